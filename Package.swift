@@ -1,0 +1,106 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target of the package: Swift 6 language mode plus
+/// the upcoming features the house style asks for.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "gfmd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gfmd", targets: ["gfmd"]),
+        .executable(name: "gfmd-bench", targets: ["gfmd-bench"]),
+        .library(name: "GFMDCore", targets: ["GFMDCore"]),
+        .library(name: "GFMDReplica", targets: ["GFMDReplica"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "GFMDCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GFMDBundle",
+            dependencies: [
+                "GFMDCore", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GFMDStore",
+            dependencies: [
+                "GFMDCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GFMDReplica",
+            dependencies: [
+                "GFMDCore", "GFMDBundle", "GFMDStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gfmd",
+            dependencies: [
+                "GFMDReplica", "GFMDCore", "GFMDStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gfmd-bench",
+            dependencies: ["GFMDReplica", "GFMDCore", "GFMDBundle", "GFMDStore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GFMDTestSupport",
+            dependencies: ["GFMDCore", "GFMDBundle", "GFMDStore", "GFMDReplica"],
+            path: "Tests/GFMDTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GFMDCoreTests",
+            dependencies: ["GFMDCore", "GFMDTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GFMDBundleTests",
+            dependencies: ["GFMDBundle", "GFMDCore", "GFMDTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GFMDReplicaTests",
+            dependencies: ["GFMDReplica", "GFMDStore", "GFMDBundle", "GFMDCore", "GFMDTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GFMDCLITests",
+            dependencies: ["gfmd", "GFMDTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,263 @@
+public import GFMDCore
+
+/// A bundle file: changes with their signatures, compressed and signed by the
+/// replica that made it (`Protocol/bundle.md`).
+///
+/// Reading checks, in order, the magic and version, the checksum, the sender's
+/// signature, the body's declared size against the limits, and then inflates
+/// and decodes the body. Commit signatures are checked by ``verifiedCommits()``.
+public struct Bundle: Sendable {
+    /// The header.
+    public let header: BundleHeader
+    /// The SHA-256 checksum of the header and compressed body: the bundle's id.
+    public let checksum: Hash256
+    /// The commits carried.
+    public let commits: [ReceivedCommit]
+
+    /// Body section kinds (`Protocol/bundle.md`, "Body").
+    enum Section: UInt64 {
+        case sites = 1
+        case commits = 2
+    }
+
+    /// The bytes the sender signs: a domain tag and the checksum.
+    static func signedMessage(checksum: Hash256) -> [UInt8] {
+        Array("gfmd bundle v1".utf8) + [0] + checksum.bytes
+    }
+
+    /// The number of changes carried.
+    public var changeCount: Int { header.changeCount }
+
+    /// Checks every commit's signature and returns the commits.
+    ///
+    /// - Throws: ``BundleError`` naming the first commit that does not verify.
+    public func verifiedCommits() throws(BundleError) -> [VerifiedCommit] {
+        var verified: [VerifiedCommit] = []
+        verified.reserveCapacity(commits.count)
+        for (index, commit) in commits.enumerated() {
+            do {
+                verified.append(try commit.verified())
+            } catch {
+                throw BundleError(.invalidCommit, "commit \(index + 1) of the bundle does not verify: \(error)")
+            }
+        }
+        return verified
+    }
+}
+
+extension Bundle {
+    /// Writes a bundle of `commits`, signed by `sender`.
+    ///
+    /// - Parameters:
+    ///   - participant: the participant the sender acts for.
+    ///   - created: when the bundle is made, on the sender's clock.
+    ///   - level: zlib compression level, 1 (fastest) to 9 (smallest).
+    public static func encode(
+        _ commits: [BundleCommit], sender: SiteSigningKey, participant: String,
+        created: HybridTimestamp, level: Int32 = 6
+    ) -> [UInt8] {
+        let sites = Array(Set(commits.map(\.signer))).sorted { $0.rawRepresentation.lexicographicallyPrecedes($1.rawRepresentation) }
+        let siteIndex = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($0.element, $0.offset) })
+        var body = ByteWriter(capacity: 1 << 16)
+        var sitesSection = ByteWriter(capacity: 32 * sites.count + 8)
+        sitesSection.write(count: sites.count)
+        for site in sites { sitesSection.write(raw: site.rawRepresentation) }
+        body.write(varint: Section.sites.rawValue)
+        body.write(lengthPrefixed: sitesSection.bytes)
+
+        var commitsSection = ByteWriter(capacity: 1 << 16)
+        commitsSection.write(count: commits.count)
+        var changeCount = 0
+        for commit in commits {
+            commitsSection.write(count: siteIndex[commit.signer]!)
+            commitsSection.write(count: commit.leafCount)
+            commitsSection.write(raw: commit.signature)
+            commitsSection.write(count: commit.leaves.count)
+            var previous = -1
+            for leaf in commit.leaves {
+                commitsSection.write(count: leaf.index - previous - 1)
+                commitsSection.write(lengthPrefixed: leaf.bytes)
+                previous = leaf.index
+            }
+            commitsSection.write(count: commit.proof.count)
+            for hash in commit.proof { commitsSection.write(hash: hash) }
+            changeCount += commit.leaves.count
+        }
+        body.write(varint: Section.commits.rawValue)
+        body.write(lengthPrefixed: commitsSection.bytes)
+
+        let compressed = Gzip.compress(body.bytes, level: level)
+        let header = BundleHeader(
+            version: BundleHeader.currentVersion, sender: sender.publicKey, senderParticipant: participant,
+            created: created, changeCount: changeCount, bodySize: body.bytes.count, compressedSize: compressed.count)
+        var file = header.encoded
+        file.reserveCapacity(file.count + compressed.count + BundleHeader.trailerSize)
+        file.append(contentsOf: compressed)
+        let checksum = Hash256.of(file)
+        file.append(contentsOf: checksum.bytes)
+        file.append(contentsOf: sender.signature(for: signedMessage(checksum: checksum)))
+        return file
+    }
+
+    /// Reads and checks a bundle file.
+    ///
+    /// - Throws: ``BundleError`` naming what is wrong: not a bundle, another
+    ///   version, truncated or altered (checksum), wrongly signed, too large,
+    ///   a decompression bomb, or a malformed body or change.
+    public init(reading file: [UInt8], limits: BundleLimits = .standard) throws(BundleError) {
+        guard file.count <= limits.maximumFileSize else {
+            throw BundleError(.tooLarge, "the file is \(file.count) bytes, more than the limit of \(limits.maximumFileSize)")
+        }
+        var reader = ByteReader(file)
+        // Magic and version first, so that another kind of file or a newer
+        // format gets its own message rather than a checksum failure.
+        guard file.count >= 12 else {
+            if file.count < 8 || Array(file.prefix(8)) == BundleHeader.magic {
+                throw BundleError(.truncated, "the file is truncated: it ends inside the bundle header")
+            }
+            throw BundleError(.notABundle, "this file is not a gfmd bundle (it does not start with GFMDBNDL)")
+        }
+        let contentEnd = file.count - BundleHeader.trailerSize
+        if contentEnd > 12 {
+            let storedChecksum = Hash256(bytes: file[contentEnd..<contentEnd + 32])
+            let checksum = Hash256.of(file[0..<contentEnd])
+            if storedChecksum != checksum {
+                // Report a wrong magic or version as such; anything else is damage.
+                var probe = reader
+                _ = try BundleHeader.read(from: &probe, fileSize: file.count, limits: limits)
+                throw BundleError(.checksumMismatch,
+                    "the file is damaged or truncated: its checksum does not match its contents")
+            }
+            self.checksum = checksum
+        } else {
+            var probe = reader
+            _ = try BundleHeader.read(from: &probe, fileSize: file.count, limits: limits)
+            throw BundleError(.truncated, "the file is truncated: it ends before its checksum and signature")
+        }
+        header = try BundleHeader.read(from: &reader, fileSize: file.count, limits: limits)
+        let signature = Array(file[(contentEnd + 32)...])
+        guard header.sender.isValidSignature(signature, for: Self.signedMessage(checksum: checksum)) else {
+            throw BundleError(.badSignature,
+                "the bundle's signature does not verify against the key of its sender (site \(header.sender.siteID.short), \(header.senderParticipant))")
+        }
+        let compressed = file[reader.offset..<contentEnd]
+        let body: [UInt8]
+        do {
+            body = try Gzip.decompress(compressed, expectedSize: header.bodySize)
+        } catch {
+            switch error {
+            case .tooLarge:
+                throw BundleError(.decompressionBomb,
+                    "the bundle body inflates to more than the \(header.bodySize) bytes it declares: refused as a decompression bomb")
+            case .corrupt(let reason):
+                throw BundleError(.corruptBody, reason)
+            }
+        }
+        commits = try Self.readBody(body, bodyOffset: reader.offset, declaredChanges: header.changeCount)
+    }
+
+    private static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int) throws(BundleError) -> [ReceivedCommit] {
+        var reader = ByteReader(body)
+        var sites: [SitePublicKey] = []
+        var commits: [ReceivedCommit] = []
+        var lastKind: UInt64 = 0
+        var sawCommits = false
+        var changeCount = 0
+        do {
+            while !reader.isAtEnd {
+                let kind = try reader.readVarint("section kind")
+                guard kind > lastKind else {
+                    throw reader.failure(.notCanonical, "sections (kinds must ascend)")
+                }
+                lastKind = kind
+                let payload = Array(try reader.readLengthPrefixed("section \(kind)"))
+                var section = ByteReader(payload, base: reader.offset - payload.count)
+                switch Section(rawValue: kind) {
+                case .sites:
+                    sites = try readSites(&section)
+                case .commits:
+                    sawCommits = true
+                    let count = try section.readCount("commit count", minimumElementSize: 70)
+                    commits.reserveCapacity(count)
+                    for index in 0..<count {
+                        let commit = try readCommit(&section, index: index, sites: sites)
+                        changeCount += commit.leaves.count
+                        guard changeCount <= declaredChanges else {
+                            throw BundleError(.malformedBody, "the bundle carries more changes than the \(declaredChanges) its header declares")
+                        }
+                        commits.append(commit)
+                    }
+                case nil:
+                    continue  // A section of a newer version: its information may be ignored.
+                }
+                try section.expectEnd("section \(kind)")
+            }
+        } catch let error as FormatError {
+            throw BundleError(body: error)
+        } catch let error as BundleError {
+            throw error
+        } catch {
+            throw BundleError(.malformedBody, "the bundle body is malformed: \(error)")
+        }
+        guard sawCommits || declaredChanges == 0 else {
+            throw BundleError(.malformedBody, "the bundle body has no commits section")
+        }
+        guard changeCount == declaredChanges else {
+            throw BundleError(.malformedBody, "the bundle carries \(changeCount) changes but its header declares \(declaredChanges)")
+        }
+        return commits
+    }
+
+    private static func readSites(_ reader: inout ByteReader) throws -> [SitePublicKey] {
+        let count = try reader.readCount("site count", minimumElementSize: 32)
+        var sites: [SitePublicKey] = []
+        sites.reserveCapacity(count)
+        for index in 0..<count {
+            let raw = try reader.readBytes(32, "site key \(index)")
+            if let last = sites.last, !last.rawRepresentation.lexicographicallyPrecedes(raw) {
+                throw reader.failure(.notCanonical, "site keys (must be sorted and distinct)")
+            }
+            do {
+                sites.append(try SitePublicKey(rawRepresentation: raw))
+            } catch {
+                throw BundleError(.malformedBody, "site key \(index + 1) of the bundle is not a valid Ed25519 key")
+            }
+        }
+        return sites
+    }
+
+    private static func readCommit(_ reader: inout ByteReader, index: Int, sites: [SitePublicKey]) throws -> ReceivedCommit {
+        let context = "commit \(index + 1)"
+        let signerIndex = try reader.readCount(context + " signer", limit: max(sites.count - 1, 0))
+        guard signerIndex < sites.count else {
+            throw BundleError(.malformedBody, "\(context) names a signer the bundle does not list")
+        }
+        let leafCount = try reader.readVarint(context + " leaf count")
+        guard leafCount >= 1, leafCount <= UInt64(UInt32.max) else {
+            throw reader.failure(.invalidValue, context + " leaf count")
+        }
+        let signature = Array(try reader.readBytes(64, context + " signature"))
+        let carried = try reader.readCount(context + " change count", minimumElementSize: 2, limit: Int(leafCount))
+        guard carried >= 1 else { throw reader.failure(.invalidValue, context + " carries no change") }
+        var leaves: [(index: Int, change: EncodedChange)] = []
+        leaves.reserveCapacity(carried)
+        var previous = -1
+        for _ in 0..<carried {
+            let gap = try reader.readCount(context + " leaf index", limit: Int(leafCount) - previous - 2)
+            let leafIndex = previous + 1 + gap
+            let start = reader.offset
+            let bytes = Array(try reader.readLengthPrefixed(context + " change"))
+            do {
+                leaves.append((leafIndex, try EncodedChange(bytes: bytes, offsetInInput: start)))
+            } catch {
+                throw BundleError(.invalidChange, "change \(leafIndex + 1) of \(context) is invalid: \(error)")
+            }
+            previous = leafIndex
+        }
+        let proofCount = try reader.readCount(context + " proof length", minimumElementSize: 32, limit: Int(leafCount))
+        var proof: [Hash256] = []
+        proof.reserveCapacity(proofCount)
+        for _ in 0..<proofCount { proof.append(try reader.readHash(context + " proof")) }
+        return ReceivedCommit(signer: sites[signerIndex], leafCount: Int(leafCount), signature: signature, leaves: leaves, proof: proof)
+    }
+}

@@ -1,0 +1,92 @@
+public import GFMDCore
+
+/// The unencrypted, signed header of a bundle file (`Protocol/bundle.md`).
+public struct BundleHeader: Sendable, Hashable {
+    /// The file magic, "GFMDBNDL".
+    public static let magic: [UInt8] = Array("GFMDBNDL".utf8)
+    /// The format version this build writes and reads.
+    public static let currentVersion: UInt16 = 1
+    /// Bytes of the checksum and signature that end the file.
+    static let trailerSize = 32 + 64
+
+    /// The format version.
+    public let version: UInt16
+    /// The key of the replica that made the bundle.
+    public let sender: SitePublicKey
+    /// The participant the sender acts for.
+    public let senderParticipant: String
+    /// When the bundle was made, on the sender's clock.
+    public let created: HybridTimestamp
+    /// How many changes the body carries.
+    public let changeCount: Int
+    /// The size of the inflated body.
+    public let bodySize: Int
+    /// The size of the compressed body.
+    public let compressedSize: Int
+
+    /// The header's encoding.
+    var encoded: [UInt8] {
+        var writer = ByteWriter(capacity: 96)
+        writer.write(raw: Self.magic)
+        writer.write(uint16BigEndian: version)
+        writer.write(uint16BigEndian: 0)
+        writer.write(raw: sender.rawRepresentation)
+        writer.write(byte: UInt8(senderParticipant.utf8.count))
+        writer.write(raw: Array(senderParticipant.utf8))
+        writer.write(uint64BigEndian: created.rawValue)
+        writer.write(uint32BigEndian: UInt32(changeCount))
+        writer.write(uint64BigEndian: UInt64(bodySize))
+        writer.write(uint64BigEndian: UInt64(compressedSize))
+        return writer.bytes
+    }
+
+    /// Reads and checks a header from the start of `file`; `reader` is left
+    /// at the first byte of the compressed body.
+    static func read(from reader: inout ByteReader, fileSize: Int, limits: BundleLimits) throws(BundleError) -> BundleHeader {
+        let truncated = BundleError(.truncated, "the file is truncated: it ends inside the bundle header")
+        guard let magic = try? reader.readBytes(8, "magic"), Array(magic) == Self.magic else {
+            throw BundleError(.notABundle, "this file is not a gfmd bundle (it does not start with GFMDBNDL)")
+        }
+        guard let version = try? reader.readUInt16BigEndian("version") else { throw truncated }
+        guard version == Self.currentVersion else {
+            throw BundleError(.unsupportedVersion,
+                "the bundle is in format version \(version); this gfmd reads version \(Self.currentVersion)\(version > Self.currentVersion ? ": update gfmd to apply it" : "")")
+        }
+        guard let flags = try? reader.readUInt16BigEndian("flags"), let keyBytes = try? reader.readBytes(32, "sender key"),
+              let participantLength = try? reader.readByte("participant length"),
+              let participantBytes = try? reader.readBytes(Int(participantLength), "participant"),
+              let created = try? reader.readUInt64BigEndian("created"),
+              let changeCount = try? reader.readUInt32BigEndian("change count"),
+              let bodySize = try? reader.readUInt64BigEndian("body size"),
+              let compressedSize = try? reader.readUInt64BigEndian("compressed size")
+        else { throw truncated }
+        guard flags == 0 else {
+            throw BundleError(.unsupportedVersion, "the bundle uses flags (\(flags)) this gfmd does not know: update gfmd to apply it")
+        }
+        guard let sender = try? SitePublicKey(rawRepresentation: keyBytes) else {
+            throw BundleError(.malformedBody, "the bundle header holds an invalid sender key")
+        }
+        guard participantLength > 0, let participant = String(validating: participantBytes, as: UTF8.self) else {
+            throw BundleError(.malformedBody, "the bundle header holds an invalid sender participant")
+        }
+        let expectedCompressed = fileSize - reader.offset - trailerSize
+        guard expectedCompressed >= 0, compressedSize == UInt64(expectedCompressed) else {
+            throw BundleError(.truncated,
+                "the file is truncated or has extra bytes: its header declares \(compressedSize) compressed bytes, the file holds \(max(expectedCompressed, 0))")
+        }
+        guard changeCount <= limits.maximumChangeCount else {
+            throw BundleError(.tooLarge, "the bundle declares \(changeCount) changes, more than the limit of \(limits.maximumChangeCount)")
+        }
+        guard bodySize <= UInt64(limits.maximumBodySize) else {
+            throw BundleError(.tooLarge, "the bundle body declares \(bodySize) bytes, more than the limit of \(limits.maximumBodySize)")
+        }
+        guard bodySize <= UInt64(expectedCompressed) * UInt64(BundleLimits.maximumCompressionRatio) + 1024 else {
+            throw BundleError(.decompressionBomb,
+                "the bundle body declares \(bodySize) bytes from \(expectedCompressed) compressed bytes, more than deflate can produce: refused as a decompression bomb")
+        }
+        return BundleHeader(
+            version: version, sender: sender, senderParticipant: participant,
+            created: HybridTimestamp(rawValue: created), changeCount: Int(changeCount),
+            bodySize: Int(bodySize), compressedSize: Int(compressedSize))
+    }
+}

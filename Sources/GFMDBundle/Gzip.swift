@@ -1,0 +1,85 @@
+import CZlib
+
+/// Gzip (RFC 1952) compression through the system zlib, with bounded inflation.
+///
+/// A bundle's body is one gzip member, so `gzip -d` reads it once cut out of the
+/// file. Inflation never produces more than the size the caller allows: a
+/// decompression bomb is refused before it costs memory.
+enum Gzip {
+    /// Why inflation failed.
+    enum Failure: Error, Equatable {
+        /// The data is not a valid, complete gzip member.
+        case corrupt(String)
+        /// The data inflates to more than the allowed size.
+        case tooLarge
+    }
+
+    /// zlib's `windowBits` for a gzip wrapper with the largest window.
+    private static let gzipWindowBits: Int32 = 15 + 16
+
+    /// Compresses `input` into one gzip member at `level` (1 fastest … 9 smallest).
+    static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        let initStatus = deflateInit2_(
+            &stream, level, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(initStatus == Z_OK, "zlib deflateInit2 failed: \(initStatus)")
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        var input = input
+        let status = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        precondition(status == Z_STREAM_END, "zlib deflate into deflateBound bytes must finish: \(status)")
+        output.removeLast(output.count - Int(stream.total_out))
+        return output
+    }
+
+    /// Inflates one gzip member that must produce exactly `expectedSize` bytes.
+    ///
+    /// At most `expectedSize` bytes are ever allocated, so the caller bounds
+    /// memory by bounding `expectedSize` before calling.
+    static func decompress(_ input: ArraySlice<UInt8>, expectedSize: Int) throws(Failure) -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw .corrupt("zlib could not start inflating")
+        }
+        defer { inflateEnd(&stream) }
+        // One spare byte lets an over-long stream show itself without growing the buffer.
+        var output = [UInt8](repeating: 0, count: expectedSize + 1)
+        var input = Array(input)
+        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                return inflate(&stream, Z_FINISH)
+            }
+        }
+        let produced = Int(stream.total_out)
+        switch status {
+        case Z_STREAM_END:
+            guard produced == expectedSize else {
+                throw produced > expectedSize ? .tooLarge : .corrupt("the body inflates to \(produced) bytes, not the \(expectedSize) its header declares")
+            }
+            guard stream.avail_in == 0 else { throw .corrupt("bytes follow the end of the compressed body") }
+            output.removeLast()
+            return output
+        case Z_BUF_ERROR where stream.avail_out == 0, Z_OK where stream.avail_out == 0:
+            throw .tooLarge
+        case Z_BUF_ERROR:
+            throw .corrupt("the compressed body ends early")
+        default:
+            let message = stream.msg.map { String(cString: $0) } ?? "status \(status)"
+            throw .corrupt("the compressed body is damaged (\(message))")
+        }
+    }
+}

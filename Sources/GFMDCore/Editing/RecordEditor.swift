@@ -1,0 +1,126 @@
+/// One edit a user asks for.
+public enum Edit: Hashable, Sendable {
+    /// Write a single value (or a whole text or list).
+    case set(field: String, value: String)
+    /// Add an element to a set.
+    case add(field: String, value: String)
+    /// Remove an element from a set.
+    case remove(field: String, value: String)
+    /// Write a value that supersedes every conflicting value of a field.
+    case resolve(field: String, value: String)
+    /// Delete the record (or confirm a contested deletion).
+    case delete
+    /// Restore a deleted record.
+    case restore
+}
+
+/// Turns edits a user asks for into operations, checking them against the
+/// schema and the record's current state.
+///
+/// Every write names what it supersedes from the current state (`pred`,
+/// observed additions), which is what lets concurrent edits merge without loss.
+public struct RecordEditor<Lookup: RecordLookup> {
+    /// Finds records named by record references.
+    public let records: Lookup
+
+    /// Creates an editor that resolves record references with `records`.
+    public init(records: Lookup) {
+        self.records = records
+    }
+
+    /// The operations creating a record of `typeName` owned by `owner`, with
+    /// `title` in the type's title field and `edits` applied.
+    ///
+    /// - Throws: ``InputError`` for an unknown type, field or invalid value.
+    public func creation(type typeName: String, owner: ParticipantCode, title: String, edits: [Edit]) throws -> [Operation] {
+        guard let type = Schema.type(named: typeName) else {
+            throw InputError(.unknownType, "\"\(typeName)\" is not a record type; the types are \(Schema.types.map(\.name).joined(separator: ", "))")
+        }
+        var operations: [Operation] = [.create(type: type.name, owner: owner.rawValue)]
+        let all = [Edit.set(field: type.titleField, value: title)] + edits
+        operations += try fieldOperations(all, type: type, state: nil)
+        return operations
+    }
+
+    /// The operations making `edits` on the record whose state is `state`.
+    ///
+    /// - Throws: ``InputError`` when an edit does not fit the record.
+    public func operations(for edits: [Edit], on state: RecordState) throws -> [Operation] {
+        guard let type = state.recordType else {
+            throw InputError(.unknownType, "record \(state.id.short) is a \(state.header.type), a type this version of gfmd does not know: update gfmd to edit it")
+        }
+        var operations: [Operation] = []
+        var fieldEdits: [Edit] = []
+        for edit in edits {
+            switch edit {
+            case .delete:
+                guard !state.isDeleted || state.hasDeletionConflict else {
+                    throw InputError(.deleted, "record \(state.id.short) is already deleted")
+                }
+                operations.append(.setDeleted(true, pred: state.header.deletion.currentWrites))
+            case .restore:
+                guard state.isDeleted || state.header.deletion.isConflicted else {
+                    throw InputError(.notDeleted, "record \(state.id.short) is not deleted")
+                }
+                operations.append(.setDeleted(false, pred: state.header.deletion.currentWrites))
+            default:
+                guard !state.isDeleted else {
+                    throw InputError(.deleted, "record \(state.id.short) is deleted: restore it first with `gfmd restore \(state.id.short)`")
+                }
+                fieldEdits.append(edit)
+            }
+        }
+        return try fieldOperations(fieldEdits, type: type, state: state) + operations
+    }
+
+    private func spec(_ field: String, in type: RecordType) throws -> FieldSpec {
+        guard let spec = type.field(named: field) else {
+            let names = type.fields.map(\.name).joined(separator: ", ")
+            throw InputError(.unknownField, "a \(type.name) has no field \"\(field)\"; its fields are \(names)")
+        }
+        return spec
+    }
+
+    private func fieldOperations(_ edits: [Edit], type: RecordType, state: RecordState?) throws -> [Operation] {
+        var operations: [Operation] = []
+        var written = Set<String>()
+        var elements = Set<[UInt8]>()
+        for edit in edits {
+            switch edit {
+            case .set(let field, let input), .resolve(let field, let input):
+                let spec = try spec(field, in: type)
+                guard type.allows(.register, on: field) else {
+                    throw InputError(.wrongKind, "\(field) is \(spec.kind.noun): use `gfmd add` or `gfmd remove`")
+                }
+                guard written.insert(field).inserted else {
+                    throw InputError(.invalidValue, "\(field) is given two values in one command")
+                }
+                let register = state?.registerField(field)
+                if case .resolve = edit, !(register?.isConflicted ?? false) {
+                    throw InputError(.noConflict, "\(field) has no conflict to resolve")
+                }
+                let value = try spec.valueType.value(from: input, field: field, records: records)
+                operations.append(.set(field: field, value: value, pred: register?.currentWrites ?? []))
+            case .add(let field, let input), .remove(let field, let input):
+                let spec = try spec(field, in: type)
+                guard type.allows(.set, on: field) else {
+                    throw InputError(.wrongKind, "\(field) is \(spec.kind.noun), not a set: use `gfmd set`")
+                }
+                let value = try spec.valueType.value(from: input, field: field, records: records)
+                guard elements.insert(Array(field.utf8) + [0] + value.encoded).inserted else { continue }
+                if case .remove = edit {
+                    let tags = state?.setField(field)?.tags(of: value) ?? []
+                    guard !tags.isEmpty else {
+                        throw InputError(.notPresent, "\(field) does not contain \(value.displayText)")
+                    }
+                    operations.append(.remove(field: field, element: value, observed: tags))
+                } else {
+                    operations.append(.add(field: field, element: value))
+                }
+            case .delete, .restore:
+                preconditionFailure("record-level edits are handled by the caller")
+            }
+        }
+        return operations
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Checks and normalises text a user typed before it becomes an operation.
+///
+/// Text is stored in Unicode Normalization Form C. Control characters other
+/// than line feed and tab are refused, as are the bidirectional override and
+/// isolate controls (U+202A–U+202E, U+2066–U+2069), which can make text display
+/// differently from what it says.
+public enum TextInput {
+    /// The longest single-line value accepted, in Unicode scalars.
+    public static let maximumLineLength = 2_000
+    /// The longest text accepted, in UTF-8 bytes.
+    public static let maximumTextBytes = 4 << 20
+
+    /// The scalars refused in any text, with their names for the error message.
+    static func forbiddenName(_ scalar: Unicode.Scalar, multiline: Bool) -> String? {
+        switch scalar.value {
+        case 0x0A, 0x09: return multiline ? nil : (scalar.value == 0x0A ? "a line break" : "a tab")
+        case 0x0D: return multiline ? nil : "a line break"
+        case 0x00...0x1F, 0x7F...0x9F: return "the control character U+\(hex(scalar))"
+        case 0x202A...0x202E, 0x2066...0x2069: return "the bidirectional control U+\(hex(scalar))"
+        default: return nil
+        }
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Returns `input` in NFC, with CR LF line ends made LF, after checking it.
+    ///
+    /// - Parameters:
+    ///   - field: the field's name, for messages.
+    ///   - multiline: whether line breaks and tabs are allowed.
+    /// - Throws: ``InputError`` naming the first forbidden character.
+    public static func normalise(_ input: String, field: String, multiline: Bool) throws(InputError) -> String {
+        let text = multiline ? input.replacingOccurrences(of: "\r\n", with: "\n") : input
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
+            if let name = forbiddenName(scalar, multiline: multiline) {
+                throw InputError(.invalidValue, "\(field) contains \(name) at character \(offset + 1)")
+            }
+        }
+        let normalised = text.precomposedStringWithCanonicalMapping
+        if multiline {
+            guard normalised.utf8.count <= maximumTextBytes else {
+                throw InputError(.invalidValue, "\(field) is longer than \(maximumTextBytes >> 20) MiB")
+            }
+        } else {
+            guard !normalised.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw InputError(.invalidValue, "\(field) cannot be empty")
+            }
+            guard normalised.unicodeScalars.count <= maximumLineLength else {
+                throw InputError(.invalidValue, "\(field) is longer than \(maximumLineLength) characters")
+            }
+        }
+        return normalised
+    }
+}

@@ -1,0 +1,146 @@
+/// Reads gfmd's canonical binary encoding from untrusted bytes.
+///
+/// Every read is bounded by the bytes that remain: no length or count taken from
+/// the input is trusted before it is checked against them, so a hostile input
+/// cannot make the reader allocate more than the input's own size. Non-canonical
+/// forms (over-long varints) are refused, so that one value has one encoding and
+/// one hash.
+public struct ByteReader: Sendable {
+    private let bytes: [UInt8]
+    private let base: Int
+    /// Offset of the next byte to read, from the start of the input.
+    public private(set) var offset: Int
+
+    /// Creates a reader over `bytes`; offsets in errors are reported relative
+    /// to `base` plus the position in `bytes`.
+    public init(_ bytes: [UInt8], base: Int = 0) {
+        self.bytes = bytes
+        self.base = base
+        self.offset = 0
+    }
+
+    /// The number of bytes not yet read.
+    public var remaining: Int { bytes.count - offset }
+
+    /// Whether every byte has been read.
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    private func error(_ code: FormatError.Code, _ context: String) -> FormatError {
+        FormatError(code, at: base + offset, reading: context)
+    }
+
+    /// Reads one byte.
+    public mutating func readByte(_ context: @autoclosure () -> String) throws(FormatError) -> UInt8 {
+        guard offset < bytes.count else { throw error(.truncated, context()) }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    /// Reads a shortest-form unsigned LEB128 varint.
+    public mutating func readVarint(_ context: @autoclosure () -> String) throws(FormatError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        let start = offset
+        while true {
+            guard offset < bytes.count else {
+                offset = start
+                throw error(.truncated, context())
+            }
+            let byte = bytes[offset]
+            offset += 1
+            if shift == 63 && byte > 1 {
+                offset = start
+                throw error(.varintOverflow, context())
+            }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                if byte == 0 && shift > 0 {
+                    offset = start
+                    throw error(.overlongVarint, context())
+                }
+                return result
+            }
+            shift += 7
+        }
+    }
+
+    /// Reads a count of elements that each take at least `minimumElementSize`
+    /// bytes, refusing any count the remaining input could not hold.
+    public mutating func readCount(
+        _ context: @autoclosure () -> String, minimumElementSize: Int = 1, limit: Int = Int.max
+    ) throws(FormatError) -> Int {
+        let start = offset
+        let value = try readVarint(context())
+        let fits = value <= UInt64(min(limit, remaining / max(minimumElementSize, 1)))
+        guard fits else {
+            offset = start
+            throw error(.tooLarge, context())
+        }
+        return Int(value)
+    }
+
+    /// Reads exactly `count` bytes.
+    public mutating func readBytes(_ count: Int, _ context: @autoclosure () -> String) throws(FormatError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else { throw error(.truncated, context()) }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    /// Reads a length-prefixed byte string of at most `limit` bytes.
+    public mutating func readLengthPrefixed(
+        _ context: @autoclosure () -> String, limit: Int = Int.max
+    ) throws(FormatError) -> ArraySlice<UInt8> {
+        let start = offset
+        let length = try readVarint(context())
+        guard length <= UInt64(remaining) else {
+            offset = start
+            throw error(.truncated, context())
+        }
+        guard length <= UInt64(limit) else {
+            offset = start
+            throw error(.tooLarge, context())
+        }
+        return try readBytes(Int(length), context())
+    }
+
+    /// Reads a length-prefixed UTF-8 string of at most `limit` bytes.
+    public mutating func readString(
+        _ context: @autoclosure () -> String, limit: Int = Int.max
+    ) throws(FormatError) -> String {
+        let start = offset
+        let slice = try readLengthPrefixed(context(), limit: limit)
+        guard let string = String(validating: slice, as: UTF8.self) else {
+            offset = start
+            throw error(.invalidUTF8, context())
+        }
+        return string
+    }
+
+    /// Reads a 64-bit big-endian integer.
+    public mutating func readUInt64BigEndian(_ context: @autoclosure () -> String) throws(FormatError) -> UInt64 {
+        let slice = try readBytes(8, context())
+        return slice.reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+
+    /// Reads a 32-bit big-endian integer.
+    public mutating func readUInt32BigEndian(_ context: @autoclosure () -> String) throws(FormatError) -> UInt32 {
+        let slice = try readBytes(4, context())
+        return slice.reduce(0) { ($0 << 8) | UInt32($1) }
+    }
+
+    /// Reads a 16-bit big-endian integer.
+    public mutating func readUInt16BigEndian(_ context: @autoclosure () -> String) throws(FormatError) -> UInt16 {
+        let slice = try readBytes(2, context())
+        return slice.reduce(0) { ($0 << 8) | UInt16($1) }
+    }
+
+    /// Throws unless every byte has been read.
+    public func expectEnd(_ context: @autoclosure () -> String) throws(FormatError) {
+        guard isAtEnd else { throw error(.trailingBytes, context()) }
+    }
+
+    /// Builds an error at the current offset, for checks made by callers.
+    public func failure(_ code: FormatError.Code, _ context: String) -> FormatError {
+        error(code, context)
+    }
+}

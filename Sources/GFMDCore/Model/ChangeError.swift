@@ -1,0 +1,108 @@
+/// A change that decodes but breaks a rule of the format or of the schema.
+public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Which rule was broken.
+    public struct Code: Hashable, Sendable {
+        fileprivate enum Base: Hashable, Sendable {
+            case empty, misplacedCreate, missingCreate, repeatedField, repeatedDeletion
+            case repeatedElement, emptyName, wrongKind, conflictingCreate, unknownRecord
+            case foreignDependency, notAuthorised
+        }
+        fileprivate let base: Base
+        /// The change has no operations.
+        public static let empty = Code(base: .empty)
+        /// A create operation is not the first operation of a change without dependencies.
+        public static let misplacedCreate = Code(base: .misplacedCreate)
+        /// A change without dependencies does not create its record.
+        public static let missingCreate = Code(base: .missingCreate)
+        /// Two writes of the same field in one change.
+        public static let repeatedField = Code(base: .repeatedField)
+        /// Two deletion writes in one change.
+        public static let repeatedDeletion = Code(base: .repeatedDeletion)
+        /// The same element added or removed twice in one change.
+        public static let repeatedElement = Code(base: .repeatedElement)
+        /// An empty participant, author, type or field name.
+        public static let emptyName = Code(base: .emptyName)
+        /// An operation of the wrong kind for a known field (a set write on a set field, ...).
+        public static let wrongKind = Code(base: .wrongKind)
+        /// A second creation of a record with another type or owner.
+        public static let conflictingCreate = Code(base: .conflictingCreate)
+        /// An edit of a record that was never created.
+        public static let unknownRecord = Code(base: .unknownRecord)
+        /// A dependency that belongs to another record.
+        public static let foreignDependency = Code(base: .foreignDependency)
+        /// The author's site may not make this change.
+        public static let notAuthorised = Code(base: .notAuthorised)
+    }
+
+    /// The rule broken.
+    public let code: Code
+    /// The change, when its id is known.
+    public let change: ChangeHash?
+    /// What is wrong, in words.
+    public let reason: String
+
+    /// Creates an error for `change` breaking rule `code`.
+    public init(_ code: Code, change: ChangeHash? = nil, _ reason: String) {
+        self.code = code
+        self.change = change
+        self.reason = reason
+    }
+
+    /// The same error, attributed to the change with id `hash`.
+    public func attributed(to hash: ChangeHash) -> ChangeError {
+        ChangeError(code, change: hash, reason)
+    }
+
+    public var description: String {
+        if let change { "change \(change.short): \(reason)" } else { reason }
+    }
+}
+
+extension Change {
+    /// Checks the rules every change must follow, whatever the schema.
+    ///
+    /// - Throws: ``ChangeError`` naming the first rule broken.
+    public func checkWellFormed() throws(ChangeError) {
+        guard !operations.isEmpty else { throw ChangeError(.empty, "the change has no operations") }
+        guard !participant.isEmpty, !author.isEmpty else {
+            throw ChangeError(.emptyName, "the change has no participant or author")
+        }
+        for (index, operation) in operations.enumerated() {
+            if case .create(let type, let owner) = operation {
+                guard index == 0, dependencies.isEmpty else {
+                    throw ChangeError(.misplacedCreate, "only the first operation of a record's first change may create it")
+                }
+                guard !type.isEmpty, !owner.isEmpty else {
+                    throw ChangeError(.emptyName, "the record is created without a type or owner")
+                }
+            }
+        }
+        if dependencies.isEmpty, creation == nil {
+            throw ChangeError(.missingCreate, "a change without dependencies must create its record")
+        }
+        var written = Set<String>()
+        var elements = Set<[UInt8]>()
+        var deletionWrites = 0
+        for operation in operations {
+            switch operation {
+            case .set(let field, _, _):
+                guard !field.isEmpty else { throw ChangeError(.emptyName, "an operation names no field") }
+                guard written.insert(field).inserted else {
+                    throw ChangeError(.repeatedField, "field \(field) is written twice in one change")
+                }
+            case .add(let field, let element), .remove(let field, let element, _):
+                guard !field.isEmpty else { throw ChangeError(.emptyName, "an operation names no field") }
+                guard elements.insert(Array(field.utf8) + [0] + element.encoded).inserted else {
+                    throw ChangeError(.repeatedElement, "an element of \(field) is added or removed twice in one change")
+                }
+            case .setDeleted:
+                deletionWrites += 1
+                guard deletionWrites == 1 else {
+                    throw ChangeError(.repeatedDeletion, "the record is deleted or restored twice in one change")
+                }
+            case .create, .unknown:
+                break
+            }
+        }
+    }
+}

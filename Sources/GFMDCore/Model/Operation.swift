@@ -1,0 +1,36 @@
+/// One operation of a change. Every operation of a change concerns the change's record.
+public enum Operation: Hashable, Sendable {
+    /// Creates the record with its type and owner. Only the first change of a
+    /// record (the one with no dependencies) creates it.
+    case create(type: String, owner: String)
+    /// Writes a single-valued field, superseding the writes named in `pred`
+    /// (the values the author saw). Concurrent writes survive side by side.
+    case set(field: String, value: Value, pred: [ChangeHash])
+    /// Adds an element to a set field; the change's hash tags this addition.
+    case add(field: String, element: Value)
+    /// Removes the additions of `element` named in `observed` (those the author
+    /// saw); a concurrent addition survives (add wins).
+    case remove(field: String, element: Value, observed: [ChangeHash])
+    /// Marks the record deleted (`true`) or restores it (`false`), superseding
+    /// the deletion writes named in `pred`.
+    case setDeleted(Bool, pred: [ChangeHash])
+    /// An operation of a kind introduced by a newer version, kept byte for byte.
+    case unknown(kind: UInt64, payload: [UInt8])
+
+    /// Kind numbers of the encoding (`Protocol/changes.md`, "Operations").
+    enum Kind: UInt64 {
+        case create = 1, set = 2, add = 3, remove = 4, setDeleted = 5
+    }
+
+    /// The field this operation touches, if it touches one.
+    public var field: String? {
+        switch self {
+        case .set(let field, _, _), .add(let field, _), .remove(let field, _, _): field
+        case .create, .setDeleted, .unknown: nil
+        }
+    }
+
+    /// Whether this operation edits the content of a field (as opposed to
+    /// creating, deleting or restoring the record).
+    public var isEdit: Bool { field != nil }
+}

@@ -1,0 +1,11 @@
+/// The part of a record's history the merge needs besides its state: which
+/// changes came before which.
+///
+/// The store answers from its change log; tests answer from memory. Only
+/// deletion and restoration consult it, so its cost stays off the common path.
+public protocol CausalHistory {
+    /// The applied changes of `record` whose operations edit fields.
+    func editingChanges(of record: RecordID) throws -> [ChangeHash]
+    /// `changes` and every applied change they depend on, directly or not.
+    func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash>
+}

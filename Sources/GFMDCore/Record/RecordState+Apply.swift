@@ -1,0 +1,120 @@
+extension RecordState {
+    /// The state of a record just created by `change`, before its operations apply.
+    ///
+    /// - Throws: ``ChangeError`` when `change` does not create a record.
+    public init(creatingWith change: EncodedChange) throws(ChangeError) {
+        guard let creation = change.change.creation, change.change.dependencies.isEmpty else {
+            throw ChangeError(.unknownRecord, change: change.hash, "the change edits record \(change.change.record.short), which does not exist")
+        }
+        self.init(
+            id: change.change.record,
+            header: RecordHeader(
+                type: creation.type, owner: creation.owner, creation: change.hash,
+                created: change.change.timestamp, latestChange: change.hash,
+                updated: change.change.timestamp, changeCount: 0,
+                deletion: MultiValueRegister(), unseenEdits: []),
+            fields: [:])
+    }
+
+    /// Applies `change`, whose dependencies have all been applied, and returns
+    /// the fields whose state changed.
+    ///
+    /// Fields unknown to this version merge like known ones, by the kind of
+    /// operation that writes them. Operations of unknown kinds stay in the
+    /// change (and are forwarded with it) but do not affect this version's state.
+    ///
+    /// - Parameter history: the changes applied before this one.
+    /// - Throws: ``ChangeError`` when the change writes a known field with the
+    ///   wrong kind of operation or re-creates the record differently; the
+    ///   state is then unchanged. Errors of `history` are passed on.
+    @discardableResult
+    public mutating func apply(_ encoded: EncodedChange, history: some CausalHistory) throws -> Set<FieldKey> {
+        let change = encoded.change
+        let hash = encoded.hash
+        precondition(change.record == id, "a change applies to its own record")
+        try check(encoded)
+        var touched = Set<FieldKey>()
+        var deletionWritten = false
+        for operation in change.operations {
+            switch operation {
+            case .create, .unknown:
+                continue
+            case .set(let field, let value, let pred):
+                let key = FieldKey(field, .register)
+                var register = fields[key]?.register ?? MultiValueRegister()
+                register.write(value, by: hash, at: change.timestamp, superseding: pred)
+                fields[key] = .register(register)
+                touched.insert(key)
+            case .add(let field, let element):
+                let key = FieldKey(field, .set)
+                var set = fields[key]?.set ?? ObservedRemoveSet()
+                set.add(element, tag: hash)
+                fields[key] = .set(set)
+                touched.insert(key)
+            case .remove(let field, let element, let observed):
+                let key = FieldKey(field, .set)
+                var set = fields[key]?.set ?? ObservedRemoveSet()
+                set.remove(element, observed: observed)
+                fields[key] = .set(set)
+                touched.insert(key)
+            case .setDeleted(let deleted, let pred):
+                header.deletion.write(deleted, by: hash, at: change.timestamp, superseding: pred)
+                deletionWritten = true
+            }
+        }
+        header.changeCount += 1
+        if (change.timestamp, hash) > (header.updated, header.latestChange) {
+            header.updated = change.timestamp
+            header.latestChange = hash
+        }
+        if deletionWritten {
+            try recomputeUnseenEdits(after: encoded, history: history)
+        } else if change.editsFields, header.deletion.entries.contains(where: \.value) {
+            // Applied after every current deletion, so none of them saw it.
+            header.unseenEdits.sortedInsert(hash)
+        }
+        return touched
+    }
+
+    /// Refuses a change this record cannot take, before anything is modified.
+    private func check(_ encoded: EncodedChange) throws(ChangeError) {
+        let change = encoded.change
+        if let creation = change.creation, creation.type != header.type || creation.owner != header.owner {
+            throw ChangeError(.conflictingCreate, change: encoded.hash,
+                "record \(id.short) already exists as a \(header.type) owned by \(header.owner)")
+        }
+        guard let type = recordType else { return }
+        for operation in change.operations {
+            let kind: FieldKind
+            switch operation {
+            case .set: kind = .register
+            case .add, .remove: kind = .set
+            case .create, .setDeleted, .unknown: continue
+            }
+            let field = operation.field!
+            guard type.allows(kind, on: field) else {
+                let expected = type.field(named: field)?.kind.noun ?? "another kind"
+                throw ChangeError(.wrongKind, change: encoded.hash,
+                    "field \(field) of a \(type.name) is \(expected), not \(kind.noun)")
+            }
+        }
+    }
+
+    /// Recomputes which edits no current deletion saw, after the deletion
+    /// register was written by `encoded`.
+    private mutating func recomputeUnseenEdits(after encoded: EncodedChange, history: some CausalHistory) throws {
+        let deletions = header.deletion.entries.filter(\.value).map(\.write)
+        guard !deletions.isEmpty else {
+            header.unseenEdits = []
+            return
+        }
+        var seen = try history.ancestry(of: deletions.filter { $0 != encoded.hash })
+        if deletions.contains(encoded.hash) {
+            seen.insert(encoded.hash)
+            seen.formUnion(try history.ancestry(of: encoded.change.dependencies))
+        }
+        var edits = try history.editingChanges(of: id)
+        if encoded.change.editsFields { edits.append(encoded.hash) }
+        header.unseenEdits = Set(edits.filter { !seen.contains($0) }).sorted()
+    }
+}

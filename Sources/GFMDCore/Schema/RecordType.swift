@@ -1,0 +1,40 @@
+/// A record type of the GFMD schema and its fields.
+public struct RecordType: Hashable, Sendable {
+    /// The type's name (`practice`, `background_paper`, ...).
+    public let name: String
+    /// One line describing what such a record is.
+    public let help: String
+    /// The fields in display order, including those every record has.
+    public let fields: [FieldSpec]
+    /// The field shown as the record's title in listings.
+    public let titleField: String
+    /// A family of fields whose names start with this prefix (survey answers,
+    /// one per question), each written either as a single value or as a set.
+    public let dynamicFieldPrefix: String?
+
+    /// The spec of field `name`, including fields of the dynamic family.
+    public func field(named name: String) -> FieldSpec? {
+        if let spec = fields.first(where: { $0.name == name }) { return spec }
+        if let prefix = dynamicFieldPrefix, name.hasPrefix(prefix), Self.isValidQuestionKey(name.dropFirst(prefix.count)) {
+            return FieldSpec(name, .register, .line, "answer to question \(name.dropFirst(prefix.count))")
+        }
+        return nil
+    }
+
+    /// Whether `kind` of operation is allowed on field `name` of this type;
+    /// fields unknown to this version allow any kind (they are forwarded as-is).
+    public func allows(_ kind: FieldKind, on name: String) -> Bool {
+        if let prefix = dynamicFieldPrefix, name.hasPrefix(prefix) {
+            return kind == .register || kind == .set
+        }
+        guard let spec = fields.first(where: { $0.name == name }) else { return true }
+        return spec.kind.isWrittenWhole == kind.isWrittenWhole
+    }
+
+    private static func isValidQuestionKey(_ key: Substring) -> Bool {
+        !key.isEmpty && key.utf8.count <= 64 && key.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+                || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        }
+    }
+}

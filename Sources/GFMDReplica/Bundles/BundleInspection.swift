@@ -1,0 +1,86 @@
+import GFMDBundle
+public import GFMDCore
+
+/// What `gfmd bundle inspect` reports about a bundle file.
+public struct BundleInspection: Sendable, Encodable {
+    /// One commit's verification result.
+    public struct CommitCheck: Sendable, Encodable {
+        /// The signing site.
+        public let site: SiteID
+        /// Changes carried / changes in the whole commit.
+        public let changes: Int
+        /// Changes in the whole commit.
+        public let leafCount: Int
+        /// Whether its proof and signature verify.
+        public let verified: Bool
+        /// Why not, when they do not.
+        public let problem: String?
+    }
+
+    /// The file's size in bytes.
+    public let fileSize: Int
+    /// The format version.
+    public let version: Int
+    /// The bundle's checksum (its id in ledgers).
+    public let checksum: Hash256
+    /// The site that made it.
+    public let sender: SiteID
+    /// The participant that site acts for.
+    public let senderParticipant: String
+    /// When it was made.
+    public let created: HybridTimestamp
+    /// How many changes it carries.
+    public let changeCount: Int
+    /// Sizes of the body, inflated and compressed.
+    public let bodySize: Int, compressedSize: Int
+    /// Whether the checksum matches (always, for a file that could be read).
+    public let checksumVerified: Bool
+    /// Whether the sender's signature verifies (always, for a file that could be read).
+    public let senderSignatureVerified: Bool
+    /// Each commit's check.
+    public let commits: [CommitCheck]
+    /// Records the changes concern.
+    public let recordCount: Int
+    /// Participants the changes were made for, sorted.
+    public let participants: [String]
+    /// The time span of the changes.
+    public let earliest: HybridTimestamp?, latest: HybridTimestamp?
+
+    /// Whether every hash and signature verifies.
+    public var allVerified: Bool { checksumVerified && senderSignatureVerified && commits.allSatisfy(\.verified) }
+
+    /// Reads and checks a bundle file without applying it.
+    ///
+    /// - Throws: ``BundleError`` when the file cannot be read as a bundle at all
+    ///   (damaged, truncated, wrongly signed, another version).
+    public init(file: [UInt8]) throws {
+        let bundle = try Bundle(reading: file)
+        fileSize = file.count
+        version = Int(bundle.header.version)
+        checksum = bundle.checksum
+        sender = bundle.header.sender.siteID
+        senderParticipant = bundle.header.senderParticipant
+        created = bundle.header.created
+        changeCount = bundle.changeCount
+        bodySize = bundle.header.bodySize
+        compressedSize = bundle.header.compressedSize
+        checksumVerified = true
+        senderSignatureVerified = true
+        commits = bundle.commits.map { commit in
+            let problem: String?
+            do throws(SignatureError) {
+                _ = try commit.verified()
+                problem = nil
+            } catch {
+                problem = error.reason
+            }
+            return CommitCheck(site: commit.signer.siteID, changes: commit.leaves.count, leafCount: commit.leafCount,
+                               verified: problem == nil, problem: problem)
+        }
+        let changes = bundle.commits.flatMap { $0.leaves.map(\.change.change) }
+        recordCount = Set(changes.map(\.record)).count
+        participants = Set(changes.map(\.participant)).sorted()
+        earliest = changes.map(\.timestamp).min()
+        latest = changes.map(\.timestamp).max()
+    }
+}

@@ -1,0 +1,88 @@
+public import GFMDCore
+import Foundation
+import GFMDStore
+
+/// One change as `gfmd log` shows it.
+public struct LogEntry: Sendable, Encodable {
+    /// The change's id.
+    public let change: ChangeHash
+    /// The record it concerns.
+    public let record: RecordID
+    /// Who made it.
+    public let author: String
+    /// The participant the author acts for.
+    public let participant: String
+    /// The author's site.
+    public let site: SiteID
+    /// When it was made.
+    public let time: HybridTimestamp
+    /// The fields it edited.
+    public let fields: [String]
+    /// Its operations, in words.
+    public let operations: [String]
+    /// The changes it was made on.
+    public let dependencies: [ChangeHash]
+    /// The ledger entry of the bundle that brought it; nil when made here.
+    public let bundle: Int64?
+}
+
+/// Which changes `gfmd log` shows.
+public struct LogFilter: Sendable {
+    /// Only changes of this record (id or prefix).
+    public var record: String?
+    /// Only changes touching this field.
+    public var field: String?
+    /// Only changes made at or after this many milliseconds since the epoch.
+    public var sinceMilliseconds: UInt64?
+    /// Only changes by this participant.
+    public var participant: String?
+
+    /// Creates a filter; with no arguments, every change.
+    public init(record: String? = nil, field: String? = nil, sinceMilliseconds: UInt64? = nil, participant: String? = nil) {
+        self.record = record
+        self.field = field
+        self.sinceMilliseconds = sinceMilliseconds
+        self.participant = participant
+    }
+}
+
+extension Replica {
+    /// The changes matching `filter`, oldest first (in the order this replica applied them).
+    public func log(_ filter: LogFilter = LogFilter()) throws -> [LogEntry] {
+        try read { reader in
+            let record = try filter.record.map { try StoreRecordLookup(reader: reader).id(matching: $0) }
+            let participant = filter.participant?.uppercased()
+            return try reader.changes(of: record).compactMap { stored -> LogEntry? in
+                let change = stored.change
+                if let field = filter.field, !change.fieldsTouched.contains(field) { return nil }
+                if let since = filter.sinceMilliseconds, change.timestamp.milliseconds < since { return nil }
+                if let participant, change.participant != participant { return nil }
+                return LogEntry(
+                    change: stored.hash, record: change.record, author: change.author, participant: change.participant,
+                    site: change.site, time: change.timestamp, fields: change.fieldsTouched,
+                    operations: change.operations.map(\.summary), dependencies: change.dependencies,
+                    bundle: stored.bundleID)
+            }
+        }
+    }
+}
+
+extension GFMDCore.Operation {
+    /// The operation in a few words, for the log.
+    var summary: String {
+        func short(_ value: Value) -> String {
+            let text = value.displayText.replacingOccurrences(of: "\n", with: " ")
+            return text.count > 60 ? "\"\(text.prefix(59))…\"" : "\"\(text)\""
+        }
+        switch self {
+        case .create(let type, let owner): return "create \(type) owned by \(owner)"
+        case .set(let field, let value, let pred):
+            return "set \(field) = \(short(value))" + (pred.count > 1 ? " (resolving \(pred.count) values)" : "")
+        case .add(let field, let element): return "add \(short(element)) to \(field)"
+        case .remove(let field, let element, _): return "remove \(short(element)) from \(field)"
+        case .setDeleted(true, _): return "delete the record"
+        case .setDeleted(false, _): return "restore the record"
+        case .unknown(let kind, let payload): return "operation of unknown kind \(kind) (\(payload.count) bytes)"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+public import Foundation
+public import GFMDCore
+public import GFMDStore
+public import Logging
+
+/// One participant's local replica: a folder holding the SQLite database
+/// (`replica.sqlite`) and the site's private key (`site.key`).
+///
+/// Every local action is one signed commit applied through the same path as
+/// changes received from peers, in one transaction.
+public final class Replica: Sendable {
+    /// The database file's name inside the replica folder.
+    public static let databaseName = "replica.sqlite"
+
+    /// The replica's folder.
+    public let directory: URL
+    /// Who this replica is.
+    public let identity: StoredIdentity
+    let store: ReplicaStore
+    let key: SiteSigningKey
+    let clock: any WallClock
+    let logger: Logger
+
+    private init(directory: URL, store: ReplicaStore, key: SiteSigningKey, identity: StoredIdentity, clock: any WallClock, logger: Logger) {
+        self.directory = directory
+        self.store = store
+        self.key = key
+        self.identity = identity
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Creates a replica in `directory` (made if missing) for `participant`,
+    /// with a new site key.
+    ///
+    /// - Parameters:
+    ///   - author: the name recorded on changes made here.
+    /// - Throws: ``ReplicaError`` when the folder already holds a replica.
+    public static func create(
+        at directory: URL, participant: ParticipantCode, author: String,
+        clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "gfmd")
+    ) throws -> Replica {
+        let database = directory.appendingPathComponent(databaseName)
+        guard !FileManager.default.fileExists(atPath: database.path) else {
+            throw ReplicaError(.alreadyExists, "\(directory.path) already holds a replica")
+        }
+        let author = try TextInput.normalise(author, field: "the author name", multiline: false)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let key = SiteSigningKey()
+        try SiteKeyFile.write(key, in: directory)
+        let store = try ReplicaStore(path: database.path, logger: logger)
+        let identity = StoredIdentity(publicKey: key.publicKey, participant: participant.rawValue, author: author)
+        try store.write { try $0.initialise(identity) }
+        return Replica(directory: directory, store: store, key: key, identity: identity, clock: clock, logger: logger)
+    }
+
+    /// Opens the replica in `directory`.
+    ///
+    /// - Throws: ``ReplicaError`` when there is no replica there or its key is missing.
+    public static func open(
+        at directory: URL, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "gfmd")
+    ) throws -> Replica {
+        let database = directory.appendingPathComponent(databaseName)
+        guard FileManager.default.fileExists(atPath: database.path) else {
+            throw ReplicaError(.noReplica, "there is no replica in \(directory.path): create one with `gfmd init`")
+        }
+        let store = try ReplicaStore(path: database.path, logger: logger)
+        guard let identity = try store.read({ try $0.identity() }) else {
+            throw ReplicaError(.noReplica, "the replica in \(directory.path) was never initialised: run `gfmd init`")
+        }
+        let key = try SiteKeyFile.read(in: directory)
+        guard key.publicKey == identity.publicKey else {
+            throw ReplicaError(.keyFile, "the site key in \(directory.path) does not belong to this replica")
+        }
+        return Replica(directory: directory, store: store, key: key, identity: identity, clock: clock, logger: logger)
+    }
+
+    /// The site's id.
+    public var siteID: SiteID { identity.siteID }
+
+    /// Reads the replica in one consistent transaction.
+    public func read<T>(_ body: (StoreReader) throws -> T) throws -> T {
+        try store.read(body)
+    }
+
+    /// The current wall-clock time as an ISO 8601 string.
+    var nowISO8601: String {
+        HybridTimestamp(milliseconds: clock.nowMilliseconds(), counter: 0).iso8601
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GFMDCore
+
+/// Conversions between gfmd's identifiers and SQLite blobs.
+extension Hash256 {
+    var data: Data { Data(bytes) }
+
+    init(data: Data) throws(StoreError) {
+        guard data.count == 32 else { throw StoreError(.corrupt, "a stored change id is not 32 bytes") }
+        self.init(bytes: data)
+    }
+}
+
+extension ShortID {
+    var data: Data { Data(bytes) }
+
+    init(data: Data) throws(StoreError) {
+        guard data.count == 16 else { throw StoreError(.corrupt, "a stored id is not 16 bytes") }
+        self.init(bytes: data)
+    }
+}
+
+extension Array where Element == Hash256 {
+    /// The hashes concatenated, as stored in `change.deps`.
+    var concatenatedData: Data {
+        var data = Data(capacity: count * 32)
+        for hash in self { data.append(contentsOf: hash.bytes) }
+        return data
+    }
+
+    /// Splits a concatenation of 32-byte hashes.
+    init(concatenated data: Data) throws(StoreError) {
+        guard data.count % 32 == 0 else { throw StoreError(.corrupt, "stored dependencies are not whole ids") }
+        let bytes = [UInt8](data)
+        self = stride(from: 0, to: bytes.count, by: 32).map { Hash256(bytes: bytes[$0..<$0 + 32]) }
+    }
+}
+
+extension Array where Element == MerkleTree.Node {
+    /// The nodes as stored in `commit_group.proof_nodes`: start, end, hash each.
+    var encoded: Data {
+        var writer = ByteWriter(capacity: count * 40)
+        for node in self {
+            writer.write(count: node.start)
+            writer.write(count: node.end)
+            writer.write(hash: node.hash)
+        }
+        return Data(writer.bytes)
+    }
+
+    /// Reads nodes stored by ``encoded``.
+    init(decoding data: Data) throws {
+        var reader = ByteReader([UInt8](data))
+        var nodes: [MerkleTree.Node] = []
+        while !reader.isAtEnd {
+            let start = Int(try reader.readVarint("proof node start"))
+            let end = Int(try reader.readVarint("proof node end"))
+            nodes.append(MerkleTree.Node(start: start, end: end, hash: try reader.readHash("proof node hash")))
+        }
+        self = nodes
+    }
+}

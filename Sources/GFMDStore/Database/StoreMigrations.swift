@@ -1,0 +1,143 @@
+import GRDB
+
+/// The replica database's schema, as a sequence of migrations.
+///
+/// The tables are documented in `Protocol/storage.md` so that an auditor can
+/// query them with the `sqlite3` shell; the `audit_*` views present them with
+/// readable ids and times.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE site (
+                    id BLOB PRIMARY KEY NOT NULL,
+                    public_key BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE bundle (
+                    id INTEGER PRIMARY KEY,
+                    checksum BLOB NOT NULL UNIQUE,
+                    sender_site BLOB NOT NULL,
+                    sender_participant TEXT NOT NULL,
+                    created_hlc INTEGER NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    file_name TEXT,
+                    change_count INTEGER NOT NULL,
+                    new_changes INTEGER NOT NULL DEFAULT 0,
+                    pending_changes INTEGER NOT NULL DEFAULT 0
+                );
+
+                CREATE TABLE commit_group (
+                    id INTEGER PRIMARY KEY,
+                    root BLOB NOT NULL UNIQUE,
+                    site BLOB NOT NULL REFERENCES site(id),
+                    leaf_count INTEGER NOT NULL,
+                    signature BLOB NOT NULL,
+                    proof_nodes BLOB NOT NULL
+                );
+
+                CREATE TABLE change (
+                    seq INTEGER PRIMARY KEY,
+                    hash BLOB NOT NULL UNIQUE,
+                    record BLOB NOT NULL,
+                    site BLOB NOT NULL,
+                    participant TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    hlc INTEGER NOT NULL,
+                    deps BLOB NOT NULL,
+                    edits INTEGER NOT NULL,
+                    commit_id INTEGER NOT NULL REFERENCES commit_group(id),
+                    leaf_index INTEGER NOT NULL,
+                    bundle_id INTEGER REFERENCES bundle(id),
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX change_by_record ON change(record, seq);
+                CREATE INDEX change_by_commit ON change(commit_id, leaf_index);
+
+                CREATE TABLE head (
+                    record BLOB NOT NULL,
+                    change BLOB NOT NULL,
+                    PRIMARY KEY (record, change)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE record (
+                    id BLOB PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    workflow TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    deleted INTEGER NOT NULL,
+                    conflicted INTEGER NOT NULL,
+                    created_hlc INTEGER NOT NULL,
+                    updated_hlc INTEGER NOT NULL,
+                    header BLOB NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX record_conflicted ON record(conflicted) WHERE conflicted = 1;
+
+                CREATE TABLE field (
+                    record BLOB NOT NULL,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    conflicted INTEGER NOT NULL,
+                    state BLOB NOT NULL,
+                    PRIMARY KEY (record, name, kind)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE pending (
+                    hash BLOB PRIMARY KEY NOT NULL,
+                    record BLOB NOT NULL,
+                    commit_id INTEGER NOT NULL REFERENCES commit_group(id),
+                    leaf_index INTEGER NOT NULL,
+                    bundle_id INTEGER REFERENCES bundle(id),
+                    body BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE pending_dep (
+                    dep BLOB NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (dep, hash)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE rejected (
+                    hash BLOB PRIMARY KEY NOT NULL,
+                    record BLOB NOT NULL,
+                    commit_id INTEGER NOT NULL REFERENCES commit_group(id),
+                    leaf_index INTEGER NOT NULL,
+                    bundle_id INTEGER REFERENCES bundle(id),
+                    reason TEXT NOT NULL,
+                    body BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE VIEW audit_change AS
+                    SELECT seq, hex(hash) AS change, hex(record) AS record, hex(site) AS site,
+                           participant, author,
+                           strftime('%Y-%m-%dT%H:%M:%fZ', (hlc >> 16) / 1000.0, 'unixepoch') AS time,
+                           bundle_id
+                    FROM change;
+
+                CREATE VIEW audit_record AS
+                    SELECT hex(id) AS record, type, owner, workflow, title, deleted, conflicted,
+                           strftime('%Y-%m-%dT%H:%M:%fZ', (created_hlc >> 16) / 1000.0, 'unixepoch') AS created,
+                           strftime('%Y-%m-%dT%H:%M:%fZ', (updated_hlc >> 16) / 1000.0, 'unixepoch') AS updated
+                    FROM record;
+
+                CREATE VIEW audit_field AS
+                    SELECT hex(record) AS record, name, kind, value, conflicted FROM field;
+
+                CREATE VIEW audit_bundle AS
+                    SELECT id, hex(checksum) AS checksum, hex(sender_site) AS sender_site, sender_participant,
+                           strftime('%Y-%m-%dT%H:%M:%fZ', (created_hlc >> 16) / 1000.0, 'unixepoch') AS created,
+                           applied_at, file_name, change_count, new_changes, pending_changes
+                    FROM bundle;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+public import GFMDCore
+import GRDB
+
+extension StoreReader {
+    /// The commits holding the changes of the log, ready for a bundle.
+    ///
+    /// - Parameter selection: the changes to export; nil exports every change
+    ///   of the log. Commits come in the order their first change was applied
+    ///   here (a causal order); a commit exported in part carries the Merkle
+    ///   proof of the leaves left out.
+    public func exportCommits(selection: Set<ChangeHash>? = nil) throws -> [StoredCommit] {
+        var order: [Int64] = []
+        var leavesByCommit: [Int64: [(index: Int, bytes: [UInt8])]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT commit_id, leaf_index, hash, body FROM change ORDER BY seq")
+        while let row = try rows.next() {
+            if let selection, !selection.contains(try Hash256(data: row[2])) { continue }
+            let commitID: Int64 = row[0]
+            if leavesByCommit[commitID] == nil {
+                order.append(commitID)
+                leavesByCommit[commitID] = []
+            }
+            leavesByCommit[commitID]!.append((row[1], [UInt8](row[3] as Data)))
+        }
+        return try order.map { commitID in
+            let leaves = leavesByCommit[commitID]!.sorted { $0.index < $1.index }
+            return try storedCommit(commitID, exporting: leaves)
+        }
+    }
+
+    private func storedCommit(_ commitID: Int64, exporting leaves: [(index: Int, bytes: [UInt8])]) throws -> StoredCommit {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT s.public_key, c.leaf_count, c.signature, c.proof_nodes
+            FROM commit_group c JOIN site s ON s.id = c.site WHERE c.id = ?
+            """, arguments: [commitID]) else {
+            throw StoreError(.corrupt, "a stored change belongs to a commit the replica does not hold")
+        }
+        let signer: SitePublicKey
+        do { signer = try SitePublicKey(rawRepresentation: row[0] as Data) } catch {
+            throw StoreError(.corrupt, "a stored site key is invalid")
+        }
+        let leafCount: Int = row[1]
+        var proof: [Hash256] = []
+        if leaves.count < leafCount {
+            var known: [Int: ChangeHash] = [:]
+            for table in ["change", "pending", "rejected"] {
+                let hashes = try Row.fetchCursor(db, sql: "SELECT leaf_index, hash FROM \(table) WHERE commit_id = ?", arguments: [commitID])
+                while let leaf = try hashes.next() { known[leaf[0]] = try Hash256(data: leaf[1]) }
+            }
+            let nodes = try [MerkleTree.Node](decoding: row[3])
+            let knowledge = MerkleTree.Knowledge(leafCount: leafCount, leaves: known, nodes: nodes)
+            guard let computed = knowledge.proof(for: leaves.map(\.index)) else {
+                throw StoreError(.corrupt, "the replica cannot prove part of a commit it received whole")
+            }
+            proof = computed
+        }
+        return StoredCommit(signer: signer, leafCount: leafCount, signature: [UInt8](row[2] as Data), leaves: leaves, proof: proof)
+    }
+}

@@ -1,0 +1,162 @@
+public import GFMDCore
+
+/// Who this replica is, as recorded at `gfmd init`.
+public struct StoredIdentity: Sendable, Hashable {
+    /// The site's public key (the private key lives beside the database).
+    public let publicKey: SitePublicKey
+    /// The participant the site acts for.
+    public let participant: String
+    /// The default author name of changes made here.
+    public let author: String
+
+    /// Creates an identity.
+    public init(publicKey: SitePublicKey, participant: String, author: String) {
+        self.publicKey = publicKey
+        self.participant = participant
+        self.author = author
+    }
+
+    /// The site's id.
+    public var siteID: SiteID { publicKey.siteID }
+}
+
+/// One line of `gfmd list`: a record's metadata without its fields.
+public struct RecordSummary: Sendable, Hashable {
+    /// The record's id.
+    public let id: RecordID
+    /// Its type.
+    public let type: String
+    /// The participant that owns it.
+    public let owner: String
+    /// Its work-flow state.
+    public let workflow: String
+    /// Its title.
+    public let title: String
+    /// Whether it is deleted.
+    public let deleted: Bool
+    /// Whether it has a conflict to resolve.
+    public let conflicted: Bool
+    /// When it was created.
+    public let created: HybridTimestamp
+    /// When it last changed.
+    public let updated: HybridTimestamp
+}
+
+/// Which records `gfmd list` shows.
+public struct RecordFilter: Sendable, Hashable {
+    /// Only records of this type.
+    public var type: String?
+    /// Only records in this work-flow state.
+    public var workflow: String?
+    /// Only records owned by this participant.
+    public var owner: String?
+    /// Whether deleted records are included.
+    public var includeDeleted: Bool
+
+    /// Creates a filter; with no arguments, every record that is not deleted.
+    public init(type: String? = nil, workflow: String? = nil, owner: String? = nil, includeDeleted: Bool = false) {
+        self.type = type
+        self.workflow = workflow
+        self.owner = owner
+        self.includeDeleted = includeDeleted
+    }
+}
+
+/// A change as the log holds it, with where it came from.
+public struct StoredChange: Sendable {
+    /// Position in this replica's log (arrival order).
+    public let sequence: Int64
+    /// The change with its id and bytes.
+    public let encoded: EncodedChange
+    /// The bundle that brought it, or nil when it was made on this replica.
+    public let bundleID: Int64?
+
+    /// The decoded change.
+    public var change: Change { encoded.change }
+    /// The change's id.
+    public var hash: ChangeHash { encoded.hash }
+}
+
+/// Who made a change and when: what conflict listings show beside each value.
+public struct ChangeSummary: Sendable, Hashable {
+    /// The change's id.
+    public let hash: ChangeHash
+    /// The author's name.
+    public let author: String
+    /// The participant the author's site acts for.
+    public let participant: String
+    /// The author's site.
+    public let site: SiteID
+    /// When it was made.
+    public let timestamp: HybridTimestamp
+}
+
+/// A bundle applied to this replica: one line of the ledger.
+public struct BundleReceipt: Sendable, Hashable {
+    /// The ledger's number for the bundle.
+    public let id: Int64?
+    /// The bundle's checksum (its id).
+    public let checksum: Hash256
+    /// The site that made it.
+    public let senderSite: SiteID
+    /// The participant that site acts for.
+    public let senderParticipant: String
+    /// When it was made, on the sender's clock.
+    public let created: HybridTimestamp
+    /// When it was applied here (ISO 8601, this replica's clock).
+    public let appliedAt: String
+    /// The file's name, when it came from a file.
+    public let fileName: String?
+    /// Changes it carried.
+    public let changeCount: Int
+    /// Changes it brought that this replica did not hold.
+    public let newChanges: Int
+    /// Changes it brought that wait for missing dependencies.
+    public let pendingChanges: Int
+
+    /// Describes a bundle about to be applied.
+    public init(checksum: Hash256, senderSite: SiteID, senderParticipant: String, created: HybridTimestamp,
+                appliedAt: String, fileName: String?, changeCount: Int) {
+        self.init(id: nil, checksum: checksum, senderSite: senderSite, senderParticipant: senderParticipant,
+                  created: created, appliedAt: appliedAt, fileName: fileName, changeCount: changeCount,
+                  newChanges: 0, pendingChanges: 0)
+    }
+
+    init(id: Int64?, checksum: Hash256, senderSite: SiteID, senderParticipant: String, created: HybridTimestamp,
+         appliedAt: String, fileName: String?, changeCount: Int, newChanges: Int, pendingChanges: Int) {
+        self.id = id
+        self.checksum = checksum
+        self.senderSite = senderSite
+        self.senderParticipant = senderParticipant
+        self.created = created
+        self.appliedAt = appliedAt
+        self.fileName = fileName
+        self.changeCount = changeCount
+        self.newChanges = newChanges
+        self.pendingChanges = pendingChanges
+    }
+}
+
+/// Changes held back because changes they depend on have not arrived.
+public struct PendingSummary: Sendable, Hashable {
+    /// How many changes are pending.
+    public let count: Int
+    /// The missing changes they wait for (ids), sorted.
+    public let missing: [ChangeHash]
+    /// The records concerned, sorted.
+    public let records: [RecordID]
+}
+
+/// A commit as stored, ready to be written into a bundle.
+public struct StoredCommit: Sendable {
+    /// The signing site's key.
+    public let signer: SitePublicKey
+    /// How many changes the whole commit holds.
+    public let leafCount: Int
+    /// The commit's signature.
+    public let signature: [UInt8]
+    /// The changes exported, by ascending index: canonical bytes.
+    public let leaves: [(index: Int, bytes: [UInt8])]
+    /// The Merkle proof for the leaves not exported.
+    public let proof: [Hash256]
+}

@@ -1,0 +1,235 @@
+import Foundation
+public import GFMDCore
+import GRDB
+
+/// Reads a replica's database inside one transaction.
+public struct StoreReader {
+    let db: Database
+
+    /// Meta keys.
+    enum MetaKey {
+        static let publicKey = "site_public_key"
+        static let participant = "participant"
+        static let author = "author"
+        static let clock = "clock"
+    }
+
+    func meta(_ key: String) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    /// The replica's identity, or nil before `gfmd init`.
+    public func identity() throws -> StoredIdentity? {
+        guard let key = try meta(MetaKey.publicKey), let participant = try meta(MetaKey.participant),
+              let author = try meta(MetaKey.author) else { return nil }
+        do {
+            return StoredIdentity(
+                publicKey: try SitePublicKey(rawRepresentation: key),
+                participant: String(decoding: participant, as: UTF8.self),
+                author: String(decoding: author, as: UTF8.self))
+        } catch {
+            throw StoreError(.corrupt, "the replica's stored public key is invalid")
+        }
+    }
+
+    /// The site's hybrid logical clock as last saved.
+    public func clock() throws -> HybridLogicalClock {
+        guard let data = try meta(MetaKey.clock), data.count == 8 else { return HybridLogicalClock() }
+        let raw = data.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return HybridLogicalClock(latest: HybridTimestamp(rawValue: raw))
+    }
+
+    // MARK: Records
+
+    /// The merged state of record `id`, or nil if this replica does not hold it.
+    public func record(_ id: RecordID) throws -> RecordState? {
+        guard let header = try Data.fetchOne(db, sql: "SELECT header FROM record WHERE id = ?", arguments: [id.data]) else {
+            return nil
+        }
+        var fields: [FieldKey: FieldState] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT name, kind, state FROM field WHERE record = ?", arguments: [id.data])
+        while let row = try rows.next() {
+            let name: String = row[0]
+            let kindCode: String = row[1]
+            guard let kind = FieldState.Kind(rawValue: kindCode) else {
+                throw StoreError(.corrupt, "record \(id.short) has a field \(name) of unknown kind \(kindCode)")
+            }
+            do {
+                fields[FieldKey(name, kind)] = try FieldState(kind: kind, decoding: [UInt8](row[2] as Data))
+            } catch {
+                throw StoreError(.corrupt, "the stored state of field \(name) of record \(id.short) is damaged: \(error)")
+            }
+        }
+        do {
+            return RecordState(id: id, header: try RecordHeader(decoding: [UInt8](header)), fields: fields)
+        } catch {
+            throw StoreError(.corrupt, "the stored header of record \(id.short) is damaged: \(error)")
+        }
+    }
+
+    /// Ids of the records whose hexadecimal id starts with `prefix`, at most `limit` of them.
+    public func recordIDs(withPrefix prefix: String, limit: Int = 10) throws -> [RecordID] {
+        guard let range = RecordID.range(ofPrefix: prefix) else { return [] }
+        return try Data.fetchAll(
+            db, sql: "SELECT id FROM record WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?",
+            arguments: [range.lowerBound.data, range.upperBound.data, limit]
+        ).map { try RecordID(data: $0) }
+    }
+
+    /// Records matching `filter`, most recently updated first.
+    public func summaries(_ filter: RecordFilter) throws -> [RecordSummary] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let type = filter.type { conditions.append("type = ?"); arguments.append(type) }
+        if let workflow = filter.workflow { conditions.append("workflow = ?"); arguments.append(workflow) }
+        if let owner = filter.owner { conditions.append("owner = ?"); arguments.append(owner) }
+        if !filter.includeDeleted { conditions.append("deleted = 0") }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc
+            FROM record \(whereClause) ORDER BY updated_hlc DESC, id
+            """, arguments: StatementArguments(arguments))
+        return try rows.map { row in
+            RecordSummary(
+                id: try RecordID(data: row[0]), type: row[1], owner: row[2], workflow: row[3], title: row[4],
+                deleted: row[5], conflicted: row[6],
+                created: HybridTimestamp(rawValue: UInt64(bitPattern: row[7])),
+                updated: HybridTimestamp(rawValue: UInt64(bitPattern: row[8])))
+        }
+    }
+
+    /// Every record with a conflict to resolve, by id.
+    public func conflictedRecords() throws -> [RecordState] {
+        try Data.fetchAll(db, sql: "SELECT id FROM record WHERE conflicted = 1 ORDER BY id")
+            .compactMap { try record(RecordID(data: $0)) }
+    }
+
+    /// The record's heads: its changes no other change depends on, sorted.
+    public func heads(of record: RecordID) throws -> [ChangeHash] {
+        try Data.fetchAll(db, sql: "SELECT change FROM head WHERE record = ? ORDER BY change", arguments: [record.data])
+            .map { try Hash256(data: $0) }
+    }
+
+    /// How many records this replica holds.
+    public func recordCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM record") ?? 0
+    }
+
+    // MARK: Changes
+
+    /// The changes of `record` (or of every record), in the order this replica applied them.
+    public func changes(of record: RecordID? = nil) throws -> [StoredChange] {
+        let rows: RowCursor
+        if let record {
+            rows = try Row.fetchCursor(db, sql: "SELECT seq, body, bundle_id FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+        } else {
+            rows = try Row.fetchCursor(db, sql: "SELECT seq, body, bundle_id FROM change ORDER BY seq")
+        }
+        var result: [StoredChange] = []
+        while let row = try rows.next() {
+            result.append(StoredChange(sequence: row[0], encoded: try Self.decodeStored(row[1]), bundleID: row[2]))
+        }
+        return result
+    }
+
+    static func decodeStored(_ body: Data) throws -> EncodedChange {
+        do {
+            return try EncodedChange(bytes: [UInt8](body))
+        } catch {
+            throw StoreError(.corrupt, "a stored change is damaged: \(error)")
+        }
+    }
+
+    /// Who made each of `hashes` and when (changes this replica holds).
+    public func changeSummaries(_ hashes: [ChangeHash]) throws -> [ChangeHash: ChangeSummary] {
+        var result: [ChangeHash: ChangeSummary] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT author, participant, site, hlc FROM change WHERE hash = ?")
+        for hash in Set(hashes) {
+            guard let row = try Row.fetchOne(statement, arguments: [hash.data]) else { continue }
+            result[hash] = ChangeSummary(
+                hash: hash, author: row[0], participant: row[1], site: try SiteID(data: row[2]),
+                timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[3])))
+        }
+        return result
+    }
+
+    /// How many changes the log holds.
+    public func changeCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM change") ?? 0
+    }
+
+    /// Whether the log holds change `hash`.
+    public func contains(_ hash: ChangeHash) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM change WHERE hash = ?", arguments: [hash.data]) ?? false
+    }
+
+    // MARK: Pending and bundles
+
+    /// What is pending and what it waits for.
+    public func pendingSummary() throws -> PendingSummary {
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
+        let missing = try Data.fetchAll(db, sql: "SELECT DISTINCT dep FROM pending_dep ORDER BY dep").map { try Hash256(data: $0) }
+        let records = try Data.fetchAll(db, sql: "SELECT DISTINCT record FROM pending ORDER BY record").map { try RecordID(data: $0) }
+        return PendingSummary(count: count, missing: missing, records: records)
+    }
+
+    /// The ledger entry of the bundle with `checksum`, if it was applied.
+    public func bundle(checksum: Hash256) throws -> BundleReceipt? {
+        try Row.fetchOne(db, sql: "SELECT * FROM bundle WHERE checksum = ?", arguments: [checksum.data]).map(Self.receipt)
+    }
+
+    /// Every bundle applied, in order.
+    public func bundles() throws -> [BundleReceipt] {
+        try Row.fetchAll(db, sql: "SELECT * FROM bundle ORDER BY id").map(Self.receipt)
+    }
+
+    private static func receipt(_ row: Row) throws -> BundleReceipt {
+        BundleReceipt(
+            id: row["id"], checksum: try Hash256(data: row["checksum"]), senderSite: try SiteID(data: row["sender_site"]),
+            senderParticipant: row["sender_participant"],
+            created: HybridTimestamp(rawValue: UInt64(bitPattern: row["created_hlc"])),
+            appliedAt: row["applied_at"], fileName: row["file_name"], changeCount: row["change_count"],
+            newChanges: row["new_changes"], pendingChanges: row["pending_changes"])
+    }
+
+    // MARK: Digest
+
+    /// `gfmd digest`: SHA-256 over the merged state of every record (``StateDigest``).
+    public func digest() throws -> String {
+        var digest = StateDigest()
+        let records = try Row.fetchCursor(db, sql: "SELECT id, header FROM record ORDER BY id")
+        let fields = try Row.fetchCursor(db, sql: "SELECT record, name, kind, state FROM field ORDER BY record, name, kind")
+        var nextField = try fields.next()
+        while let record = try records.next() {
+            let id: Data = record[0]
+            var fieldStates: [(key: FieldKey, state: [UInt8])] = []
+            while let field = nextField, (field[0] as Data) == id {
+                guard let kind = FieldState.Kind(rawValue: field[2]) else {
+                    throw StoreError(.corrupt, "a stored field has an unknown kind")
+                }
+                fieldStates.append((FieldKey(field[1], kind), [UInt8](field[3] as Data)))
+                nextField = try fields.next()
+            }
+            digest.add(record: try RecordID(data: id), header: [UInt8](record[1] as Data), fields: fieldStates)
+        }
+        return digest.finalize()
+    }
+}
+
+extension StoreReader {
+    /// The shortest hexadecimal prefix, of at least `minimum` digits, that
+    /// names record `id` and no other record this replica holds.
+    public func uniquePrefixLength(of id: RecordID, minimum: Int = 8) throws -> Int {
+        let before = try Data.fetchOne(db, sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [id.data])
+        let after = try Data.fetchOne(db, sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1", arguments: [id.data])
+        let hex = Array(id.hex.utf8)
+        var shared = 0
+        for neighbour in [before, after].compactMap({ $0 }) {
+            let other = Array(Hex.encode(neighbour).utf8)
+            var common = 0
+            while common < hex.count, hex[common] == other[common] { common += 1 }
+            shared = max(shared, common)
+        }
+        return min(hex.count, max(minimum, shared + 1))
+    }
+}

@@ -1,0 +1,35 @@
+import GFMDCore
+
+/// A failure of the replica database, or a request it cannot satisfy.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public struct Code: Hashable, Sendable {
+        fileprivate enum Base: Hashable, Sendable {
+            case database, corrupt, duplicateBundle, notInitialised, newerSchema
+        }
+        fileprivate let base: Base
+        /// SQLite reported an error.
+        public static let database = Code(base: .database)
+        /// Stored data does not decode: the database was altered outside gfmd.
+        public static let corrupt = Code(base: .corrupt)
+        /// The bundle was applied before.
+        public static let duplicateBundle = Code(base: .duplicateBundle)
+        /// The replica has no identity yet.
+        public static let notInitialised = Code(base: .notInitialised)
+        /// The database was written by a newer gfmd.
+        public static let newerSchema = Code(base: .newerSchema)
+    }
+
+    /// What went wrong.
+    public let code: Code
+    /// What went wrong, in words.
+    public let reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}

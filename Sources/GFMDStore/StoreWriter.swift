@@ -1,0 +1,97 @@
+import Foundation
+public import GFMDCore
+import GRDB
+import Logging
+
+/// Writes to a replica's database inside one transaction.
+public struct StoreWriter {
+    let db: Database
+    let logger: Logger
+
+    /// Reads within the same transaction.
+    public var reader: StoreReader { StoreReader(db: db) }
+
+    /// Records the replica's identity; done once, by `gfmd init`.
+    public func initialise(_ identity: StoredIdentity) throws {
+        guard try reader.identity() == nil else {
+            throw StoreError(.notInitialised, "this replica already has an identity")
+        }
+        try setMeta(StoreReader.MetaKey.publicKey, Data(identity.publicKey.rawRepresentation))
+        try setMeta(StoreReader.MetaKey.participant, Data(identity.participant.utf8))
+        try setMeta(StoreReader.MetaKey.author, Data(identity.author.utf8))
+    }
+
+    /// Saves the site's clock after it issued or observed a timestamp.
+    public func save(_ clock: HybridLogicalClock) throws {
+        var raw = clock.latest.rawValue.bigEndian
+        try setMeta(StoreReader.MetaKey.clock, Data(bytes: &raw, count: 8))
+    }
+
+    private func setMeta(_ key: String, _ value: Data) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+
+    /// Applies verified commits: new changes whose dependencies are present are
+    /// applied in causal order, the others wait as pending; changes already
+    /// held are skipped. With a `receipt`, the bundle enters the ledger.
+    ///
+    /// - Throws: ``ChangeError`` when a change cannot be applied to its record
+    ///   (the whole transaction, hence the whole bundle, is then refused), or
+    ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
+    ///   was applied before).
+    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil) throws -> ApplyReport {
+        var bundleID: Int64?
+        if let receipt {
+            if let previous = try reader.bundle(checksum: receipt.checksum) {
+                throw StoreError(.duplicateBundle,
+                    "this bundle was already applied on \(previous.appliedAt) (ledger entry \(previous.id ?? 0)); nothing changed")
+            }
+            try db.execute(sql: """
+                INSERT INTO bundle(checksum, sender_site, sender_participant, created_hlc, applied_at, file_name, change_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [receipt.checksum.data, receipt.senderSite.data, receipt.senderParticipant,
+                                 Int64(bitPattern: receipt.created.rawValue), receipt.appliedAt, receipt.fileName,
+                                 receipt.changeCount])
+            bundleID = db.lastInsertedRowID
+        }
+        let session = try ApplySession(db: db, bundleID: bundleID)
+        for commit in commits {
+            let commitID = try store(commit)
+            for leaf in commit.leaves {
+                try session.receive(leaf.change, commitID: commitID, leafIndex: leaf.index)
+            }
+        }
+        let report = try session.finish()
+        if let bundleID {
+            try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",
+                           arguments: [report.applied, report.heldPending, bundleID])
+        }
+        logger.debug("applied commits", metadata: [
+            "commits": "\(commits.count)", "applied": "\(report.applied)",
+            "duplicates": "\(report.duplicates)", "pending": "\(report.heldPending)",
+        ])
+        return report
+    }
+
+    /// Stores a commit's signature (merging proof nodes with what is known) and returns its row id.
+    private func store(_ commit: VerifiedCommit) throws -> Int64 {
+        let siteID = commit.signer.siteID
+        try db.execute(sql: "INSERT OR IGNORE INTO site(id, public_key) VALUES (?, ?)",
+                       arguments: [siteID.data, Data(commit.signer.rawRepresentation)])
+        if let row = try Row.fetchOne(db, sql: "SELECT id, proof_nodes FROM commit_group WHERE root = ?", arguments: [commit.root.data]) {
+            let id: Int64 = row[0]
+            if !commit.proofNodes.isEmpty {
+                let known = try [MerkleTree.Node](decoding: row[1])
+                let merged = Array(Set(known + commit.proofNodes)).sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+                if merged.count != known.count {
+                    try db.execute(sql: "UPDATE commit_group SET proof_nodes = ? WHERE id = ?", arguments: [merged.encoded, id])
+                }
+            }
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO commit_group(root, site, leaf_count, signature, proof_nodes) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [commit.root.data, siteID.data, commit.leafCount, Data(commit.signature), commit.proofNodes.encoded])
+        return db.lastInsertedRowID
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+
+/// `gfmd bundle`: exchanging changes as files.
+struct BundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Exchange changes as bundle files (USB stick, e-mail).",
+        discussion: """
+            A bundle is one compressed file, signed by the laptop that made it. Applying \
+            a bundle twice, or bundles in any order, is harmless.
+            """,
+        subcommands: [BundleCreateCommand.self, BundleApplyCommand.self, BundleInspectCommand.self])
+}
+
+/// `gfmd bundle create`: writes a bundle file.
+struct BundleCreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Write this replica's changes to a bundle file.")
+
+    @OptionGroup var replica: ReplicaOptions
+
+    @Flag(help: "Include every change this replica holds.")
+    var all = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
+    var output: String
+
+    func validate() throws {
+        guard all else {
+            throw ValidationError("say what the bundle holds: --all (every change this replica holds)")
+        }
+    }
+
+    func run() throws {
+        let replica = try replica.open()
+        let bundle = try replica.createBundle()
+        try BundleFile.write(bundle.bytes, to: output)
+        Output.line("Wrote \(bundle.changeCount) changes to \(output) (\(bundle.bytes.count) bytes)")
+    }
+}
+
+/// `gfmd bundle apply`: merges bundle files into the replica.
+struct BundleApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Merge bundle files into this replica.",
+        discussion: """
+            Each file is checked (checksum, signatures, hashes) and applied in one step: \
+            a damaged or forged file is refused and leaves the replica as it was. Changes \
+            that depend on changes not yet received wait until those arrive.
+            """)
+
+    @OptionGroup var replica: ReplicaOptions
+
+    @Argument(help: ArgumentHelp("Bundle files to apply, in any order.", valueName: "file"))
+    var files: [String]
+
+    func run() throws {
+        let replica = try replica.open()
+        var failures = 0
+        for file in files {
+            do {
+                let outcome = try replica.applyBundle(try BundleFile.read(file), fileName: URL(fileURLWithPath: file).lastPathComponent)
+                let report = outcome.report
+                var line = "\(file): \(report.applied + report.releasedFromPending) new changes from \(outcome.senderParticipant) (site \(outcome.sender.short))"
+                if report.duplicates > 0 { line += ", \(report.duplicates) already here" }
+                if report.heldPending > 0 { line += ", \(report.heldPending) waiting for earlier changes" }
+                if report.rejected > 0 { line += ", \(report.rejected) rejected" }
+                if !report.recordsConflicted.isEmpty {
+                    line += "; \(report.recordsConflicted.count) record\(report.recordsConflicted.count == 1 ? " has" : "s have") conflicts: see `gfmd conflicts`"
+                }
+                Output.line(line)
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("gfmd: \(file): refused: \(error)\n".utf8))
+            }
+        }
+        let pending = try replica.pending()
+        if pending.count > 0 {
+            let missing = pending.missing.prefix(3).map(\.short).joined(separator: ", ")
+            Output.line("\(pending.count) changes on \(pending.records.count) records wait for \(pending.missing.count) changes not received yet (\(missing)\(pending.missing.count > 3 ? ", …" : "")): apply the bundles that hold them")
+        }
+        if failures > 0 {
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `gfmd bundle inspect`: describes and checks a bundle file without applying it.
+struct BundleInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe a bundle file and check every hash and signature, without applying it.")
+
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: ArgumentHelp("The bundle file.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        let inspection: BundleInspection
+        do {
+            inspection = try BundleInspection(file: try BundleFile.read(file))
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure("\(file): \(error)")
+        }
+        if output.json {
+            try Output.json(inspection)
+        } else {
+            Output.line("bundle     \(file) (\(inspection.fileSize) bytes; body \(inspection.bodySize) bytes, \(inspection.compressedSize) compressed)")
+            Output.line("format     version \(inspection.version)")
+            Output.line("sender     \(inspection.senderParticipant), site \(inspection.sender.hex)")
+            Output.line("created    \(Output.time(inspection.created))")
+            Output.line("checksum   \(inspection.checksum.hex)")
+            Output.line("changes    \(inspection.changeCount) in \(inspection.commits.count) commits, on \(inspection.recordCount) records, by \(inspection.participants.joined(separator: ", "))")
+            if let earliest = inspection.earliest, let latest = inspection.latest {
+                Output.line("made       \(Output.time(earliest)) to \(Output.time(latest))")
+            }
+            let verified = inspection.commits.filter(\.verified).count
+            Output.line("checks     checksum ok; sender signature ok; \(verified)/\(inspection.commits.count) commit signatures and change hashes ok")
+            for commit in inspection.commits where !commit.verified {
+                Output.line("           commit by site \(commit.site.short): \(commit.problem ?? "does not verify")")
+            }
+            Output.line(inspection.allVerified ? "verdict    every hash and signature verifies" : "verdict    DOES NOT VERIFY: do not apply")
+        }
+        if !inspection.allVerified {
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import ArgumentParser
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+
+/// `gfmd conflicts`: lists every field with concurrent values, and contested deletions.
+struct ConflictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "List conflicts: fields two people changed at once, and contested deletions.",
+        discussion: "Each value is shown with its author, delegation and time; settle a field with `gfmd resolve`.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let replica = try replica.open()
+        let reports = try replica.conflicts()
+        if output.json {
+            try Output.json(reports)
+            return
+        }
+        if reports.isEmpty {
+            Output.line("No conflicts.")
+            return
+        }
+        for report in reports {
+            let shortID = try replica.displayID(report.record)
+            Output.line("\(report.type) \(shortID)  \(report.title)")
+            for field in report.fields {
+                Output.line("  \(field.field): \(field.values.count) concurrent values")
+                for value in field.values {
+                    let text = value.value.displayText.replacingOccurrences(of: "\n", with: " ")
+                    Output.line("    \(value.displayed ? "*" : "-") \"\(text)\"  by \(value.author) (\(value.participant)) at \(Output.time(value.time))")
+                }
+                Output.line("    resolve with: gfmd resolve \(shortID) \(field.field) VALUE")
+            }
+            if let deletion = report.deletion {
+                Output.line("  deletion contested (shown as \(deletion.deleted ? "deleted" : "present")):")
+                for write in deletion.writes {
+                    Output.line("    - \(write.value.displayText) by \(write.author) (\(write.participant)) at \(Output.time(write.time))")
+                }
+                for edit in deletion.unseenEdits {
+                    Output.line("    - edited \(edit.fields.joined(separator: ", ")) by \(edit.author) (\(edit.participant)) at \(Output.time(edit.time)), unseen by the deletion")
+                }
+                Output.line("    keep the record with `gfmd restore \(shortID)`, or confirm with `gfmd delete \(shortID)`")
+            }
+        }
+    }
+}

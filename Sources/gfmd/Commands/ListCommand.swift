@@ -1,0 +1,60 @@
+import Foundation
+import ArgumentParser
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+
+/// `gfmd list`: one line per record.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List records, most recently changed first.",
+        discussion: "A ! marks a record with a conflict to resolve.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("Only records of this type.", valueName: "type")) var type: String?
+    @Option(help: ArgumentHelp("Only records in this work-flow state (\(Schema.workflowStates.joined(separator: ", "))).", valueName: "state")) var status: String?
+    @Option(help: ArgumentHelp("Only records owned by this participant.", valueName: "code")) var owner: String?
+    @Flag(help: "Include deleted records.") var deleted = false
+
+    struct SummaryJSON: Encodable {
+        let id: RecordID
+        let type, owner, status, title: String
+        let deleted, conflicted: Bool
+        let created, updated: HybridTimestamp
+    }
+
+    func validate() throws {
+        if let type, Schema.type(named: type) == nil {
+            throw ValidationError("\"\(type)\" is not a record type; the types are \(Schema.types.map(\.name).joined(separator: ", "))")
+        }
+        if let status, !Schema.workflowStates.contains(status) {
+            throw ValidationError("\"\(status)\" is not a work-flow state; the states are \(Schema.workflowStates.joined(separator: ", "))")
+        }
+        if let owner, ParticipantCode(owner) == nil {
+            throw ValidationError("\"\(owner)\" is not a participant code")
+        }
+    }
+
+    func run() throws {
+        let replica = try replica.open()
+        let filter = RecordFilter(type: type, workflow: status, owner: owner.flatMap(ParticipantCode.init)?.rawValue, includeDeleted: deleted)
+        let records = try replica.list(filter)
+        if output.json {
+            try Output.json(records.map {
+                SummaryJSON(id: $0.id, type: $0.type, owner: $0.owner, status: $0.workflow, title: $0.title,
+                            deleted: $0.deleted, conflicted: $0.conflicted, created: $0.created, updated: $0.updated)
+            })
+            return
+        }
+        for record in records {
+            let flags = (record.conflicted ? "!" : " ") + (record.deleted ? "D" : " ")
+            Output.line([
+                flags, Output.pad(try replica.displayID(record.id), 8), Output.pad(record.type, 16),
+                Output.pad(record.owner, 6), Output.pad(record.workflow, 12), Output.time(record.updated), " ", record.title,
+            ].joined(separator: " "))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import ArgumentParser
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+
+/// `gfmd show`: prints one record.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a record: its fields as merged, and any conflict.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: ArgumentHelp("The record's id, or its first digits.", valueName: "id")) var id: String
+
+    /// The JSON form of a record.
+    struct RecordJSON: Encodable {
+        let id: RecordID
+        let type: String
+        let owner: String
+        let status: String
+        let deleted: Bool
+        let created: HybridTimestamp
+        let createdBy: String?
+        let updated: HybridTimestamp
+        let updatedBy: String?
+        let changes: Int
+        let fields: [String: Value]
+        let sets: [String: [Value]]
+        let conflictedFields: [String]
+        let deletionContested: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, owner, status, deleted, created, updated, changes, fields, sets
+            case createdBy = "created_by", updatedBy = "updated_by"
+            case conflictedFields = "conflicted_fields", deletionContested = "deletion_contested"
+        }
+    }
+
+    func run() throws {
+        let replica = try replica.open()
+        let state = try replica.record(id)
+        let who = try replica.changeSummaries([state.header.creation, state.header.latestChange])
+        let creator = who[state.header.creation].map { "\($0.author) (\($0.participant))" }
+        let updater = who[state.header.latestChange].map { "\($0.author) (\($0.participant))" }
+        if output.json {
+            var fields: [String: Value] = [:]
+            var sets: [String: [Value]] = [:]
+            for (key, field) in state.fields {
+                switch field {
+                case .register(let register): if let winner = register.winner { fields[key.name] = winner.value }
+                case .set(let set): sets[key.name] = set.elements
+                }
+            }
+            try Output.json(RecordJSON(
+                id: state.id, type: state.header.type, owner: state.header.owner, status: state.workflowState,
+                deleted: state.isDeleted, created: state.header.created, createdBy: creator,
+                updated: state.header.updated, updatedBy: updater, changes: state.header.changeCount,
+                fields: fields, sets: sets, conflictedFields: state.conflictedFields.map(\.name),
+                deletionContested: state.hasDeletionConflict))
+            return
+        }
+        let shortID = try replica.displayID(state.id)
+        Output.line("\(state.header.type) \(shortID)  \(state.title)\(state.isDeleted ? "  [DELETED]" : "")")
+        Output.line("  id       \(state.id.hex)")
+        Output.line("  owner    \(state.header.owner)    status \(state.workflowState)")
+        Output.line("  created  \(Output.time(state.header.created))\(creator.map { " by \($0)" } ?? "")")
+        Output.line("  updated  \(Output.time(state.header.updated))\(updater.map { " by \($0)" } ?? "")  (\(state.header.changeCount) changes)")
+        let conflicted = state.conflictedFields.map(\.name)
+        if !conflicted.isEmpty || state.hasDeletionConflict {
+            let what = (conflicted + (state.hasDeletionConflict ? ["deletion"] : [])).joined(separator: ", ")
+            Output.line("  CONFLICT on \(what): see `gfmd conflicts`")
+        }
+        Output.line()
+        let known = state.recordType?.fields.map(\.name) ?? []
+        let present = Set(state.fields.keys.map(\.name))
+        let order = known.filter(present.contains) + present.subtracting(known).sorted()
+        for name in order {
+            if let register = state.registerField(name), let winner = register.winner {
+                let mark = register.isConflicted ? "  [conflict: \(Set(register.entries.map(\.value)).count) values]" : ""
+                let text = winner.value.displayText
+                if text.contains("\n") || (state.recordType?.field(named: name)?.kind ?? .register) != .register {
+                    Output.line("\(name):\(mark)")
+                    Output.line(Output.indent(text, by: 4))
+                } else {
+                    Output.line("\(name): \(text)\(mark)")
+                }
+            }
+            if let set = state.setField(name), !set.elements.isEmpty {
+                Output.line("\(name): \(set.elements.map(\.displayText).joined(separator: ", "))")
+            }
+        }
+        let empty = known.filter { name in
+            state.registerField(name)?.winner == nil && (state.setField(name)?.elements.isEmpty ?? true)
+        }
+        if !empty.isEmpty {
+            Output.line()
+            Output.line("(empty: \(empty.joined(separator: ", ")))")
+        }
+    }
+}

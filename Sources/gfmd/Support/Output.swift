@@ -1,0 +1,36 @@
+import Foundation
+import GFMDCore
+
+/// Writing results to standard output.
+enum Output {
+    /// Prints `value` as pretty JSON with sorted keys.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        FileHandle.standardOutput.write(data)
+    }
+
+    /// Prints a line.
+    static func line(_ text: String = "") {
+        print(text)
+    }
+
+    /// `text` indented by `spaces` on every line.
+    static func indent(_ text: String, by spaces: Int) -> String {
+        let pad = String(repeating: " ", count: spaces)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { pad + $0 }.joined(separator: "\n")
+    }
+
+    /// `text` padded with spaces to `width` characters.
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// A timestamp as a person reads it: `2026-11-26 15:56 UTC`.
+    static func time(_ timestamp: HybridTimestamp) -> String {
+        let iso = timestamp.iso8601
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
+    }
+}
