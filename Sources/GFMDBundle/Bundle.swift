@@ -86,10 +86,20 @@ extension Bundle {
         body.write(varint: Section.commits.rawValue)
         body.write(lengthPrefixed: commitsSection.bytes)
 
-        let compressed = Gzip.compress(body.bytes, level: level)
+        return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, created: created, level: level)
+    }
+
+    /// Compresses `body` and wraps it in a header, checksum and signature.
+    ///
+    /// `version` and `declaredBodySize` exist so tests can make files that lie.
+    static func seal(
+        body: [UInt8], changeCount: Int, sender: SiteSigningKey, participant: String, created: HybridTimestamp,
+        level: Int32 = 6, version: UInt16 = BundleHeader.currentVersion, declaredBodySize: Int? = nil
+    ) -> [UInt8] {
+        let compressed = Gzip.compress(body, level: level)
         let header = BundleHeader(
-            version: BundleHeader.currentVersion, sender: sender.publicKey, senderParticipant: participant,
-            created: created, changeCount: changeCount, bodySize: body.bytes.count, compressedSize: compressed.count)
+            version: version, sender: sender.publicKey, senderParticipant: participant,
+            created: created, changeCount: changeCount, bodySize: declaredBodySize ?? body.count, compressedSize: compressed.count)
         var file = header.encoded
         file.reserveCapacity(file.count + compressed.count + BundleHeader.trailerSize)
         file.append(contentsOf: compressed)

@@ -1,0 +1,66 @@
+import GFMDCore
+import GFMDTestSupport
+import Testing
+
+@Suite("Commit signatures and Merkle proofs")
+struct SigningTests {
+    static func changes(_ count: Int, seed: UInt8 = 1) -> (TestSite, [EncodedChange]) {
+        var site = TestSite(seed: seed)
+        let changes = (0..<count).map { site.create(testRecordID(UInt64($0)), title: "r\($0)") }
+        return (site, changes)
+    }
+
+    @Test("every subset of a commit of up to 9 changes proves against the signed root")
+    func everySubset() throws {
+        for count in 1...9 {
+            let (site, changes) = Self.changes(count)
+            let commit = VerifiedCommit.signing(changes, with: site.key)
+            let knowledge = MerkleTree.Knowledge(
+                leafCount: count, leaves: Dictionary(uniqueKeysWithValues: changes.enumerated().map { ($0.offset, $0.element.hash) }), nodes: [])
+            for mask in 1..<(1 << count) {
+                let included = (0..<count).filter { mask & (1 << $0) != 0 }
+                let proof = try #require(knowledge.proof(for: included))
+                let verified = try VerifiedCommit.verifying(
+                    signer: site.key.publicKey, leafCount: count, signature: commit.signature,
+                    leaves: included.map { ($0, changes[$0]) }, proof: proof)
+                #expect(verified.root == commit.root)
+                // The proof nodes received are enough to prove the same subset again.
+                let again = MerkleTree.Knowledge(
+                    leafCount: count, leaves: Dictionary(uniqueKeysWithValues: included.map { ($0, changes[$0].hash) }),
+                    nodes: verified.proofNodes)
+                #expect(again.proof(for: included) == proof)
+            }
+        }
+    }
+
+    @Test("a tampered change, proof or signature is refused")
+    func tampering() throws {
+        let (site, changes) = Self.changes(5)
+        let commit = VerifiedCommit.signing(changes, with: site.key)
+        var other = TestSite(seed: 1)
+        let forged = other.create(testRecordID(99), title: "forged")
+        #expect(throws: SignatureError.self) {
+            try VerifiedCommit.verifying(signer: site.key.publicKey, leafCount: 5, signature: commit.signature,
+                                         leaves: [(0, forged)], proof: [Hash256.of([1]), Hash256.of([2])])
+        }
+        var badSignature = commit.signature
+        badSignature[10] ^= 1
+        #expect(throws: SignatureError.self) {
+            try VerifiedCommit.verifying(signer: site.key.publicKey, leafCount: 5, signature: badSignature,
+                                         leaves: changes.enumerated().map { ($0.offset, $0.element) }, proof: [])
+        }
+        #expect(throws: SignatureError.self) {
+            try VerifiedCommit.verifying(signer: site.key.publicKey, leafCount: 5, signature: commit.signature,
+                                         leaves: changes.enumerated().map { ($0.offset, $0.element) }, proof: [Hash256.of([0])])
+        }
+    }
+
+    @Test("a change must be signed by its own site")
+    func wrongSigner() throws {
+        let (_, changes) = Self.changes(2, seed: 1)
+        let impostor = TestSite(seed: 9)
+        #expect { try VerifiedCommit.verifying(signer: impostor.key.publicKey, leafCount: 2, signature: [UInt8](repeating: 0, count: 64),
+                                               leaves: changes.enumerated().map { ($0.offset, $0.element) }, proof: []) }
+            throws: { ($0 as? SignatureError)?.code == .wrongSigner }
+    }
+}
