@@ -118,32 +118,19 @@ extension Bundle {
         guard file.count <= limits.maximumFileSize else {
             throw BundleError(.tooLarge, "the file is \(file.count) bytes, more than the limit of \(limits.maximumFileSize)")
         }
-        var reader = ByteReader(file)
         // Magic and version first, so that another kind of file or a newer
         // format gets its own message rather than a checksum failure.
-        guard file.count >= 12 else {
-            if file.count < 8 || Array(file.prefix(8)) == BundleHeader.magic {
-                throw BundleError(.truncated, "the file is truncated: it ends inside the bundle header")
-            }
-            throw BundleError(.notABundle, "this file is not a gfmd bundle (it does not start with GFMDBNDL)")
-        }
+        try BundleHeader.checkMagicAndVersion(file)
         let contentEnd = file.count - BundleHeader.trailerSize
-        if contentEnd > 12 {
-            let storedChecksum = Hash256(bytes: file[contentEnd..<contentEnd + 32])
-            let checksum = Hash256.of(file[0..<contentEnd])
-            if storedChecksum != checksum {
-                // Report a wrong magic or version as such; anything else is damage.
-                var probe = reader
-                _ = try BundleHeader.read(from: &probe, fileSize: file.count, limits: limits)
-                throw BundleError(.checksumMismatch,
-                    "the file is damaged or truncated: its checksum does not match its contents")
-            }
-            self.checksum = checksum
-        } else {
-            var probe = reader
-            _ = try BundleHeader.read(from: &probe, fileSize: file.count, limits: limits)
+        guard contentEnd > BundleHeader.minimumSize else {
             throw BundleError(.truncated, "the file is truncated: it ends before its checksum and signature")
         }
+        let storedChecksum = Hash256(bytes: file[contentEnd..<contentEnd + 32])
+        checksum = Hash256.of(file[0..<contentEnd])
+        guard storedChecksum == checksum else {
+            throw BundleError(.checksumMismatch, "the file is damaged or truncated: its checksum does not match its contents")
+        }
+        var reader = ByteReader(file)
         header = try BundleHeader.read(from: &reader, fileSize: file.count, limits: limits)
         let signature = Array(file[(contentEnd + 32)...])
         guard header.sender.isValidSignature(signature, for: Self.signedMessage(checksum: checksum)) else {

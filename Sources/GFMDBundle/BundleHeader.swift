@@ -40,17 +40,37 @@ public struct BundleHeader: Sendable, Hashable {
         return writer.bytes
     }
 
+    /// The smallest header: magic, version, flags, key, a one-byte participant and the fixed fields.
+    static let minimumSize = 8 + 2 + 2 + 32 + 1 + 1 + 8 + 4 + 8 + 8
+
+    /// Checks that `file` starts with the magic and a version this build reads.
+    ///
+    /// - Throws: ``BundleError`` for another kind of file, another version, or
+    ///   a file too short to tell.
+    static func checkMagicAndVersion(_ file: [UInt8]) throws(BundleError) {
+        try checkMagicAndVersion(file: ByteReader(file))
+    }
+
+    private static func checkMagicAndVersion(file reader: ByteReader) throws(BundleError) {
+        var reader = reader
+        let truncated = BundleError(.truncated, "the file is truncated: it ends inside the bundle header")
+        guard let magic = try? reader.readBytes(min(8, reader.remaining), "magic"), Array(magic) == Array(Self.magic.prefix(magic.count)) else {
+            throw BundleError(.notABundle, "this file is not a gfmd bundle (it does not start with GFMDBNDL)")
+        }
+        guard magic.count == 8, let version = try? reader.readUInt16BigEndian("version") else { throw truncated }
+        guard version == Self.currentVersion else {
+            throw BundleError(.unsupportedVersion,
+                "the bundle is in format version \(version); this gfmd reads version \(Self.currentVersion)\(version > Self.currentVersion ? ": update gfmd to apply it" : "")")
+        }
+    }
+
     /// Reads and checks a header from the start of `file`; `reader` is left
     /// at the first byte of the compressed body.
     static func read(from reader: inout ByteReader, fileSize: Int, limits: BundleLimits) throws(BundleError) -> BundleHeader {
         let truncated = BundleError(.truncated, "the file is truncated: it ends inside the bundle header")
-        guard let magic = try? reader.readBytes(8, "magic"), Array(magic) == Self.magic else {
-            throw BundleError(.notABundle, "this file is not a gfmd bundle (it does not start with GFMDBNDL)")
-        }
-        guard let version = try? reader.readUInt16BigEndian("version") else { throw truncated }
-        guard version == Self.currentVersion else {
-            throw BundleError(.unsupportedVersion,
-                "the bundle is in format version \(version); this gfmd reads version \(Self.currentVersion)\(version > Self.currentVersion ? ": update gfmd to apply it" : "")")
+        try checkMagicAndVersion(file: reader)
+        guard (try? reader.readBytes(8, "magic")) != nil, let version = try? reader.readUInt16BigEndian("version") else {
+            throw truncated
         }
         guard let flags = try? reader.readUInt16BigEndian("flags"), let keyBytes = try? reader.readBytes(32, "sender key"),
               let participantLength = try? reader.readByte("participant length"),

@@ -1,0 +1,87 @@
+import Foundation
+import GFMDTestSupport
+import Testing
+
+/// Runs the built `gfmd` binary as a user would, in a temporary directory.
+final class CLI: @unchecked Sendable {
+    /// The result of one run.
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        /// Standard output without the final line break.
+        var output: String { stdout.trimmingCharacters(in: .newlines) }
+    }
+
+    let directory = TemporaryDirectory("gfmd-cli")
+
+    /// The `gfmd` executable beside the test bundle (or `$GFMD_BINARY`).
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["GFMD_BINARY"] { return URL(fileURLWithPath: path) }
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("gfmd")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        fatalError("cannot find the gfmd binary near \(Bundle.main.bundleURL.path); set GFMD_BINARY")
+    }()
+
+    /// Runs `gfmd arguments` in the temporary directory, with `environment` added.
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory.url
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = directory.url.path
+        env.removeValue(forKey: "GFMD_REPLICA")
+        env.removeValue(forKey: "XDG_DATA_HOME")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Runs `gfmd arguments --replica name` and expects success.
+    @discardableResult
+    func ok(_ name: String, _ arguments: String...) throws -> Result {
+        try ok(name, arguments)
+    }
+
+    /// Runs `gfmd arguments --replica name` and expects success.
+    @discardableResult
+    func ok(_ name: String, _ arguments: [String]) throws -> Result {
+        let result = try run(arguments + ["--replica", name])
+        #expect(result.status == 0, "gfmd \(arguments.joined(separator: " ")) failed: \(result.stderr)")
+        return result
+    }
+
+    /// Runs `gfmd arguments --replica name` and expects a one-line refusal containing `expected`.
+    @discardableResult
+    func refused(_ name: String, _ arguments: [String], mentioning expected: String) throws -> Result {
+        let result = try run(arguments + ["--replica", name])
+        #expect(result.status != 0, "gfmd \(arguments.joined(separator: " ")) should fail")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line on stderr, got: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("gfmd: "))
+        #expect(result.stderr.contains(expected), "stderr: \(result.stderr)")
+        return result
+    }
+
+    /// The replica's digest.
+    func digest(_ name: String) throws -> String {
+        try ok(name, "digest").output
+    }
+
+    /// A path in the temporary directory.
+    func path(_ name: String) -> String { directory.path(name).path }
+}

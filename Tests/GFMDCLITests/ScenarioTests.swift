@@ -1,0 +1,107 @@
+import Foundation
+import GFMDTestSupport
+import Testing
+
+@Suite("The gfmd command, as a user runs it")
+struct ScenarioTests {
+    @Test("two PHL laptops and the secretariat edit offline, exchange bundles in any order, and settle a conflict",
+          arguments: [[0, 1, 2], [2, 1, 0], [1, 2, 0]])
+    func doneWhen(order: [Int]) throws {
+        let cli = CLI()
+        try cli.ok("laptop1", "init", "--delegation", "PHL", "--author", "Maria Santos")
+        try cli.ok("laptop2", "init", "--delegation", "phl", "--author", "Jose Rizal")
+        try cli.ok("sec", "init", "--secretariat", "--author", "Ana Lopez")
+        let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds", "--add", "partners=IOM").output
+        #expect(id.range(of: "^[0-9a-f]{8,32}$", options: .regularExpression) != nil, "new prints the id alone: \(id)")
+        try cli.ok("laptop1", "bundle", "create", "--all", "-o", "start.gfmd")
+        try cli.ok("laptop2", "bundle", "apply", "start.gfmd")
+        try cli.ok("sec", "bundle", "apply", "start.gfmd")
+
+        try cli.ok("laptop1", "set", id, "title", "Diaspora bonds for development")
+        try cli.ok("laptop2", "set", id, "title", "Philippine diaspora bonds")
+        try cli.ok("laptop1", "add", id, "partners", "ILO")
+        try cli.ok("laptop2", "add", id, "partners", "UNDP")
+        try cli.ok("sec", "add", id, "themes", "remittances")
+
+        let names = ["laptop1", "laptop2", "sec"]
+        for name in names { try cli.ok(name, "bundle", "create", "--all", "-o", "\(name).gfmd") }
+        for receiver in names {
+            for sender in order.map({ names[$0] }) where sender != receiver {
+                try cli.ok(receiver, "bundle", "apply", "\(sender).gfmd")
+            }
+        }
+        let digests = try Set(names.map { try cli.digest($0) })
+        #expect(digests.count == 1)
+
+        for name in names {
+            let conflicts = try cli.ok(name, "conflicts").stdout
+            #expect(conflicts.contains("title: 2 concurrent values"))
+            #expect(conflicts.contains("Diaspora bonds for development") && conflicts.contains("Philippine diaspora bonds"))
+            #expect(conflicts.contains("Maria Santos (PHL)") && conflicts.contains("Jose Rizal (PHL)"))
+            #expect(conflicts.contains(" UTC"))
+            let show = try cli.ok(name, "show", id).stdout
+            #expect(show.contains("partners: ILO, IOM, UNDP"))
+            #expect(show.contains("themes: remittances"))
+        }
+
+        try cli.ok("sec", "resolve", id, "title", "Diaspora bonds for development")
+        try cli.ok("sec", "bundle", "create", "--all", "-o", "resolved.gfmd")
+        for name in ["laptop1", "laptop2"] { try cli.ok(name, "bundle", "apply", "resolved.gfmd") }
+        for name in names {
+            #expect(try cli.ok(name, "conflicts").output == "No conflicts.")
+        }
+        #expect(try Set(names.map { try cli.digest($0) }).count == 1)
+    }
+
+    @Test("bundle inspect shows sender, version, change count and whether everything verifies")
+    func inspect() throws {
+        let cli = CLI()
+        try cli.ok("laptop1", "init", "--delegation", "PHL", "--author", "Maria Santos")
+        try cli.ok("laptop1", "new", "practice", "--title", "One")
+        try cli.ok("laptop1", "new", "knowledge_gap", "--title", "Two")
+        try cli.ok("laptop1", "bundle", "create", "--all", "-o", "b.gfmd")
+        let text = try cli.run(["bundle", "inspect", "b.gfmd"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("sender     PHL"))
+        #expect(text.stdout.contains("format     version 1"))
+        #expect(text.stdout.contains("changes    2 in 2 commits"))
+        #expect(text.stdout.contains("every hash and signature verifies"))
+        let json = try cli.run(["bundle", "inspect", "b.gfmd", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["changeCount"] as? Int == 2)
+        #expect(object["senderParticipant"] as? String == "PHL")
+    }
+
+    @Test("every read command speaks JSON with --json")
+    func json() throws {
+        let cli = CLI()
+        try cli.ok("r", "init", "--delegation", "MEX", "--author", "Luis")
+        let id = try cli.ok("r", "new", "practice", "--title", "Ventanilla", "--set", "start_date=2024-03-01").output
+        for arguments in [["show", id], ["list"], ["conflicts"], ["log"], ["log", id, "--field", "title"], ["digest"]] {
+            let result = try cli.ok("r", arguments + ["--json"])
+            #expect((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) != nil, "\(arguments): \(result.stdout)")
+        }
+        let shown = try JSONSerialization.jsonObject(with: Data(try cli.ok("r", "show", id, "--json").stdout.utf8)) as? [String: Any]
+        #expect((shown?["fields"] as? [String: Any])?["start_date"] as? String == "2024-03-01")
+    }
+
+    @Test("the replica comes from --replica, else $GFMD_REPLICA")
+    func replicaLocation() throws {
+        let cli = CLI()
+        let path = cli.path("from-env")
+        let created = try cli.run(["init", "--delegation", "PHL", "--author", "A"], environment: ["GFMD_REPLICA": path])
+        #expect(created.status == 0)
+        #expect(FileManager.default.fileExists(atPath: path + "/replica.sqlite"))
+        let listed = try cli.run(["list"], environment: ["GFMD_REPLICA": path])
+        #expect(listed.status == 0)
+    }
+
+    @Test("help is written for a delegation officer")
+    func help() throws {
+        let cli = CLI()
+        let result = try cli.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("bundle"))
+        #expect(result.stdout.contains("USB stick"))
+    }
+}

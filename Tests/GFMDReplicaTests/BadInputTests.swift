@@ -1,0 +1,127 @@
+import Foundation
+@testable import GFMDBundle
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+import GFMDTestSupport
+import Testing
+
+/// Every hostile input is refused with an error naming what is wrong, and the
+/// replica's digest (and everything else) stays as it was.
+@Suite("Bad input leaves the replica unchanged")
+struct BadInputTests {
+    let fixture = ReplicaFixture()
+    let sender: Replica
+    let receiver: Replica
+    let bundle: [UInt8]
+    let recordID: RecordID
+
+    init() throws {
+        sender = try fixture.replica("sender", author: "Maria Santos")
+        receiver = try fixture.replica("receiver", participant: "SEC")
+        recordID = try sender.createRecord(type: "practice", title: "Diaspora bonds", edits: [.add(field: "partners", value: "IOM")])
+        try sender.edit(recordID.hex, [.set(field: "contact", value: "Desk A")])
+        try receiver.createRecord(type: "knowledge_gap", title: "Return migration data")
+        bundle = try sender.createBundle().bytes
+    }
+
+    /// Runs `body`, which must throw an error whose text contains `expected`, and checks nothing changed.
+    func expectRefused(_ expected: String, _ body: () throws -> Void) throws {
+        let digest = try receiver.digest()
+        let changes = try receiver.log().count
+        let ledger = try receiver.read { try $0.bundles().count }
+        do {
+            try body()
+            Issue.record("expected a refusal mentioning \"\(expected)\"")
+        } catch {
+            #expect(expected.isEmpty || "\(error)".contains(expected), "error was: \(error)")
+            #expect(!"\(error)".contains("\n"), "one-line message")
+        }
+        #expect(try receiver.digest() == digest)
+        #expect(try receiver.log().count == changes)
+        #expect(try receiver.read { try $0.bundles().count } == ledger)
+    }
+
+    @Test("truncated bundles, at a sample of offsets")
+    func truncated() throws {
+        for length in stride(from: 0, to: bundle.count, by: max(1, bundle.count / 40)) {
+            try expectRefused("truncated") { try receiver.applyBundle(Array(bundle.prefix(length))) }
+        }
+    }
+
+    @Test("bit-flipped bundles")
+    func bitFlipped() throws {
+        for index in stride(from: 20, to: bundle.count, by: max(1, bundle.count / 30)) {
+            var damaged = bundle
+            damaged[index] ^= 0x10
+            try expectRefused("") { try receiver.applyBundle(damaged) }
+        }
+    }
+
+    @Test("a wrongly signed bundle")
+    func wronglySigned() throws {
+        let impostor = SiteSigningKey()
+        var forged = Array(bundle.dropLast(64))
+        let checksum = Array(forged.suffix(32))
+        forged += impostor.signature(for: Array("gfmd bundle v1".utf8) + [0] + checksum)
+        try expectRefused("signature does not verify") { try receiver.applyBundle(forged) }
+    }
+
+    @Test("a bundle of another format version")
+    func wrongVersion() throws {
+        var newer = bundle
+        newer[9] = 2
+        try expectRefused("version 2") { try receiver.applyBundle(newer) }
+    }
+
+    @Test("a duplicated bundle")
+    func duplicated() throws {
+        try receiver.applyBundle(bundle)
+        try expectRefused("already applied") { try receiver.applyBundle(bundle) }
+    }
+
+    @Test("a decompression bomb")
+    func bomb() throws {
+        // Correctly signed, but 16 MiB of zeros declared as 1,000 bytes.
+        let key = SiteSigningKey()
+        let bomb = Bundle.seal(body: [UInt8](repeating: 0, count: 16 << 20), changeCount: 0, sender: key, participant: "PHL",
+                               created: HybridTimestamp(rawValue: 1), level: 9, declaredBodySize: 1000)
+        try expectRefused("decompression bomb") { try receiver.applyBundle(bomb) }
+    }
+
+    @Test("unknown participant codes, values of the wrong kind, unknown record ids")
+    func badEdits() throws {
+        let id = try receiver.list().first!.id.hex
+        try expectRefused("not a participant code") { try receiver.edit(id, [.add(field: "proposers", value: "XYZ")]) }
+        try expectRefused("is a set") { try receiver.edit(id, [.set(field: "proposers", value: "PHL")]) }
+        try expectRefused("not a set") { try receiver.edit(id, [.add(field: "theme", value: "x")]) }
+        try expectRefused("no field") { try receiver.edit(id, [.set(field: "colour", value: "blue")]) }
+        try expectRefused("no record") { try receiver.edit("deadbeef", [.set(field: "theme", value: "x")]) }
+        try expectRefused("not a record id") { try receiver.edit("zz", [.set(field: "theme", value: "x")]) }
+        try expectRefused("bidirectional") { try receiver.edit(id, [.set(field: "theme", value: "a\u{202E}b")]) }
+        try expectRefused("not a record type") { try receiver.createRecord(type: "memo", title: "x") }
+    }
+
+    @Test("a change of the wrong kind inside a correctly signed bundle")
+    func wrongKindInBundle() throws {
+        try receiver.applyBundle(bundle)
+        let heads = try receiver.read { try $0.heads(of: recordID) }
+        var rogue = TestSite(seed: 9, participant: "PHL", author: "Rogue")
+        let change = rogue.change(recordID, on: heads, [.set(field: "partners", value: .string("IOM"), pred: [])])
+        let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([change], with: rogue.key))],
+                                 sender: rogue.key, participant: "PHL", created: change.change.timestamp)
+        try expectRefused("is a set") { try receiver.applyBundle(file) }
+    }
+
+    @Test("a bundle whose change depends on another record's change")
+    func foreignDependency() throws {
+        try receiver.applyBundle(bundle)
+        let otherRecord = try receiver.list().first { $0.type == "knowledge_gap" }!.id
+        let foreignHead = try receiver.read { try $0.heads(of: otherRecord) }
+        var rogue = TestSite(seed: 9)
+        let change = rogue.change(recordID, on: foreignHead, [.set(field: "contact", value: .string("x"), pred: [])])
+        let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([change], with: rogue.key))],
+                                 sender: rogue.key, participant: "PHL", created: change.change.timestamp)
+        try expectRefused("another record") { try receiver.applyBundle(file) }
+    }
+}

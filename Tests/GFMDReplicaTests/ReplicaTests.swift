@@ -1,0 +1,144 @@
+import Foundation
+import GFMDBundle
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+import GFMDTestSupport
+import Testing
+
+@Suite("Replica")
+struct ReplicaTests {
+    @Test("a replica keeps its identity and records across restarts; its key is private")
+    func reopen() throws {
+        let fixture = ReplicaFixture()
+        let replica = try fixture.replica("laptop1", author: "Maria Santos")
+        let id = try replica.createRecord(type: "practice", title: "Diaspora bonds")
+        let reopened = try fixture.reopen("laptop1")
+        #expect(reopened.identity == replica.identity)
+        #expect(try reopened.record(String(id.hex.prefix(8))).title == "Diaspora bonds")
+        let attributes = try FileManager.default.attributesOfItem(atPath: fixture.directory.path("laptop1/site.key").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(throws: ReplicaError.self) { try fixture.replica("laptop1") }
+    }
+
+    @Test("the done-when scenario: concurrent set and adds on three replicas converge, conflict shown, resolved")
+    func threeReplicas() throws {
+        let fixture = ReplicaFixture()
+        let laptop1 = try fixture.replica("laptop1", author: "Maria Santos")
+        let laptop2 = try fixture.replica("laptop2", author: "Jose Rizal")
+        let secretariat = try fixture.replica("sec", participant: "SEC", author: "Ana Lopez")
+        let id = try laptop1.createRecord(type: "practice", title: "Diaspora bonds", edits: [.add(field: "partners", value: "IOM")])
+        try laptop1.send(to: laptop2)
+        try laptop1.send(to: secretariat)
+        let prefix = String(id.hex.prefix(8))
+        try laptop1.edit(prefix, [.set(field: "title", value: "Diaspora bonds for development")])
+        try laptop2.edit(prefix, [.set(field: "title", value: "Philippine diaspora bonds")])
+        try laptop1.edit(prefix, [.add(field: "partners", value: "ILO")])
+        try laptop2.edit(prefix, [.add(field: "partners", value: "UNDP")])
+        try secretariat.edit(prefix, [.add(field: "partners", value: "OECD")])
+        let bundles = try [laptop1, laptop2, secretariat].map { try $0.createBundle().bytes }
+        for (index, replica) in [laptop1, laptop2, secretariat].enumerated() {
+            for (other, bundle) in bundles.enumerated().reversed() where other != index { try replica.applyBundle(bundle) }
+        }
+        let digests = try Set([laptop1, laptop2, secretariat].map { try $0.digest() })
+        #expect(digests.count == 1)
+        for replica in [laptop1, laptop2, secretariat] {
+            let conflicts = try replica.conflicts()
+            #expect(conflicts.count == 1)
+            let values = try #require(conflicts.first?.fields.first { $0.field == "title" }).values
+            #expect(Set(values.map(\.value)) == [.string("Diaspora bonds for development"), .string("Philippine diaspora bonds")])
+            #expect(Set(values.map(\.author)) == ["Maria Santos", "Jose Rizal"])
+            #expect(try replica.record(prefix).setField("partners")?.elements == ["ILO", "IOM", "OECD", "UNDP"].map(Value.string))
+        }
+        try secretariat.edit(prefix, [.resolve(field: "title", value: "Diaspora bonds for development")])
+        for replica in [laptop1, laptop2] { try secretariat.send(to: replica) }
+        for replica in [laptop1, laptop2, secretariat] {
+            #expect(try replica.conflicts().isEmpty)
+            #expect(try replica.record(prefix).title == "Diaspora bonds for development")
+        }
+        #expect(try Set([laptop1, laptop2, secretariat].map { try $0.digest() }).count == 1)
+    }
+
+    @Test("applying a bundle twice changes nothing, and the second time is refused as a duplicate")
+    func duplicateBundle() throws {
+        let fixture = ReplicaFixture()
+        let laptop1 = try fixture.replica("laptop1")
+        let laptop2 = try fixture.replica("laptop2")
+        try laptop1.createRecord(type: "practice", title: "One")
+        let bundle = try laptop1.send(to: laptop2)
+        let digest = try laptop2.digest()
+        #expect { try laptop2.applyBundle(bundle) } throws: { ($0 as? StoreError)?.code == .duplicateBundle }
+        #expect(try laptop2.digest() == digest)
+        // A fresh bundle of the same changes is not a duplicate file, and changes nothing.
+        let again = try laptop1.createBundle().bytes
+        let outcome = try laptop2.applyBundle(again)
+        #expect(outcome.report.applied == 0 && outcome.report.duplicates == 1)
+        #expect(try laptop2.digest() == digest)
+    }
+
+    @Test("changes whose dependencies are missing wait, survive a restart, and apply when the rest arrives")
+    func pendingAcrossRestart() throws {
+        let fixture = ReplicaFixture()
+        let laptop1 = try fixture.replica("laptop1")
+        let laptop2 = try fixture.replica("laptop2")
+        let id = try laptop1.createRecord(type: "practice", title: "One")
+        let first = try laptop1.log().map(\.change)
+        try laptop1.edit(id.hex, [.set(field: "contact", value: "Desk A")])
+        let later = Set(try laptop1.log().map(\.change)).subtracting(first)
+        let partial = try laptop1.createBundle(selection: later).bytes
+        let outcome = try laptop2.applyBundle(partial)
+        #expect(outcome.report.heldPending == 1 && outcome.report.applied == 0)
+        #expect(try laptop2.pending().missing == first)
+        let restarted = try fixture.reopen("laptop2")
+        #expect(try restarted.pending().count == 1)
+        try restarted.applyBundle(try laptop1.createBundle(selection: Set(first)).bytes)
+        #expect(try restarted.pending().count == 0)
+        #expect(try restarted.digest() == laptop1.digest())
+    }
+
+    @Test("a record deleted on one laptop while edited on another is a visible conflict until restored")
+    func deleteVersusEdit() throws {
+        let fixture = ReplicaFixture()
+        let laptop1 = try fixture.replica("laptop1")
+        let laptop2 = try fixture.replica("laptop2")
+        let id = try laptop1.createRecord(type: "practice", title: "One")
+        try laptop1.send(to: laptop2)
+        try laptop1.edit(id.hex, [.delete])
+        try laptop2.edit(id.hex, [.set(field: "contact", value: "Desk B")])
+        try laptop1.send(to: laptop2)
+        try laptop2.send(to: laptop1)
+        for replica in [laptop1, laptop2] {
+            let deletion = try #require(try replica.conflicts().first?.deletion)
+            #expect(deletion.deleted)
+            #expect(deletion.unseenEdits.map(\.fields) == [["contact"]])
+        }
+        try laptop2.edit(id.hex, [.restore])
+        try laptop2.send(to: laptop1)
+        #expect(try laptop1.conflicts().isEmpty)
+        #expect(try !laptop1.record(id.hex).isDeleted)
+        #expect(try laptop1.digest() == laptop2.digest())
+    }
+
+    @Test("changes to records, fields and operations this version does not know are stored and forwarded")
+    func forwardCompatibility() throws {
+        let fixture = ReplicaFixture()
+        let hub = try fixture.replica("hub", participant: "SEC")
+        let downstream = try fixture.replica("downstream")
+        var future = TestSite(seed: 42, participant: "PHL", author: "Future gfmd")
+        let record = testRecordID(5)
+        let change = future.change(record, on: [], [
+            .create(type: "meeting_note", owner: "PHL"),
+            .set(field: "agenda", value: .string("Item 1"), pred: []),
+            .unknown(kind: 77, payload: [1, 2, 3, 4]),
+        ])
+        let commit = BundleCommit(VerifiedCommit.signing([change], with: future.key))
+        let file = Bundle.encode([commit], sender: future.key, participant: "PHL", created: change.change.timestamp)
+        try hub.applyBundle(file)
+        try hub.send(to: downstream)
+        let forwarded = try #require(try downstream.log().first)
+        #expect(forwarded.change == change.hash)
+        #expect(forwarded.operations.contains("operation of unknown kind 77 (4 bytes)"))
+        #expect(try downstream.record(record.hex).registerField("agenda")?.winner?.value == .string("Item 1"))
+        #expect(try downstream.digest() == hub.digest())
+    }
+}
