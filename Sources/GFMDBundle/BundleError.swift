@@ -7,11 +7,23 @@ import GFMDCore
 public struct BundleError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong.
     public struct Code: Hashable, Sendable {
-        fileprivate enum Base: Hashable, Sendable {
-            case notABundle, unsupportedVersion, truncated, tooLarge, checksumMismatch
-            case badSignature, decompressionBomb, corruptBody, malformedBody, invalidChange, invalidCommit
+        fileprivate enum Base: String, Hashable, Sendable {
+            case notABundle = "not_a_bundle"
+            case unsupportedVersion = "unsupported_version"
+            case truncated = "truncated"
+            case tooLarge = "too_large"
+            case checksumMismatch = "checksum_mismatch"
+            case badSignature = "bad_signature"
+            case decompressionBomb = "decompression_bomb"
+            case corruptBody = "corrupt_body"
+            case malformedBody = "malformed_body"
+            case invalidChange = "invalid_change"
+            case invalidCommit = "invalid_commit"
         }
         fileprivate let base: Base
+
+        /// A stable snake_case name for the code, as used in `Protocol/vectors`.
+        public var name: String { base.rawValue }
         /// The file does not start with the bundle magic.
         public static let notABundle = Code(base: .notABundle)
         /// The format version is newer (or older) than this build reads.

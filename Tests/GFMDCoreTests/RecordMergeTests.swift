@@ -99,7 +99,7 @@ struct RecordMergeTests {
             }
             let state = replicas[i].records[record]!
             let heads = Set(replicas[i].history.changes.keys).subtracting(replicas[i].history.changes.values.flatMap(\.dependencies))
-            let operation: Operation
+            let operation: ChangeOperation
             switch Int.random(in: 0..<5, using: &random) {
             case 0: operation = .set(field: "title", value: .string("t\(Int.random(in: 0..<4, using: &random))"), pred: state.registerField("title")?.currentWrites ?? [])
             case 1: operation = .add(field: "partners", element: .string(random.pick(["IOM", "ILO"])))

@@ -23,7 +23,7 @@ public struct TestSite: Sendable {
     public var id: SiteID { key.siteID }
 
     /// Makes a change of `record` on `dependencies`.
-    public mutating func change(_ record: RecordID, on dependencies: [ChangeHash], _ operations: [Operation]) -> EncodedChange {
+    public mutating func change(_ record: RecordID, on dependencies: [ChangeHash], _ operations: [ChangeOperation]) -> EncodedChange {
         wall += 1
         let timestamp = clock.tick(wallMilliseconds: wall)
         return EncodedChange(Change(

@@ -32,11 +32,11 @@ public struct RecordEditor<Lookup: RecordLookup> {
     /// `title` in the type's title field and `edits` applied.
     ///
     /// - Throws: ``InputError`` for an unknown type, field or invalid value.
-    public func creation(type typeName: String, owner: ParticipantCode, title: String, edits: [Edit]) throws -> [Operation] {
+    public func creation(type typeName: String, owner: ParticipantCode, title: String, edits: [Edit]) throws -> [ChangeOperation] {
         guard let type = Schema.type(named: typeName) else {
             throw InputError(.unknownType, "\"\(typeName)\" is not a record type; the types are \(Schema.types.map(\.name).joined(separator: ", "))")
         }
-        var operations: [Operation] = [.create(type: type.name, owner: owner.rawValue)]
+        var operations: [ChangeOperation] = [.create(type: type.name, owner: owner.rawValue)]
         let all = [Edit.set(field: type.titleField, value: title)] + edits
         operations += try fieldOperations(all, type: type, state: nil)
         return operations
@@ -45,11 +45,11 @@ public struct RecordEditor<Lookup: RecordLookup> {
     /// The operations making `edits` on the record whose state is `state`.
     ///
     /// - Throws: ``InputError`` when an edit does not fit the record.
-    public func operations(for edits: [Edit], on state: RecordState) throws -> [Operation] {
+    public func operations(for edits: [Edit], on state: RecordState) throws -> [ChangeOperation] {
         guard let type = state.recordType else {
             throw InputError(.unknownType, "record \(state.id.short) is a \(state.header.type), a type this version of gfmd does not know: update gfmd to edit it")
         }
-        var operations: [Operation] = []
+        var operations: [ChangeOperation] = []
         var fieldEdits: [Edit] = []
         for edit in edits {
             switch edit {
@@ -81,8 +81,8 @@ public struct RecordEditor<Lookup: RecordLookup> {
         return spec
     }
 
-    private func fieldOperations(_ edits: [Edit], type: RecordType, state: RecordState?) throws -> [Operation] {
-        var operations: [Operation] = []
+    private func fieldOperations(_ edits: [Edit], type: RecordType, state: RecordState?) throws -> [ChangeOperation] {
+        var operations: [ChangeOperation] = []
         var written = Set<String>()
         var elements = Set<[UInt8]>()
         for edit in edits {

@@ -5,11 +5,21 @@
 public struct FormatError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of defect was found.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Base: Hashable, Sendable {
-            case truncated, overlongVarint, varintOverflow, invalidUTF8
-            case tooLarge, notCanonical, unsupportedVersion, invalidValue, trailingBytes
+        fileprivate enum Base: String, Hashable, Sendable {
+            case truncated = "truncated"
+            case overlongVarint = "overlong_varint"
+            case varintOverflow = "varint_overflow"
+            case invalidUTF8 = "invalid_utf8"
+            case tooLarge = "too_large"
+            case notCanonical = "not_canonical"
+            case unsupportedVersion = "unsupported_version"
+            case invalidValue = "invalid_value"
+            case trailingBytes = "trailing_bytes"
         }
         fileprivate let base: Base
+
+        /// A stable snake_case name for the code, as used in `Protocol/vectors`.
+        public var name: String { base.rawValue }
 
         /// The input ends before the value being read is complete.
         public static let truncated = Code(base: .truncated)

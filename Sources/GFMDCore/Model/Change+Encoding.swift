@@ -36,17 +36,17 @@ extension Change {
         timestamp = HybridTimestamp(rawValue: try reader.readVarint("change timestamp"))
         dependencies = try reader.readSortedHashes("change dependencies")
         let count = try reader.readCount("operation count", minimumElementSize: 2)
-        var operations: [Operation] = []
+        var operations: [ChangeOperation] = []
         operations.reserveCapacity(count)
         for index in 0..<count {
-            operations.append(try Operation.decode(from: &reader, index: index))
+            operations.append(try ChangeOperation.decode(from: &reader, index: index))
         }
         self.operations = operations
         try reader.expectEnd("change")
     }
 }
 
-extension Operation {
+extension ChangeOperation {
     /// Appends the operation: kind, then its length-prefixed payload.
     func encode(into writer: inout ByteWriter) {
         var payload = ByteWriter(capacity: 48)
@@ -84,13 +84,13 @@ extension Operation {
     }
 
     /// Decodes one operation; its payload must be consumed exactly.
-    static func decode(from reader: inout ByteReader, index: Int) throws(FormatError) -> Operation {
+    static func decode(from reader: inout ByteReader, index: Int) throws(FormatError) -> ChangeOperation {
         let context = "operation \(index)"
         let kind = try reader.readVarint(context + " kind")
         let payload = Array(try reader.readLengthPrefixed(context))
         var inner = ByteReader(payload, base: reader.offset - payload.count)
         let limit = Change.maximumNameBytes
-        let operation: Operation
+        let operation: ChangeOperation
         switch Kind(rawValue: kind) {
         case .create:
             operation = .create(

@@ -19,12 +19,12 @@ public struct Change: Hashable, Sendable {
     /// The record's heads the change was made on, sorted and distinct.
     public var dependencies: [ChangeHash]
     /// The operations, applied in order.
-    public var operations: [Operation]
+    public var operations: [ChangeOperation]
 
     /// Creates a change; `dependencies` are sorted and deduplicated here.
     public init(
         record: RecordID, site: SiteID, participant: String, author: String,
-        timestamp: HybridTimestamp, dependencies: [ChangeHash], operations: [Operation]
+        timestamp: HybridTimestamp, dependencies: [ChangeHash], operations: [ChangeOperation]
     ) {
         self.record = record
         self.site = site

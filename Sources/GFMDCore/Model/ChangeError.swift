@@ -2,12 +2,24 @@
 public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Which rule was broken.
     public struct Code: Hashable, Sendable {
-        fileprivate enum Base: Hashable, Sendable {
-            case empty, misplacedCreate, missingCreate, repeatedField, repeatedDeletion
-            case repeatedElement, emptyName, wrongKind, conflictingCreate, unknownRecord
-            case foreignDependency, notAuthorised
+        fileprivate enum Base: String, Hashable, Sendable {
+            case empty = "empty"
+            case misplacedCreate = "misplaced_create"
+            case missingCreate = "missing_create"
+            case repeatedField = "repeated_field"
+            case repeatedDeletion = "repeated_deletion"
+            case repeatedElement = "repeated_element"
+            case emptyName = "empty_name"
+            case wrongKind = "wrong_kind"
+            case conflictingCreate = "conflicting_create"
+            case unknownRecord = "unknown_record"
+            case foreignDependency = "foreign_dependency"
+            case notAuthorised = "not_authorised"
         }
         fileprivate let base: Base
+
+        /// A stable snake_case name for the code, as used in `Protocol/vectors`.
+        public var name: String { base.rawValue }
         /// The change has no operations.
         public static let empty = Code(base: .empty)
         /// A create operation is not the first operation of a change without dependencies.

@@ -70,8 +70,17 @@ public struct SiteSigningKey: Sendable {
 public struct SignatureError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What failed.
     public struct Code: Hashable, Sendable {
-        fileprivate enum Base: Hashable, Sendable { case invalidKey, badSignature, wrongSigner, badProof, unknownSigner }
+        fileprivate enum Base: String, Hashable, Sendable {
+            case invalidKey = "invalid_key"
+            case badSignature = "bad_signature"
+            case wrongSigner = "wrong_signer"
+            case badProof = "bad_proof"
+            case unknownSigner = "unknown_signer"
+        }
         fileprivate let base: Base
+
+        /// A stable snake_case name for the code, as used in `Protocol/vectors`.
+        public var name: String { base.rawValue }
         /// Bytes that are not a key.
         public static let invalidKey = Code(base: .invalidKey)
         /// A signature that does not verify.

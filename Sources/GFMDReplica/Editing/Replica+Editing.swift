@@ -67,7 +67,7 @@ extension Replica {
             var seen = Set<RecordID>()
             for item in batch {
                 let id: RecordID
-                let operations: [Operation]
+                let operations: [ChangeOperation]
                 let dependencies: [ChangeHash]
                 switch item.target {
                 case .new(let newID, let type, let title):

@@ -67,7 +67,7 @@ extension Replica {
     }
 }
 
-extension GFMDCore.Operation {
+extension ChangeOperation {
     /// The operation in a few words, for the log.
     var summary: String {
         func short(_ value: Value) -> String {

@@ -1,5 +1,5 @@
 /// One operation of a change. Every operation of a change concerns the change's record.
-public enum Operation: Hashable, Sendable {
+public enum ChangeOperation: Hashable, Sendable {
     /// Creates the record with its type and owner. Only the first change of a
     /// record (the one with no dependencies) creates it.
     case create(type: String, owner: String)

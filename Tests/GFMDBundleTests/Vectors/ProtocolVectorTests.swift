@@ -1,0 +1,148 @@
+import Foundation
+import GFMDBundle
+import GFMDCore
+import GFMDTestSupport
+import Testing
+
+/// Runs every vector of `Protocol/vectors`: the contract other implementations test against.
+@Suite("Protocol vectors")
+struct ProtocolVectorTests {
+    typealias M = VectorModels
+
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Protocol/vectors")
+
+    static func load<T: Decodable>(_ type: T.Type, _ url: URL) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+    }
+
+    static func bytes(_ hex: String) throws -> [UInt8] {
+        try #require(Hex.decode(hex), "vector input is not hexadecimal")
+    }
+
+    /// The stable name of an error raised by a decoder or verifier.
+    static func errorName(_ error: any Error) -> String {
+        switch error {
+        case let e as FormatError: e.code.name
+        case let e as ChangeError: e.code.name
+        case let e as BundleError: e.code.name
+        case let e as SignatureError: e.code.name
+        default: "\(error)"
+        }
+    }
+
+    @Test("every vector in Protocol/vectors passes")
+    func allVectors() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: Self.directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+        var kinds: [String: Int] = [:]
+        for url in files {
+            struct Kind: Decodable { let kind: String }
+            let kind = try Self.load(Kind.self, url).kind
+            let count: Int
+            switch kind {
+            case "change": count = try changes(url)
+            case "merkle": count = try merkle(url)
+            case "state": count = try state(url)
+            case "bundle": count = try bundles(url)
+            default:
+                Issue.record("\(url.lastPathComponent): unknown vector kind \(kind)")
+                count = 0
+            }
+            kinds[kind, default: 0] += count
+        }
+        for kind in ["change", "merkle", "state", "bundle"] {
+            #expect((kinds[kind] ?? 0) > 0, "no \(kind) vectors ran")
+        }
+    }
+
+    private func changes(_ url: URL) throws -> Int {
+        let file = try Self.load(M.File<M.Case<M.ChangeJSON>, M.Failure>.self, url)
+        for vector in file.valid {
+            let change = try EncodedChange(bytes: Self.bytes(vector.input))
+            #expect(M.ChangeJSON(change) == vector.expected, "\(vector.name)")
+            #expect(change.change.canonicalEncoding() == (try Self.bytes(vector.input)), "\(vector.name) re-encodes identically")
+        }
+        for vector in file.mustFail {
+            do {
+                _ = try EncodedChange(bytes: Self.bytes(vector.input))
+                Issue.record("\(vector.name): decoded, but must fail with \(vector.error)")
+            } catch {
+                #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")
+            }
+        }
+        return file.valid.count + file.mustFail.count
+    }
+
+    private func merkle(_ url: URL) throws -> Int {
+        let file = try Self.load(M.File<M.MerkleCase, M.MerkleFailure>.self, url)
+        for vector in file.valid {
+            let leaves = try vector.leaves.map { Hash256(bytes: try Self.bytes($0)) }
+            #expect(MerkleTree.root(of: leaves).hex == vector.root, "\(vector.name)")
+            for proof in vector.proofs {
+                let (root, _) = try MerkleTree.root(
+                    leafCount: leaves.count, included: proof.included.map { ($0, leaves[$0]) },
+                    proof: try proof.proof.map { Hash256(bytes: try Self.bytes($0)) })
+                #expect(root.hex == vector.root, "\(vector.name), subset \(proof.included)")
+            }
+        }
+        for vector in file.mustFail {
+            do {
+                _ = try MerkleTree.root(
+                    leafCount: vector.leafCount, included: try vector.included.map { ($0.index, Hash256(bytes: try Self.bytes($0.id))) },
+                    proof: try vector.proof.map { Hash256(bytes: try Self.bytes($0)) })
+                Issue.record("\(vector.name): verified, but must fail")
+            } catch {
+                #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")
+            }
+        }
+        return file.valid.count + file.mustFail.count
+    }
+
+    private func state(_ url: URL) throws -> Int {
+        let file = try Self.load(M.File<M.StateCase, M.Failure>.self, url)
+        for vector in file.valid {
+            let changes = try vector.changes.map { try EncodedChange(bytes: Self.bytes($0)) }
+            for order in [changes, changes.reversed()] {
+                var replica = InMemoryReplica()
+                for change in order { try replica.receive(change) }
+                let state = try #require(replica.records.values.first)
+                #expect(M.StateExpected(digest: replica.digest, conflictedFields: state.conflictedFields.map(\.name),
+                                        deleted: state.isDeleted, deletionConflict: state.hasDeletionConflict) == vector.expected, "\(vector.name)")
+            }
+        }
+        return file.valid.count
+    }
+
+    private func bundles(_ url: URL) throws -> Int {
+        let file = try Self.load(M.File<M.BundleCase, M.Failure>.self, url)
+        for vector in file.valid {
+            let bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent(vector.file)))
+            let bundle = try Bundle(reading: bytes)
+            let commits = try bundle.verifiedCommits()
+            var replica = InMemoryReplica()
+            for commit in commits { for leaf in commit.leaves { try replica.receive(leaf.change) } }
+            let actual = M.BundleExpected(
+                version: Int(bundle.header.version), senderSite: bundle.header.sender.siteID.hex,
+                senderParticipant: bundle.header.senderParticipant, created: bundle.header.created.rawValue,
+                checksum: bundle.checksum.hex, changeCount: bundle.changeCount,
+                commits: commits.map { $0.leaves.map(\.change.hash.hex) }, digest: replica.digest)
+            #expect(actual == vector.expected, "\(vector.name)")
+        }
+        for vector in file.mustFail {
+            do {
+                _ = try Bundle(reading: Self.bytes(vector.input)).verifiedCommits()
+                Issue.record("\(vector.name): accepted, but must fail with \(vector.error)")
+            } catch {
+                #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")
+            }
+        }
+        return file.valid.count + file.mustFail.count
+    }
+
+    @Test("regenerate Protocol/vectors", .enabled(if: ProcessInfo.processInfo.environment["GFMD_REGENERATE_VECTORS"] == "1"))
+    func regenerate() throws {
+        try VectorGenerator.write(to: Self.directory)
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import GFMDCore
+@testable import GFMDBundle
+import GFMDTestSupport
+
+/// Writes `Protocol/vectors` from fixed keys and times. Run it only when the
+/// format changes (`GFMD_REGENERATE_VECTORS=1 swift test --filter regenerate`),
+/// and commit the result with the spec text that explains it.
+enum VectorGenerator {
+    typealias M = VectorModels
+
+    static func write(to directory: URL) throws {
+        try writeJSON(changes(), to: directory.appendingPathComponent("changes.json"))
+        try writeJSON(merkle(), to: directory.appendingPathComponent("merkle.json"))
+        try writeJSON(state(), to: directory.appendingPathComponent("state.json"))
+        let (golden, bundles) = try bundles()
+        try Data(golden).write(to: directory.appendingPathComponent("golden-v1.gfmd"))
+        try writeJSON(bundles, to: directory.appendingPathComponent("bundles.json"))
+    }
+
+    static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        try data.write(to: url)
+    }
+
+    static let record = RecordID(hex: "0123456789abcdef0123456789abcdef")!
+
+    // MARK: Changes
+
+    static func changes() -> M.File<M.Case<M.ChangeJSON>, M.Failure> {
+        var maria = TestSite(seed: 1, participant: "PHL", author: "María Santos")
+        let create = maria.change(record, on: [], [
+            .create(type: "practice", owner: "PHL"),
+            .set(field: "title", value: .string("Diaspora bonds"), pred: []),
+            .set(field: "start_date", value: .string("2025-01-15"), pred: []),
+            .add(field: "partners", element: .string("IOM")),
+        ])
+        let edit = maria.change(record, on: [create.hash], [
+            .set(field: "title", value: .string("Diaspora bonds for development"), pred: [create.hash]),
+            .remove(field: "partners", element: .string("IOM"), observed: [create.hash]),
+            .setDeleted(true, pred: []),
+        ])
+        var li = TestSite(seed: 2, participant: "CHN", author: "李华")
+        let unicode = li.change(record, on: [create.hash, edit.hash], [
+            .set(field: "sections", value: .list(["مقدمة", "背景", "Résumé 👩🏽‍💻"]), pred: []),
+            .setDeleted(false, pred: [edit.hash]),
+        ])
+        let future = li.change(record, on: [unicode.hash], [
+            .unknown(kind: 99, payload: [0xDE, 0xAD]),
+            .set(field: "new_field", value: .unknown(kind: 7, payload: [1, 2, 3]), pred: []),
+        ])
+        let valid = [("create a practice with fields", create), ("edit naming pred and observed additions, then delete", edit),
+                     ("list value, Arabic, Chinese and emoji, restore", unicode), ("operation and value kinds of a newer version", future)]
+            .map { M.Case(name: $0.0, input: Hex.encode($0.1.bytes), expected: M.ChangeJSON($0.1)) }
+
+        func raw(version: UInt8 = 1, author: [UInt8] = Array("A".utf8), dependencies: [Hash256], timestamp: [UInt8] = [0x01],
+                 operations: [[UInt8]]) -> [UInt8] {
+            var w = ByteWriter()
+            w.write(byte: version)
+            w.write(id: record)
+            w.write(id: maria.id)
+            w.write(string: "PHL")
+            w.write(lengthPrefixed: author)
+            w.write(raw: timestamp)
+            w.write(count: dependencies.count)
+            for d in dependencies { w.write(hash: d) }
+            w.write(count: operations.count)
+            for o in operations { w.write(raw: o) }
+            return w.bytes
+        }
+        func op(_ operation: ChangeOperation) -> [UInt8] {
+            let bytes = Change(record: record, site: maria.id, participant: "PHL", author: "A", timestamp: .zero,
+                               dependencies: [], operations: [operation]).canonicalEncoding()
+            return Array(bytes.suffix(operation.encodedLength))
+        }
+        let setTitle = op(.set(field: "title", value: .string("x"), pred: []))
+        let createOp = op(.create(type: "practice", owner: "PHL"))
+        let sortedDeps = [create.hash, edit.hash].sorted()
+        let failures: [(String, [UInt8], String)] = [
+            ("truncated in the middle", Array(create.bytes.prefix(create.bytes.count / 2)), "truncated"),
+            ("encoding version 2", raw(version: 2, dependencies: [], operations: [createOp]), "unsupported_version"),
+            ("a trailing byte", create.bytes + [0], "trailing_bytes"),
+            ("dependencies out of order", raw(dependencies: sortedDeps.reversed(), operations: [setTitle]), "not_canonical"),
+            ("over-long timestamp varint", raw(dependencies: [create.hash], timestamp: [0x81, 0x00], operations: [setTitle]), "overlong_varint"),
+            ("author not UTF-8", raw(author: [0xC3, 0x28], dependencies: [create.hash], operations: [setTitle]), "invalid_utf8"),
+            ("no dependencies and no creation", raw(dependencies: [], operations: [setTitle]), "missing_create"),
+            ("one field written twice", raw(dependencies: [create.hash], operations: [setTitle, setTitle]), "repeated_field"),
+            ("no operations", raw(dependencies: [create.hash], operations: []), "empty"),
+            ("creation after another operation", raw(dependencies: [], operations: [setTitle, createOp]), "misplaced_create"),
+        ]
+        return M.File(
+            kind: "change",
+            description: "Canonical change encodings (Protocol/changes.md). input: hex of the encoding; expected: the decoded change and its id (SHA-256 of input).",
+            valid: valid,
+            mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) })
+    }
+
+    // MARK: Merkle
+
+    static func merkle() -> M.File<M.MerkleCase, M.MerkleFailure> {
+        let valid = [1, 2, 3, 5, 8].map { count -> M.MerkleCase in
+            let leaves = (0..<count).map { Hash256.of([UInt8($0)]) }
+            let knowledge = MerkleTree.Knowledge(leafCount: count, leaves: Dictionary(uniqueKeysWithValues: leaves.enumerated().map { ($0.offset, $0.element) }), nodes: [])
+            let subsets = [Array(0..<count), [0], [count - 1], Array(stride(from: 0, to: count, by: 2))]
+            let unique = Array(Set(subsets.map { $0 })).sorted { $0.lexicographicallyPrecedes($1) }
+            return M.MerkleCase(
+                name: "\(count) leaves", leaves: leaves.map(\.hex), root: MerkleTree.root(of: leaves).hex,
+                proofs: unique.map { M.MerkleCase.Proof(included: $0, proof: knowledge.proof(for: $0)!.map(\.hex)) })
+        }
+        let leaves = (0..<5).map { Hash256.of([UInt8($0)]) }
+        let knowledge = MerkleTree.Knowledge(leafCount: 5, leaves: Dictionary(uniqueKeysWithValues: leaves.enumerated().map { ($0.offset, $0.element) }), nodes: [])
+        let proof = knowledge.proof(for: [1])!.map(\.hex)
+        let failures = [
+            M.MerkleFailure(name: "proof one hash short", leafCount: 5, included: [.init(index: 1, id: leaves[1].hex)], proof: Array(proof.dropLast()), error: "bad_proof"),
+            M.MerkleFailure(name: "proof one hash long", leafCount: 5, included: [.init(index: 1, id: leaves[1].hex)], proof: proof + [proof[0]], error: "bad_proof"),
+            M.MerkleFailure(name: "leaf index outside the tree", leafCount: 5, included: [.init(index: 5, id: leaves[1].hex)], proof: proof, error: "bad_proof"),
+            M.MerkleFailure(name: "leaves out of order", leafCount: 5, included: [.init(index: 3, id: leaves[3].hex), .init(index: 1, id: leaves[1].hex)], proof: [], error: "bad_proof"),
+        ]
+        return M.File(
+            kind: "merkle",
+            description: "Commit Merkle trees (Protocol/bundle.md, Commits). leaves: change ids in commit order; proofs: for each subset, the hashes of the ranges holding none of it, left to right.",
+            valid: valid, mustFail: failures)
+    }
+
+    // MARK: State
+
+    static func state() throws -> M.File<M.StateCase, M.Failure> {
+        var laptop1 = TestSite(seed: 1, participant: "PHL", author: "Maria Santos")
+        var laptop2 = TestSite(seed: 2, participant: "PHL", author: "Jose Rizal")
+        let root = laptop1.create(record, title: "Diaspora bonds")
+        let a = laptop1.change(record, on: [root.hash], [.set(field: "title", value: .string("Bonds A"), pred: [root.hash]), .add(field: "partners", element: .string("ILO"))])
+        let b = laptop2.change(record, on: [root.hash], [.set(field: "title", value: .string("Bonds B"), pred: [root.hash]), .add(field: "partners", element: .string("UNDP"))])
+        let delete = laptop1.change(record, on: [a.hash], [.setDeleted(true, pred: [])])
+        let edit = laptop2.change(record, on: [b.hash], [.set(field: "contact", value: .string("Desk B"), pred: [])])
+        func expected(_ changes: [EncodedChange]) throws -> M.StateExpected {
+            var replica = InMemoryReplica()
+            for change in changes { try replica.receive(change) }
+            let state = replica.records[record]!
+            return M.StateExpected(digest: replica.digest, conflictedFields: state.conflictedFields.map(\.name),
+                                   deleted: state.isDeleted, deletionConflict: state.hasDeletionConflict)
+        }
+        let cases = [("concurrent title writes and set additions", [root, a, b]),
+                     ("delete concurrent with an edit", [root, a, b, delete, edit])]
+        return M.File(
+            kind: "state",
+            description: "Merged state and digest (Protocol/state.md). changes: hex encodings in a causal order; any causal order gives expected.",
+            valid: try cases.map { M.StateCase(name: $0.0, changes: $0.1.map { Hex.encode($0.bytes) }, expected: try expected($0.1)) },
+            mustFail: [])
+    }
+
+    // MARK: Bundles
+
+    static let created = HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 3)
+
+    static func bundles() throws -> ([UInt8], M.File<M.BundleCase, M.Failure>) {
+        var laptop1 = TestSite(seed: 1, participant: "PHL", author: "Maria Santos")
+        var laptop2 = TestSite(seed: 2, participant: "PHL", author: "Jose Rizal")
+        let secretariat = TestSite(seed: 3, participant: "SEC", author: "Ana Lopez")
+        let root = laptop1.create(record, title: "Diaspora bonds")
+        let a = laptop1.change(record, on: [root.hash], [.set(field: "title", value: .string("Bonds A"), pred: [root.hash])])
+        let b = laptop2.change(record, on: [root.hash], [.set(field: "title", value: .string("Bonds B"), pred: [root.hash])])
+        let other = laptop2.create(RecordID(hex: "fedcba9876543210fedcba9876543210")!, title: "Not sent")
+        let third = laptop2.create(RecordID(hex: "00000000000000000000000000000001")!, title: "Not sent either")
+        let first = VerifiedCommit.signing([root, a], with: laptop1.key)
+        let second = VerifiedCommit.signing([other, b, third], with: laptop2.key)
+        let knowledge = MerkleTree.Knowledge(leafCount: 3, leaves: [0: other.hash, 1: b.hash, 2: third.hash], nodes: [])
+        let partial = BundleCommit(signer: laptop2.key.publicKey, leafCount: 3, signature: second.signature,
+                                   leaves: [(1, b.bytes)], proof: knowledge.proof(for: [1])!)
+        let golden = Bundle.encode([BundleCommit(first), partial], sender: secretariat.key, participant: "SEC", created: created)
+        let bundle = try Bundle(reading: golden)
+        var replica = InMemoryReplica()
+        for change in [root, a, b] { try replica.receive(change) }
+        let expected = M.BundleExpected(
+            version: 1, senderSite: secretariat.id.hex, senderParticipant: "SEC", created: created.rawValue,
+            checksum: bundle.checksum.hex, changeCount: 3, commits: [[root.hash.hex, a.hash.hex], [b.hash.hex]], digest: replica.digest)
+
+        var flipped = golden
+        flipped[golden.count / 2] ^= 0x04
+        var badSignature = golden
+        badSignature[golden.count - 1] ^= 0x01
+        var forgedCommit = first.signature
+        forgedCommit[0] ^= 0x01
+        let forged = Bundle.encode([BundleCommit(signer: laptop1.key.publicKey, leafCount: 2, signature: forgedCommit,
+                                                 leaves: [(0, root.bytes), (1, a.bytes)], proof: [])],
+                                   sender: secretariat.key, participant: "SEC", created: created)
+        let failures: [(String, [UInt8], String)] = [
+            ("truncated by one byte", Array(golden.dropLast()), "checksum_mismatch"),
+            ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
+            ("one bit flipped in the body", flipped, "checksum_mismatch"),
+            ("sender signature damaged", badSignature, "bad_signature"),
+            ("format version 2", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 2), "unsupported_version"),
+            ("not a bundle", Array("GFMD is a state-led process".utf8), "not_a_bundle"),
+            ("decompression bomb: 1 MiB declared as 100 bytes",
+             Bundle.seal(body: [UInt8](repeating: 0, count: 1 << 20), changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, level: 9, declaredBodySize: 100),
+             "decompression_bomb"),
+            ("a commit signature that does not verify", forged, "invalid_commit"),
+        ]
+        return (golden, M.File(
+            kind: "bundle",
+            description: "Bundle files (Protocol/bundle.md). valid: a golden file and what it holds; digest is that of an empty replica after applying it. must_fail: hex of whole files.",
+            valid: [M.BundleCase(name: "golden: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected)],
+            mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) }))
+    }
+}
+
+extension ChangeOperation {
+    /// The length of the operation's encoding (kind, length, payload).
+    var encodedLength: Int {
+        let change = Change(record: VectorGenerator.record, site: SiteID(words: (0, 0)), participant: "P", author: "A",
+                            timestamp: .zero, dependencies: [], operations: [self])
+        let empty = Change(record: VectorGenerator.record, site: SiteID(words: (0, 0)), participant: "P", author: "A",
+                           timestamp: .zero, dependencies: [], operations: [])
+        return change.canonicalEncoding().count - empty.canonicalEncoding().count
+    }
+}

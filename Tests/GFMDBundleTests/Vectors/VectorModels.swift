@@ -1,0 +1,169 @@
+import GFMDCore
+
+/// The JSON shapes of `Protocol/vectors` (see `Protocol/README.md`).
+enum VectorModels {
+    /// A vector file: its kind and its valid and must-fail cases.
+    struct File<Valid: Codable, Failing: Codable>: Codable {
+        let kind: String
+        let description: String
+        let valid: [Valid]
+        let mustFail: [Failing]
+
+        enum CodingKeys: String, CodingKey {
+            case kind, description, valid
+            case mustFail = "must_fail"
+        }
+    }
+
+    /// A value, as JSON: exactly one of its keys is set.
+    struct ValueJSON: Codable, Equatable {
+        var string: String?
+        var list: [String]?
+        var kind: UInt64?
+        var payload: String?
+
+        init(_ value: Value) {
+            switch value {
+            case .string(let s): string = s
+            case .list(let items): list = items
+            case .unknown(let k, let bytes): kind = k; payload = Hex.encode(bytes)
+            }
+        }
+    }
+
+    /// An operation, as JSON.
+    struct OperationJSON: Codable, Equatable {
+        var op: String
+        var type: String?, owner: String?, field: String?
+        var value: ValueJSON?
+        var pred: [String]?, observed: [String]?
+        var deleted: Bool?
+        var kind: UInt64?, payload: String?
+
+        init(_ operation: ChangeOperation) {
+            switch operation {
+            case .create(let t, let o): op = "create"; type = t; owner = o
+            case .set(let f, let v, let p): op = "set"; field = f; value = ValueJSON(v); pred = p.map(\.hex)
+            case .add(let f, let e): op = "add"; field = f; value = ValueJSON(e)
+            case .remove(let f, let e, let obs): op = "remove"; field = f; value = ValueJSON(e); observed = obs.map(\.hex)
+            case .setDeleted(let d, let p): op = "set_deleted"; deleted = d; pred = p.map(\.hex)
+            case .unknown(let k, let bytes): op = "unknown"; kind = k; payload = Hex.encode(bytes)
+            }
+        }
+    }
+
+    /// A decoded change, as JSON.
+    struct ChangeJSON: Codable, Equatable {
+        var id: String
+        var record: String
+        var site: String
+        var participant: String
+        var author: String
+        var timestamp: UInt64
+        var dependencies: [String]
+        var operations: [OperationJSON]
+
+        init(_ encoded: EncodedChange) {
+            let change = encoded.change
+            id = encoded.hash.hex
+            record = change.record.hex
+            site = change.site.hex
+            participant = change.participant
+            author = change.author
+            timestamp = change.timestamp.rawValue
+            dependencies = change.dependencies.map(\.hex)
+            operations = change.operations.map(OperationJSON.init)
+        }
+    }
+
+    /// A case whose input must decode to `expected`.
+    struct Case<Expected: Codable>: Codable {
+        let name: String
+        let input: String
+        let expected: Expected
+    }
+
+    /// A case whose input must be refused with `error`.
+    struct Failure: Codable {
+        let name: String
+        let input: String
+        let error: String
+    }
+
+    /// A Merkle tree and proofs of some of its subsets.
+    struct MerkleCase: Codable {
+        let name: String
+        let leaves: [String]
+        let root: String
+        let proofs: [Proof]
+
+        struct Proof: Codable {
+            let included: [Int]
+            let proof: [String]
+        }
+    }
+
+    /// A proof that must be refused.
+    struct MerkleFailure: Codable {
+        let name: String
+        let leafCount: Int
+        let included: [MerkleLeaf]
+        let proof: [String]
+        let error: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, included, proof, error
+            case leafCount = "leaf_count"
+        }
+    }
+
+    /// One leaf of a Merkle failure case.
+    struct MerkleLeaf: Codable {
+        let index: Int
+        let id: String
+    }
+
+    /// What a valid bundle file holds.
+    struct BundleExpected: Codable, Equatable {
+        let version: Int
+        let senderSite: String
+        let senderParticipant: String
+        let created: UInt64
+        let checksum: String
+        let changeCount: Int
+        let commits: [[String]]
+        let digest: String
+
+        enum CodingKeys: String, CodingKey {
+            case version, created, checksum, commits, digest
+            case senderSite = "sender_site", senderParticipant = "sender_participant", changeCount = "change_count"
+        }
+    }
+
+    /// A valid bundle, in a file of `Protocol/vectors`.
+    struct BundleCase: Codable {
+        let name: String
+        let file: String
+        let expected: BundleExpected
+    }
+
+    /// Changes that, applied in any causal order, give `digest` and these conflicts.
+    struct StateCase: Codable {
+        let name: String
+        let changes: [String]
+        let expected: StateExpected
+    }
+
+    /// What a state case must produce.
+    struct StateExpected: Codable, Equatable {
+        let digest: String
+        let conflictedFields: [String]
+        let deleted: Bool
+        let deletionConflict: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case digest, deleted
+            case conflictedFields = "conflicted_fields", deletionConflict = "deletion_conflict"
+        }
+    }
+}
