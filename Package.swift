@@ -73,7 +73,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "gfmd-bench",
-            dependencies: ["GFMDReplica", "GFMDCore", "GFMDBundle", "GFMDStore"],
+            dependencies: [
+                "GFMDReplica", "GFMDCore", "GFMDStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

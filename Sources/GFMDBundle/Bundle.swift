@@ -167,8 +167,7 @@ extension Bundle {
                     throw reader.failure(.notCanonical, "sections (kinds must ascend)")
                 }
                 lastKind = kind
-                let payload = Array(try reader.readLengthPrefixed("section \(kind)"))
-                var section = ByteReader(payload, base: reader.offset - payload.count)
+                var section = try reader.readNested("section \(kind)")
                 switch Section(rawValue: kind) {
                 case .sites:
                     sites = try readSites(&section)

@@ -1,1 +1,25 @@
-print("bench")
+// gfmd-bench: the workloads of DESIGN.md §10, run through the real store and
+// bundle code, printing one JSON line each in the shape of ../shared/bench/peers.py.
+//
+//   swift run -c release gfmd-bench w2 [--delegations N] [--work DIR]
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+do {
+    switch arguments.first {
+    case "w2":
+        let delegations = option("--delegations").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["DELEGATIONS"] ?? "") ?? 250
+        try MergeWorkload(delegations: delegations, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
+    default:
+        FileHandle.standardError.write(Data("usage: gfmd-bench w2 [--delegations N] [--work DIR]\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("gfmd-bench: \(error)\n".utf8))
+    exit(1)
+}

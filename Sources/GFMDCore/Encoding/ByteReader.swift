@@ -6,24 +6,32 @@
 /// forms (over-long varints) are refused, so that one value has one encoding and
 /// one hash.
 public struct ByteReader: Sendable {
-    private let bytes: [UInt8]
+    private let bytes: ArraySlice<UInt8>
     private let base: Int
-    /// Offset of the next byte to read, from the start of the input.
-    public private(set) var offset: Int
+    /// Index in `bytes` of the next byte to read.
+    private var position: Int
 
     /// Creates a reader over `bytes`; offsets in errors are reported relative
     /// to `base` plus the position in `bytes`.
     public init(_ bytes: [UInt8], base: Int = 0) {
-        self.bytes = bytes
-        self.base = base
-        self.offset = 0
+        self.init(bytes[...], base: base)
     }
 
+    /// Creates a reader over a slice, sharing its storage (no copy).
+    public init(_ bytes: ArraySlice<UInt8>, base: Int = 0) {
+        self.bytes = bytes
+        self.base = base
+        self.position = bytes.startIndex
+    }
+
+    /// Offset of the next byte to read, from the start of the input.
+    public var offset: Int { position - bytes.startIndex }
+
     /// The number of bytes not yet read.
-    public var remaining: Int { bytes.count - offset }
+    public var remaining: Int { bytes.endIndex - position }
 
     /// Whether every byte has been read.
-    public var isAtEnd: Bool { offset == bytes.count }
+    public var isAtEnd: Bool { position == bytes.endIndex }
 
     private func error(_ code: FormatError.Code, _ context: String) -> FormatError {
         FormatError(code, at: base + offset, reading: context)
@@ -31,31 +39,31 @@ public struct ByteReader: Sendable {
 
     /// Reads one byte.
     public mutating func readByte(_ context: @autoclosure () -> String) throws(FormatError) -> UInt8 {
-        guard offset < bytes.count else { throw error(.truncated, context()) }
-        defer { offset += 1 }
-        return bytes[offset]
+        guard position < bytes.endIndex else { throw error(.truncated, context()) }
+        defer { position += 1 }
+        return bytes[position]
     }
 
     /// Reads a shortest-form unsigned LEB128 varint.
     public mutating func readVarint(_ context: @autoclosure () -> String) throws(FormatError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        let start = offset
+        let start = position
         while true {
-            guard offset < bytes.count else {
-                offset = start
+            guard position < bytes.endIndex else {
+                position = start
                 throw error(.truncated, context())
             }
-            let byte = bytes[offset]
-            offset += 1
+            let byte = bytes[position]
+            position += 1
             if shift == 63 && byte > 1 {
-                offset = start
+                position = start
                 throw error(.varintOverflow, context())
             }
             result |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 {
                 if byte == 0 && shift > 0 {
-                    offset = start
+                    position = start
                     throw error(.overlongVarint, context())
                 }
                 return result
@@ -69,11 +77,11 @@ public struct ByteReader: Sendable {
     public mutating func readCount(
         _ context: @autoclosure () -> String, minimumElementSize: Int = 1, limit: Int = Int.max
     ) throws(FormatError) -> Int {
-        let start = offset
+        let start = position
         let value = try readVarint(context())
         let fits = value <= UInt64(min(limit, remaining / max(minimumElementSize, 1)))
         guard fits else {
-            offset = start
+            position = start
             throw error(.tooLarge, context())
         }
         return Int(value)
@@ -82,22 +90,22 @@ public struct ByteReader: Sendable {
     /// Reads exactly `count` bytes.
     public mutating func readBytes(_ count: Int, _ context: @autoclosure () -> String) throws(FormatError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else { throw error(.truncated, context()) }
-        defer { offset += count }
-        return bytes[offset..<offset + count]
+        defer { position += count }
+        return bytes[position..<position + count]
     }
 
     /// Reads a length-prefixed byte string of at most `limit` bytes.
     public mutating func readLengthPrefixed(
         _ context: @autoclosure () -> String, limit: Int = Int.max
     ) throws(FormatError) -> ArraySlice<UInt8> {
-        let start = offset
+        let start = position
         let length = try readVarint(context())
         guard length <= UInt64(remaining) else {
-            offset = start
+            position = start
             throw error(.truncated, context())
         }
         guard length <= UInt64(limit) else {
-            offset = start
+            position = start
             throw error(.tooLarge, context())
         }
         return try readBytes(Int(length), context())
@@ -107,10 +115,10 @@ public struct ByteReader: Sendable {
     public mutating func readString(
         _ context: @autoclosure () -> String, limit: Int = Int.max
     ) throws(FormatError) -> String {
-        let start = offset
+        let start = position
         let slice = try readLengthPrefixed(context(), limit: limit)
         guard let string = String(validating: slice, as: UTF8.self) else {
-            offset = start
+            position = start
             throw error(.invalidUTF8, context())
         }
         return string
@@ -132,6 +140,13 @@ public struct ByteReader: Sendable {
     public mutating func readUInt16BigEndian(_ context: @autoclosure () -> String) throws(FormatError) -> UInt16 {
         let slice = try readBytes(2, context())
         return slice.reduce(0) { ($0 << 8) | UInt16($1) }
+    }
+
+    /// Reads a length-prefixed byte string as a reader of its own (no copy),
+    /// whose error offsets stay relative to this reader's input.
+    public mutating func readNested(_ context: @autoclosure () -> String) throws(FormatError) -> ByteReader {
+        let slice = try readLengthPrefixed(context())
+        return ByteReader(slice, base: base + (slice.startIndex - bytes.startIndex))
     }
 
     /// Throws unless every byte has been read.

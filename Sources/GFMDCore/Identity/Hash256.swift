@@ -1,5 +1,4 @@
 public import Crypto
-public import Foundation
 
 /// A 32-byte SHA-256 value: the id of a change, or a node of a commit's Merkle tree.
 ///
@@ -14,38 +13,53 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Reinterprets exactly 32 bytes as a hash.
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 32, "a Hash256 is 32 bytes")
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var index = 0
-        for byte in bytes {
-            switch index >> 3 {
-            case 0: words.0 = words.0 << 8 | UInt64(byte)
-            case 1: words.1 = words.1 << 8 | UInt64(byte)
-            case 2: words.2 = words.2 << 8 | UInt64(byte)
-            default: words.3 = words.3 << 8 | UInt64(byte)
-            }
-            index += 1
+        if let hash = bytes.withContiguousStorageIfAvailable({ Hash256(UnsafeRawBufferPointer($0)) }) {
+            self = hash
+        } else {
+            self = Array(bytes).withUnsafeBytes { Hash256($0) }
         }
-        (w0, w1, w2, w3) = words
     }
 
-    /// The SHA-256 of `data`.
-    public static func of<D: DataProtocol>(_ data: D) -> Hash256 {
-        Hash256(digest: SHA256.hash(data: data))
+    /// Reads the first 32 bytes of `buffer`.
+    public init(_ buffer: UnsafeRawBufferPointer) {
+        precondition(buffer.count >= 32, "a Hash256 is 32 bytes")
+        w0 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        w1 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        w2 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        w3 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
+    /// The SHA-256 of `bytes`.
+    public static func of(_ bytes: [UInt8]) -> Hash256 {
+        bytes.withUnsafeBytes { of($0) }
+    }
+
+    /// The SHA-256 of `bytes`.
+    public static func of(_ bytes: ArraySlice<UInt8>) -> Hash256 {
+        bytes.withUnsafeBytes { of($0) }
+    }
+
+    /// The SHA-256 of the bytes in `buffer`.
+    public static func of(_ buffer: UnsafeRawBufferPointer) -> Hash256 {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: buffer)
+        return Hash256(digest: hasher.finalize())
     }
 
     /// Wraps a finished SHA-256 digest.
     public init(digest: SHA256.Digest) {
-        self = digest.withUnsafeBytes { Hash256(bytes: $0) }
+        self = digest.withUnsafeBytes { Hash256($0) }
+    }
+
+    /// Calls `body` with the 32 bytes, most significant first, without allocating.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
+        return try Swift.withUnsafeBytes(of: words) { try body($0) }
     }
 
     /// The 32 bytes, most significant first.
     public var bytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for word in [w0, w1, w2, w3] {
-            withUnsafeBytes(of: word.bigEndian) { out.append(contentsOf: $0) }
-        }
-        return out
+        withUnsafeBytes { Array($0) }
     }
 
     /// The full lowercase hexadecimal spelling (64 digits).
@@ -67,7 +81,7 @@ public typealias ChangeHash = Hash256
 extension ByteWriter {
     /// Appends the 32 bytes of a hash.
     public mutating func write(hash: Hash256) {
-        write(raw: hash.bytes)
+        hash.withUnsafeBytes { write(raw: $0) }
     }
 }
 

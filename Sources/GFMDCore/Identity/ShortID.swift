@@ -95,7 +95,7 @@ public struct RecordID: ShortID {
 extension ByteWriter {
     /// Appends the 16 bytes of an id.
     public mutating func write<ID: ShortID>(id: ID) {
-        write(raw: id.bytes)
+        withUnsafeBytes(of: (id.words.0.bigEndian, id.words.1.bigEndian)) { write(raw: $0) }
     }
 }
 

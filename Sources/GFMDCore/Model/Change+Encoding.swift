@@ -87,8 +87,7 @@ extension ChangeOperation {
     static func decode(from reader: inout ByteReader, index: Int) throws(FormatError) -> ChangeOperation {
         let context = "operation \(index)"
         let kind = try reader.readVarint(context + " kind")
-        let payload = Array(try reader.readLengthPrefixed(context))
-        var inner = ByteReader(payload, base: reader.offset - payload.count)
+        var inner = try reader.readNested(context)
         let limit = Change.maximumNameBytes
         let operation: ChangeOperation
         switch Kind(rawValue: kind) {
@@ -116,7 +115,7 @@ extension ChangeOperation {
             operation = .setDeleted(flag == 1, pred: try inner.readSortedHashes(context + " pred"))
         case nil:
             guard kind != 0 else { throw reader.failure(.invalidValue, context + " kind 0") }
-            return .unknown(kind: kind, payload: payload)
+            return .unknown(kind: kind, payload: Array(try inner.readBytes(inner.remaining, context)))
         }
         try inner.expectEnd(context)
         return operation

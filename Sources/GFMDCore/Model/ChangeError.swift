@@ -92,21 +92,25 @@ extension Change {
         if dependencies.isEmpty, creation == nil {
             throw ChangeError(.missingCreate, "a change without dependencies must create its record")
         }
-        var written = Set<String>()
-        var elements = Set<[UInt8]>()
+        // Changes hold a handful of operations: linear searches beat hashing here.
+        var written: [String] = []
+        var elements: [[UInt8]] = []
         var deletionWrites = 0
         for operation in operations {
             switch operation {
             case .set(let field, _, _):
                 guard !field.isEmpty else { throw ChangeError(.emptyName, "an operation names no field") }
-                guard written.insert(field).inserted else {
+                guard !written.contains(field) else {
                     throw ChangeError(.repeatedField, "field \(field) is written twice in one change")
                 }
+                written.append(field)
             case .add(let field, let element), .remove(let field, let element, _):
                 guard !field.isEmpty else { throw ChangeError(.emptyName, "an operation names no field") }
-                guard elements.insert(Array(field.utf8) + [0] + element.encoded).inserted else {
+                let key = Array(field.utf8) + [0] + element.encoded
+                guard !elements.contains(key) else {
                     throw ChangeError(.repeatedElement, "an element of \(field) is added or removed twice in one change")
                 }
+                elements.append(key)
             case .setDeleted:
                 deletionWrites += 1
                 guard deletionWrites == 1 else {

@@ -60,8 +60,7 @@ public enum Value: Hashable, Sendable, Comparable {
         case .string:
             return .string(try reader.readString(context))
         case .list:
-            let payload = Array(try reader.readLengthPrefixed(context))
-            var inner = ByteReader(payload, base: reader.offset - payload.count)
+            var inner = try reader.readNested(context)
             let count = try inner.readCount(context + " list", minimumElementSize: 1)
             var items: [String] = []
             items.reserveCapacity(count)

@@ -16,8 +16,7 @@ extension RecordState {
             fields: [:])
     }
 
-    /// Applies `change`, whose dependencies have all been applied, and returns
-    /// the fields whose state changed.
+    /// Applies `change`, whose dependencies have all been applied.
     ///
     /// Fields unknown to this version merge like known ones, by the kind of
     /// operation that writes them. Operations of unknown kinds stay in the
@@ -27,13 +26,11 @@ extension RecordState {
     /// - Throws: ``ChangeError`` when the change writes a known field with the
     ///   wrong kind of operation or re-creates the record differently; the
     ///   state is then unchanged. Errors of `history` are passed on.
-    @discardableResult
-    public mutating func apply(_ encoded: EncodedChange, history: some CausalHistory) throws -> Set<FieldKey> {
+    public mutating func apply(_ encoded: EncodedChange, history: some CausalHistory) throws {
         let change = encoded.change
         let hash = encoded.hash
         precondition(change.record == id, "a change applies to its own record")
         try check(encoded)
-        var touched = Set<FieldKey>()
         var deletionWritten = false
         for operation in change.operations {
             switch operation {
@@ -41,22 +38,19 @@ extension RecordState {
                 continue
             case .set(let field, let value, let pred):
                 let key = FieldKey(field, .register)
-                var register = fields[key]?.register ?? MultiValueRegister()
+                var register = fields.removeValue(forKey: key)?.register ?? MultiValueRegister()
                 register.write(value, by: hash, at: change.timestamp, superseding: pred)
                 fields[key] = .register(register)
-                touched.insert(key)
             case .add(let field, let element):
                 let key = FieldKey(field, .set)
-                var set = fields[key]?.set ?? ObservedRemoveSet()
+                var set = fields.removeValue(forKey: key)?.set ?? ObservedRemoveSet()
                 set.add(element, tag: hash)
                 fields[key] = .set(set)
-                touched.insert(key)
             case .remove(let field, let element, let observed):
                 let key = FieldKey(field, .set)
-                var set = fields[key]?.set ?? ObservedRemoveSet()
+                var set = fields.removeValue(forKey: key)?.set ?? ObservedRemoveSet()
                 set.remove(element, observed: observed)
                 fields[key] = .set(set)
-                touched.insert(key)
             case .setDeleted(let deleted, let pred):
                 header.deletion.write(deleted, by: hash, at: change.timestamp, superseding: pred)
                 deletionWritten = true
@@ -73,7 +67,6 @@ extension RecordState {
             // Applied after every current deletion, so none of them saw it.
             header.unseenEdits.sortedInsert(hash)
         }
-        return touched
     }
 
     /// Refuses a change this record cannot take, before anything is modified.

@@ -128,3 +128,39 @@ extension RecordHeader {
         try reader.expectEnd("record header")
     }
 }
+
+extension RecordState {
+    /// The canonical encoding of the whole merged record (`Protocol/state.md`):
+    /// the header, then every field state in ascending ``FieldKey`` order.
+    public var encodedState: [UInt8] {
+        let header = header.encoded
+        var writer = ByteWriter(capacity: header.count + fields.count * 96)
+        writer.write(lengthPrefixed: header)
+        writer.write(count: fields.count)
+        for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
+            writer.write(string: key.name)
+            writer.write(string: key.kind.rawValue)
+            writer.write(lengthPrefixed: field.encoded)
+        }
+        return writer.bytes
+    }
+
+    /// Reads a record written by ``encodedState``.
+    public init(id: RecordID, decoding bytes: [UInt8]) throws(FormatError) {
+        var reader = ByteReader(bytes)
+        let header = try RecordHeader(decoding: Array(try reader.readLengthPrefixed("record header")))
+        let count = try reader.readCount("field count", minimumElementSize: 3)
+        var fields: [FieldKey: FieldState] = [:]
+        fields.reserveCapacity(count)
+        for _ in 0..<count {
+            let name = try reader.readString("field name")
+            let kindCode = try reader.readString("field kind")
+            guard let kind = FieldState.Kind(rawValue: kindCode) else {
+                throw reader.failure(.invalidValue, "field \(name) kind \(kindCode)")
+            }
+            fields[FieldKey(name, kind)] = try FieldState(kind: kind, decoding: Array(try reader.readLengthPrefixed("field \(name)")))
+        }
+        try reader.expectEnd("record state")
+        self.init(id: id, header: header, fields: fields)
+    }
+}

@@ -11,10 +11,21 @@ public struct RecordType: Hashable, Sendable {
     /// A family of fields whose names start with this prefix (survey answers,
     /// one per question), each written either as a single value or as a set.
     public let dynamicFieldPrefix: String?
+    private let fieldsByName: [String: FieldSpec]
+
+    /// Describes a record type.
+    public init(name: String, help: String, fields: [FieldSpec], titleField: String, dynamicFieldPrefix: String?) {
+        self.name = name
+        self.help = help
+        self.fields = fields
+        self.titleField = titleField
+        self.dynamicFieldPrefix = dynamicFieldPrefix
+        self.fieldsByName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
+    }
 
     /// The spec of field `name`, including fields of the dynamic family.
     public func field(named name: String) -> FieldSpec? {
-        if let spec = fields.first(where: { $0.name == name }) { return spec }
+        if let spec = fieldsByName[name] { return spec }
         if let prefix = dynamicFieldPrefix, name.hasPrefix(prefix), Self.isValidQuestionKey(name.dropFirst(prefix.count)) {
             return FieldSpec(name, .register, .line, "answer to question \(name.dropFirst(prefix.count))")
         }
@@ -27,7 +38,7 @@ public struct RecordType: Hashable, Sendable {
         if let prefix = dynamicFieldPrefix, name.hasPrefix(prefix) {
             return kind == .register || kind == .set
         }
-        guard let spec = fields.first(where: { $0.name == name }) else { return true }
+        guard let spec = fieldsByName[name] else { return true }
         return spec.kind.isWrittenWhole == kind.isWrittenWhole
     }
 

@@ -83,8 +83,10 @@ public enum Schema {
             titleField: "questionnaire", dynamicFieldPrefix: "answers."),
     ]
 
+    private static let typesByName = Dictionary(uniqueKeysWithValues: types.map { ($0.name, $0) })
+
     /// The record type named `name`, if this version knows it.
     public static func type(named name: String) -> RecordType? {
-        types.first { $0.name == name }
+        typesByName[name]
     }
 }

@@ -1,3 +1,5 @@
+import Crypto
+
 /// The Merkle tree over the changes of one commit, with proofs for subsets.
 ///
 /// The shape is RFC 6962's: a range of `n > 1` leaves splits at the largest
@@ -26,18 +28,19 @@ public enum MerkleTree {
 
     /// The hash of a leaf holding change `id`.
     public static func leafHash(_ id: ChangeHash) -> Hash256 {
-        var bytes: [UInt8] = [0x00]
-        bytes.append(contentsOf: id.bytes)
-        return Hash256.of(bytes)
+        var hasher = SHA256()
+        hasher.update(data: [0x00])
+        id.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return Hash256(digest: hasher.finalize())
     }
 
     /// The hash of an inner node.
     public static func nodeHash(_ left: Hash256, _ right: Hash256) -> Hash256 {
-        var bytes: [UInt8] = [0x01]
-        bytes.reserveCapacity(65)
-        bytes.append(contentsOf: left.bytes)
-        bytes.append(contentsOf: right.bytes)
-        return Hash256.of(bytes)
+        var hasher = SHA256()
+        hasher.update(data: [0x01])
+        left.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        right.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return Hash256(digest: hasher.finalize())
     }
 
     /// Where a range of `count > 1` leaves splits: the largest power of two below `count`.

@@ -11,7 +11,6 @@ final class ApplySession {
     private struct Slot {
         var state: RecordState
         var heads: Set<ChangeHash>
-        var dirtyFields: Set<FieldKey> = []
         var changed = false
     }
 
@@ -30,12 +29,14 @@ final class ApplySession {
     private var waiting: [ChangeHash: Waiting] = [:]
     private var waitersByDependency: [ChangeHash: [ChangeHash]] = [:]
     private var storedPendingCount: Int
+    private var hasRejected: Bool
     private var report = ApplyReport()
 
     init(db: Database, bundleID: Int64?) throws {
         self.db = db
         self.bundleID = bundleID
         storedPendingCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
+        hasRejected = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rejected)") ?? false
     }
 
     /// Takes one incoming change.
@@ -61,13 +62,15 @@ final class ApplySession {
 
     /// Whether this replica already holds `hash` in its log, its pending or its rejected changes.
     private func isHeld(_ hash: ChangeHash) throws -> Bool {
-        let statement = try db.cachedStatement(sql: """
-            SELECT 1 FROM change WHERE hash = ?1
-            UNION ALL SELECT 1 FROM pending WHERE hash = ?1
-            UNION ALL SELECT 1 FROM rejected WHERE hash = ?1
-            LIMIT 1
-            """)
-        return try Bool.fetchOne(statement, arguments: [hash.data]) ?? false
+        let arguments: StatementArguments = [hash.data]
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?"), arguments: arguments) == true {
+            return true
+        }
+        if storedPendingCount > 0,
+           try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?"), arguments: arguments) == true {
+            return true
+        }
+        return try hasRejected && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?"), arguments: arguments) == true
     }
 
     /// Whether dependency `hash` of `change` has been applied; refuses a
@@ -133,6 +136,7 @@ final class ApplySession {
                     INSERT INTO rejected(hash, record, commit_id, leaf_index, bundle_id, reason, body) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [change.hash.data, change.change.record.data, row[0], row[1], row[2], error.reason, row[3]])
                 report.rejected += 1
+                hasRejected = true
             }
         }
         return released
@@ -146,8 +150,7 @@ final class ApplySession {
     private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?) throws {
         let record = change.change.record
         var slot = try slot(for: change)
-        let touched = try slot.state.apply(change, history: StoreHistory(db: db))
-        slot.dirtyFields.formUnion(touched)
+        try slot.state.apply(change, history: StoreHistory(db: db))
         slot.changed = true
         for dependency in change.change.dependencies { slot.heads.remove(dependency) }
         slot.heads.insert(change.hash)
@@ -169,9 +172,10 @@ final class ApplySession {
     private func slot(for change: EncodedChange) throws -> Slot {
         let record = change.change.record
         if let slot = slots[record] { return slot }
-        if let state = try StoreReader(db: db).record(record) {
-            let heads = try StoreReader(db: db).heads(of: record)
-            return Slot(state: state, heads: Set(heads))
+        let statement = try db.cachedStatement(sql: "SELECT state, heads FROM record WHERE id = ?")
+        if let row = try Row.fetchOne(statement, arguments: [record.data]) {
+            let state = try StoreReader.decodeState(row[0], id: record)
+            return Slot(state: state, heads: Set(try [Hash256](concatenated: row[1])))
         }
         return Slot(state: try RecordState(creatingWith: change), heads: [])
     }
@@ -200,27 +204,19 @@ final class ApplySession {
 
     private func write(_ slot: Slot, id: RecordID) throws {
         let state = slot.state
-        let upsertRecord = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc, header)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc, heads, fields, conflicts, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET
+                workflow = excluded.workflow, title = excluded.title, deleted = excluded.deleted,
+                conflicted = excluded.conflicted, updated_hlc = excluded.updated_hlc, heads = excluded.heads,
+                fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state
             """)
-        try upsertRecord.execute(arguments: [
+        try upsert.execute(arguments: [
             id.data, state.header.type, state.header.owner, state.workflowState, state.title,
             state.isDeleted, state.isConflicted,
             Int64(bitPattern: state.header.created.rawValue), Int64(bitPattern: state.header.updated.rawValue),
-            Data(state.header.encoded),
+            slot.heads.sorted().concatenatedData, state.displayJSON, state.conflictsJSON, Data(state.encodedState),
         ])
-        let upsertField = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO field(record, name, kind, value, conflicted, state) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        for key in slot.dirtyFields {
-            guard let field = state.fields[key] else { continue }
-            try upsertField.execute(arguments: [
-                id.data, key.name, key.kind.rawValue, field.displayJSON, field.isConflicted, Data(field.encoded),
-            ])
-        }
-        try db.execute(sql: "DELETE FROM head WHERE record = ?", arguments: [id.data])
-        let insertHead = try db.cachedStatement(sql: "INSERT INTO head(record, change) VALUES (?, ?)")
-        for head in slot.heads { try insertHead.execute(arguments: [id.data, head.data]) }
     }
 }

@@ -1,5 +1,26 @@
 import GFMDCore
 
+extension RecordState {
+    /// The displayed value of every field as one JSON object, stored in
+    /// `record.fields` for SQL readers (the `audit_field` view).
+    var displayJSON: String {
+        var parts: [String] = []
+        parts.reserveCapacity(fields.count)
+        let names = Dictionary(grouping: fields.keys, by: \.name)
+        for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
+            let name = names[key.name]!.count > 1 && key.kind == .set ? key.name + " (set)" : key.name
+            parts.append(Value.quote(name) + ":" + field.displayJSON)
+        }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    /// The names of conflicted fields (and "deletion") as a JSON array, for `record.conflicts`.
+    var conflictsJSON: String {
+        let names = conflictedFields.map(\.name) + (hasDeletionConflict ? ["deletion"] : [])
+        return "[" + names.map(Value.quote).joined(separator: ",") + "]"
+    }
+}
+
 extension FieldState {
     /// The field's displayed value as JSON, stored in `field.value` for SQL
     /// readers: the winning value of a register, the elements of a set.
@@ -24,6 +45,8 @@ extension Value {
     }
 
     static func quote(_ s: String) -> String {
+        let plain = s.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if plain { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

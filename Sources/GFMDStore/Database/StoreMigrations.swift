@@ -60,14 +60,8 @@ enum StoreMigrations {
                 CREATE INDEX change_by_record ON change(record, seq);
                 CREATE INDEX change_by_commit ON change(commit_id, leaf_index);
 
-                CREATE TABLE head (
-                    record BLOB NOT NULL,
-                    change BLOB NOT NULL,
-                    PRIMARY KEY (record, change)
-                ) WITHOUT ROWID;
-
                 CREATE TABLE record (
-                    id BLOB PRIMARY KEY NOT NULL,
+                    id BLOB NOT NULL UNIQUE,
                     type TEXT NOT NULL,
                     owner TEXT NOT NULL,
                     workflow TEXT NOT NULL,
@@ -76,19 +70,12 @@ enum StoreMigrations {
                     conflicted INTEGER NOT NULL,
                     created_hlc INTEGER NOT NULL,
                     updated_hlc INTEGER NOT NULL,
-                    header BLOB NOT NULL
-                ) WITHOUT ROWID;
+                    heads BLOB NOT NULL,
+                    fields TEXT NOT NULL,
+                    conflicts TEXT NOT NULL,
+                    state BLOB NOT NULL
+                );
                 CREATE INDEX record_conflicted ON record(conflicted) WHERE conflicted = 1;
-
-                CREATE TABLE field (
-                    record BLOB NOT NULL,
-                    name TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    value TEXT NOT NULL,
-                    conflicted INTEGER NOT NULL,
-                    state BLOB NOT NULL,
-                    PRIMARY KEY (record, name, kind)
-                ) WITHOUT ROWID;
 
                 CREATE TABLE pending (
                     hash BLOB PRIMARY KEY NOT NULL,
@@ -129,7 +116,9 @@ enum StoreMigrations {
                     FROM record;
 
                 CREATE VIEW audit_field AS
-                    SELECT hex(record) AS record, name, kind, value, conflicted FROM field;
+                    SELECT hex(r.id) AS record, f.key AS name, f.value AS value,
+                           EXISTS (SELECT 1 FROM json_each(r.conflicts) c WHERE c.value = f.key) AS conflicted
+                    FROM record r, json_each(r.fields) f;
 
                 CREATE VIEW audit_bundle AS
                     SELECT id, hex(checksum) AS checksum, hex(sender_site) AS sender_site, sender_participant,

@@ -43,27 +43,16 @@ public struct StoreReader {
 
     /// The merged state of record `id`, or nil if this replica does not hold it.
     public func record(_ id: RecordID) throws -> RecordState? {
-        guard let header = try Data.fetchOne(db, sql: "SELECT header FROM record WHERE id = ?", arguments: [id.data]) else {
-            return nil
-        }
-        var fields: [FieldKey: FieldState] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT name, kind, state FROM field WHERE record = ?", arguments: [id.data])
-        while let row = try rows.next() {
-            let name: String = row[0]
-            let kindCode: String = row[1]
-            guard let kind = FieldState.Kind(rawValue: kindCode) else {
-                throw StoreError(.corrupt, "record \(id.short) has a field \(name) of unknown kind \(kindCode)")
-            }
-            do {
-                fields[FieldKey(name, kind)] = try FieldState(kind: kind, decoding: [UInt8](row[2] as Data))
-            } catch {
-                throw StoreError(.corrupt, "the stored state of field \(name) of record \(id.short) is damaged: \(error)")
-            }
-        }
+        let statement = try db.cachedStatement(sql: "SELECT state FROM record WHERE id = ?")
+        guard let state = try Data.fetchOne(statement, arguments: [id.data]) else { return nil }
+        return try Self.decodeState(state, id: id)
+    }
+
+    static func decodeState(_ data: Data, id: RecordID) throws -> RecordState {
         do {
-            return RecordState(id: id, header: try RecordHeader(decoding: [UInt8](header)), fields: fields)
+            return try RecordState(id: id, decoding: [UInt8](data))
         } catch {
-            throw StoreError(.corrupt, "the stored header of record \(id.short) is damaged: \(error)")
+            throw StoreError(.corrupt, "the stored state of record \(id.short) is damaged: \(error)")
         }
     }
 
@@ -106,8 +95,9 @@ public struct StoreReader {
 
     /// The record's heads: its changes no other change depends on, sorted.
     public func heads(of record: RecordID) throws -> [ChangeHash] {
-        try Data.fetchAll(db, sql: "SELECT change FROM head WHERE record = ? ORDER BY change", arguments: [record.data])
-            .map { try Hash256(data: $0) }
+        let statement = try db.cachedStatement(sql: "SELECT heads FROM record WHERE id = ?")
+        guard let heads = try Data.fetchOne(statement, arguments: [record.data]) else { return [] }
+        return try [Hash256](concatenated: heads)
     }
 
     /// How many records this replica holds.
@@ -197,20 +187,9 @@ public struct StoreReader {
     /// `gfmd digest`: SHA-256 over the merged state of every record (``StateDigest``).
     public func digest() throws -> String {
         var digest = StateDigest()
-        let records = try Row.fetchCursor(db, sql: "SELECT id, header FROM record ORDER BY id")
-        let fields = try Row.fetchCursor(db, sql: "SELECT record, name, kind, state FROM field ORDER BY record, name, kind")
-        var nextField = try fields.next()
+        let records = try Row.fetchCursor(db, sql: "SELECT id, state FROM record ORDER BY id")
         while let record = try records.next() {
-            let id: Data = record[0]
-            var fieldStates: [(key: FieldKey, state: [UInt8])] = []
-            while let field = nextField, (field[0] as Data) == id {
-                guard let kind = FieldState.Kind(rawValue: field[2]) else {
-                    throw StoreError(.corrupt, "a stored field has an unknown kind")
-                }
-                fieldStates.append((FieldKey(field[1], kind), [UInt8](field[3] as Data)))
-                nextField = try fields.next()
-            }
-            digest.add(record: try RecordID(data: id), header: [UInt8](record[1] as Data), fields: fieldStates)
+            digest.add(record: try RecordID(data: record[0]), encodedState: record[1] as Data)
         }
         return digest.finalize()
     }

@@ -40,7 +40,7 @@ struct BundleCreateCommand: ParsableCommand {
         let replica = try replica.open()
         let bundle = try replica.createBundle()
         try BundleFile.write(bundle.bytes, to: output)
-        Output.line("Wrote \(bundle.changeCount) changes to \(output) (\(bundle.bytes.count) bytes)")
+        Output.line("Wrote \(Output.count(bundle.changeCount, "change")) to \(output) (\(bundle.bytes.count) bytes)")
     }
 }
 
@@ -67,7 +67,7 @@ struct BundleApplyCommand: ParsableCommand {
             do {
                 let outcome = try replica.applyBundle(try BundleFile.read(file), fileName: URL(fileURLWithPath: file).lastPathComponent)
                 let report = outcome.report
-                var line = "\(file): \(report.applied + report.releasedFromPending) new changes from \(outcome.senderParticipant) (site \(outcome.sender.short))"
+                var line = "\(file): \(Output.count(report.applied + report.releasedFromPending, "new change")) from \(outcome.senderParticipant) (site \(outcome.sender.short))"
                 if report.duplicates > 0 { line += ", \(report.duplicates) already here" }
                 if report.heldPending > 0 { line += ", \(report.heldPending) waiting for earlier changes" }
                 if report.rejected > 0 { line += ", \(report.rejected) rejected" }
@@ -83,7 +83,7 @@ struct BundleApplyCommand: ParsableCommand {
         let pending = try replica.pending()
         if pending.count > 0 {
             let missing = pending.missing.prefix(3).map(\.short).joined(separator: ", ")
-            Output.line("\(pending.count) changes on \(pending.records.count) records wait for \(pending.missing.count) changes not received yet (\(missing)\(pending.missing.count > 3 ? ", …" : "")): apply the bundles that hold them")
+            Output.line("\(Output.count(pending.count, "change")) on \(Output.count(pending.records.count, "record")) wait for \(Output.count(pending.missing.count, "change")) not received yet (\(missing)\(pending.missing.count > 3 ? ", …" : "")): apply the bundles that hold them")
         }
         if failures > 0 {
             throw ExitCode.failure
@@ -119,7 +119,7 @@ struct BundleInspectCommand: ParsableCommand {
             Output.line("sender     \(inspection.senderParticipant), site \(inspection.sender.hex)")
             Output.line("created    \(Output.time(inspection.created))")
             Output.line("checksum   \(inspection.checksum.hex)")
-            Output.line("changes    \(inspection.changeCount) in \(inspection.commits.count) commits, on \(inspection.recordCount) records, by \(inspection.participants.joined(separator: ", "))")
+            Output.line("changes    \(inspection.changeCount) in \(Output.count(inspection.commits.count, "commit")), on \(Output.count(inspection.recordCount, "record")), by \(inspection.participants.joined(separator: ", "))")
             if let earliest = inspection.earliest, let latest = inspection.latest {
                 Output.line("made       \(Output.time(earliest)) to \(Output.time(latest))")
             }

@@ -28,6 +28,11 @@ enum Output {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
+    /// `count` followed by `noun`, in the plural unless count is 1: "1 change", "3 changes".
+    static func count(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     /// A timestamp as a person reads it: `2026-11-26 15:56 UTC`.
     static func time(_ timestamp: HybridTimestamp) -> String {
         let iso = timestamp.iso8601

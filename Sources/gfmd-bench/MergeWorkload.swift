@@ -1,0 +1,95 @@
+import Foundation
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+import Logging
+
+/// W2: each delegation writes 40 records × 10 fields × 5 rounds on its own
+/// replica and makes its bundle; a secretariat replica applies all of them.
+///
+/// Values are those of `peers.py`. Records are survey responses, whose ten
+/// free-text fields (questionnaire, examples, eight answers) take any value.
+struct MergeWorkload {
+    let delegations: Int
+    /// A folder to keep the delegations' bundles in, and to reuse them from
+    /// on the next run (so that a profiler sees the merge alone).
+    let workDirectory: URL?
+    static let records = 40, fields = 10, rounds = 5
+    static let fieldNames = ["questionnaire", "examples"] + (1...8).map { "answers.q\($0)" }
+
+    static func value(_ d: Int, _ record: Int, _ field: Int, _ round: Int) -> String {
+        "value \(d)-\(record)-\(field)-round\(round) " + String(repeating: "x", count: field * 3)
+    }
+
+    func run() throws {
+        let directory = workDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-w2-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer {
+            if workDirectory == nil { try? FileManager.default.removeItem(at: directory) }
+        }
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("hub"))
+        var logger = Logger(label: "gfmd-bench")
+        logger.logLevel = .warning
+        let states = Participants.states.map(\.code)
+
+        let produceStart = Date()
+        var files: [URL] = []
+        for d in 0..<delegations {
+            let file = directory.appendingPathComponent("d\(d).gfmd")
+            files.append(file)
+            if FileManager.default.fileExists(atPath: file.path) { continue }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("d\(d)"))
+            let replica = try Replica.create(
+                at: directory.appendingPathComponent("d\(d)"), participant: states[d % states.count], author: "Delegate \(d)", logger: logger)
+            var ids: [RecordID] = []
+            var generator = SystemRandomNumberGenerator()
+            for round in 0..<Self.rounds {
+                let batch = (0..<Self.records).map { record -> RecordEdits in
+                    if round == 0 {
+                        let id = RecordID.random(using: &generator)
+                        ids.append(id)
+                        let edits = (1..<Self.fields).map { Edit.set(field: Self.fieldNames[$0], value: Self.value(d, record, $0, round)) }
+                        return RecordEdits(.new(id: id, type: "survey_response", title: Self.value(d, record, 0, round)), edits)
+                    }
+                    let edits = (0..<Self.fields).map { Edit.set(field: Self.fieldNames[$0], value: Self.value(d, record, $0, round)) }
+                    return RecordEdits(.existing(ids[record].hex), edits)
+                }
+                try replica.commit(batch)
+            }
+            try Data(try replica.createBundle().bytes).write(to: file)
+        }
+        let produceSeconds = Date().timeIntervalSince(produceStart)
+
+        let hub = try Replica.create(at: directory.appendingPathComponent("hub"), participant: .secretariat, author: "Secretariat", logger: logger)
+        var bytes = 0
+        let mergeStart = Date()
+        for file in files {
+            let data = [UInt8](try Data(contentsOf: file))
+            bytes += data.count
+            try hub.applyBundle(data, fileName: file.lastPathComponent)
+        }
+        let mergeSeconds = Date().timeIntervalSince(mergeStart)
+
+        let writes = delegations * Self.records * Self.fields * Self.rounds
+        let held = try hub.read { try $0.recordCount() }
+        guard held == delegations * Self.records else {
+            throw BenchFailure("the hub holds \(held) records, expected \(delegations * Self.records)")
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let line: [String: Any] = [
+            "system": "gfmd", "workload": "W2-merge", "writes": writes,
+            "produce_s": (produceSeconds * 1000).rounded() / 1000, "merge_s": (mergeSeconds * 1000).rounded() / 1000,
+            "merge_writes_per_s": Int((Double(writes) / mergeSeconds).rounded()), "bytes": bytes,
+            "rss_mb": Int(usage.ru_maxrss / 1024),
+        ]
+        let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+}
+
+/// A benchmark whose result is not what the workload should produce.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system libraries gfmd links against (SQLite and zlib headers),
+# if they are missing. Safe to run again: it does nothing when they are there.
+set -euo pipefail
+
+packages=(libsqlite3-dev zlib1g-dev)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-system: please install the SQLite 3 and zlib development headers (${missing[*]} on Debian)" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "setup-system: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
