@@ -68,8 +68,9 @@ struct ScenarioTests {
         #expect(text.stdout.contains("every hash and signature verifies"))
         let json = try cli.run(["bundle", "inspect", "b.gfmd", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["changeCount"] as? Int == 2)
-        #expect(object["senderParticipant"] as? String == "PHL")
+        #expect(object["change_count"] as? Int == 2)
+        #expect(object["sender_participant"] as? String == "PHL")
+        #expect(object["all_verified"] as? Bool == true)
     }
 
     @Test("every read command speaks JSON with --json")

@@ -47,7 +47,7 @@ public struct BundleInspection: Sendable, Encodable {
     public let earliest: HybridTimestamp?, latest: HybridTimestamp?
 
     /// Whether every hash and signature verifies.
-    public var allVerified: Bool { checksumVerified && senderSignatureVerified && commits.allSatisfy(\.verified) }
+    public let allVerified: Bool
 
     /// Reads and checks a bundle file without applying it.
     ///
@@ -77,6 +77,7 @@ public struct BundleInspection: Sendable, Encodable {
             return CommitCheck(site: commit.signer.siteID, changes: commit.leaves.count, leafCount: commit.leafCount,
                                verified: problem == nil, problem: problem)
         }
+        allVerified = commits.allSatisfy(\.verified)
         let changes = bundle.commits.flatMap { $0.leaves.map(\.change.change) }
         recordCount = Set(changes.map(\.record)).count
         participants = Set(changes.map(\.participant)).sorted()

@@ -30,12 +30,6 @@ struct ShowCommand: ParsableCommand {
         let sets: [String: [Value]]
         let conflictedFields: [String]
         let deletionContested: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case id, type, owner, status, deleted, created, updated, changes, fields, sets
-            case createdBy = "created_by", updatedBy = "updated_by"
-            case conflictedFields = "conflicted_fields", deletionContested = "deletion_contested"
-        }
     }
 
     func run() throws {

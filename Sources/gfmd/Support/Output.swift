@@ -3,10 +3,11 @@ import GFMDCore
 
 /// Writing results to standard output.
 enum Output {
-    /// Prints `value` as pretty JSON with sorted keys.
+    /// Prints `value` as pretty JSON with sorted, snake_case keys.
     static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         var data = try encoder.encode(value)
         data.append(0x0A)
         FileHandle.standardOutput.write(data)
