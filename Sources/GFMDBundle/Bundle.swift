@@ -20,7 +20,8 @@ public struct Bundle: Sendable {
         case commits = 2
     }
 
-    /// The bytes the sender signs: a domain tag and the checksum.
+    /// The bytes the sender signs: a domain tag and the checksum. The tag is
+    /// the same in every format version (the version is inside the checksum).
     static func signedMessage(checksum: Hash256) -> [UInt8] {
         Array("gfmd bundle v1".utf8) + [0] + checksum.bytes
     }
@@ -56,6 +57,14 @@ extension Bundle {
         _ commits: [BundleCommit], sender: SiteSigningKey, participant: String,
         created: HybridTimestamp, level: Int32 = 6
     ) -> [UInt8] {
+        encode(commits, sender: sender, participant: participant, created: created, level: level, version: BundleHeader.currentVersion)
+    }
+
+    /// Writes a bundle in format `version` (tests write version 1 to check it is still read).
+    static func encode(
+        _ commits: [BundleCommit], sender: SiteSigningKey, participant: String,
+        created: HybridTimestamp, level: Int32, version: UInt16
+    ) -> [UInt8] {
         let sites = Array(Set(commits.map(\.signer))).sorted { $0.rawRepresentation.lexicographicallyPrecedes($1.rawRepresentation) }
         let siteIndex = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($0.element, $0.offset) })
         var body = ByteWriter(capacity: 1 << 16)
@@ -86,7 +95,8 @@ extension Bundle {
         body.write(varint: Section.commits.rawValue)
         body.write(lengthPrefixed: commitsSection.bytes)
 
-        return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, created: created, level: level)
+        return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, created: created,
+                    level: level, version: version)
     }
 
     /// Compresses `body` and wraps it in a header, checksum and signature.
@@ -151,6 +161,11 @@ extension Bundle {
             }
         }
         commits = try Self.readBody(body, bodyOffset: reader.offset, declaredChanges: header.changeCount)
+        if header.version < 2 {
+            for commit in commits where commit.leaves.contains(where: { $0.change.change.version > 1 }) {
+                throw BundleError(.invalidChange, "a version-1 bundle carries a change of encoding version 2 (signed by site \(commit.signer.siteID.short))")
+            }
+        }
     }
 
     private static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int) throws(BundleError) -> [ReceivedCommit] {

@@ -4,8 +4,11 @@ public import GFMDCore
 public struct BundleHeader: Sendable, Hashable {
     /// The file magic, "GFMDBNDL".
     public static let magic: [UInt8] = Array("GFMDBNDL".utf8)
-    /// The format version this build writes and reads.
-    public static let currentVersion: UInt16 = 1
+    /// The format version this build writes: 2, whose changes may use
+    /// change encoding version 2 (texts and lists merged by character).
+    public static let currentVersion: UInt16 = 2
+    /// The format versions this build reads.
+    public static let readableVersions: ClosedRange<UInt16> = 1...2
     /// Bytes of the checksum and signature that end the file.
     static let trailerSize = 32 + 64
 
@@ -58,9 +61,9 @@ public struct BundleHeader: Sendable, Hashable {
             throw BundleError(.notABundle, "this file is not a gfmd bundle (it does not start with GFMDBNDL)")
         }
         guard magic.count == 8, let version = try? reader.readUInt16BigEndian("version") else { throw truncated }
-        guard version == Self.currentVersion else {
+        guard Self.readableVersions.contains(version) else {
             throw BundleError(.unsupportedVersion,
-                "the bundle is in format version \(version); this gfmd reads version \(Self.currentVersion)\(version > Self.currentVersion ? ": update gfmd to apply it" : "")")
+                "the bundle is in format version \(version); this gfmd reads versions \(Self.readableVersions.lowerBound) to \(Self.readableVersions.upperBound)\(version > Self.currentVersion ? ": update gfmd to apply it" : "")")
         }
     }
 

@@ -10,6 +10,7 @@ public import Logging
 /// leaves the replica as before or as after, never between.
 public final class ReplicaStore: Sendable {
     private let pool: DatabasePool
+    private let cache = RecordCache()
     /// Where the database lives.
     public let path: String
     let logger: Logger
@@ -53,7 +54,12 @@ public final class ReplicaStore: Sendable {
 
     /// Runs `body` in one write transaction, rolled back entirely if `body` throws.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
-        try wrap { try pool.write { db in try body(StoreWriter(db: db, logger: logger)) } }
+        let loaded = LoadedRecords()
+        let result = try wrap {
+            try pool.write { db in try body(StoreWriter(db: db, logger: logger, cache: cache, loaded: loaded)) }
+        }
+        cache.put(loaded.records)
+        return result
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {

@@ -7,6 +7,9 @@ import Logging
 public struct StoreWriter {
     let db: Database
     let logger: Logger
+    let cache: RecordCache
+    /// Records to keep in memory once the transaction commits.
+    let loaded: LoadedRecords
 
     /// Reads within the same transaction.
     public var reader: StoreReader { StoreReader(db: db) }
@@ -54,7 +57,7 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache)
         for commit in commits {
             let commitID = try store(commit)
             for leaf in commit.leaves {
@@ -62,6 +65,7 @@ public struct StoreWriter {
             }
         }
         let report = try session.finish()
+        loaded.records += session.loadedRecords
         if let bundleID {
             try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",
                            arguments: [report.applied, report.heldPending, bundleID])
@@ -94,4 +98,9 @@ public struct StoreWriter {
             """, arguments: [commit.root.data, siteID.data, commit.leafCount, Data(commit.signature), commit.proofNodes.encoded])
         return db.lastInsertedRowID
     }
+}
+
+/// The records an apply loaded, handed to the cache after the commit.
+final class LoadedRecords {
+    var records: [StoredRecord] = []
 }

@@ -25,7 +25,7 @@ struct GFMD: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, NewCommand.self, SetCommand.self, AddCommand.self, RemoveCommand.self,
+            InitCommand.self, NewCommand.self, SetCommand.self, WriteCommand.self, AddCommand.self, RemoveCommand.self,
             ShowCommand.self, ListCommand.self, ConflictsCommand.self, ResolveCommand.self,
             DeleteCommand.self, RestoreCommand.self, LogCommand.self, DigestCommand.self, BundleCommand.self,
         ])

@@ -98,10 +98,43 @@ struct BundleTests {
     @Test("another format version is refused, naming both versions")
     func wrongVersion() {
         let site = TestSite(seed: 4)
-        let file = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "PHL", created: Self.created, version: 2)
+        let file = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "PHL", created: Self.created, version: 3)
         #expect { try Bundle(reading: file) } throws: {
-            ($0 as? BundleError)?.code == .unsupportedVersion && "\($0)".contains("version 2")
+            ($0 as? BundleError)?.code == .unsupportedVersion && "\($0)".contains("version 3")
         }
+    }
+
+    @Test("a version-1 bundle is still read; it may not carry version-2 changes")
+    func versionOne() throws {
+        var site = TestSite(seed: 4)
+        let plain = site.create(testRecordID(1))
+        let textual = site.change(testRecordID(1), on: [plain.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 0, left: nil, right: nil, content: Array("Hi".unicodeScalars))]),
+        ])
+        func sealed(_ change: EncodedChange, version: UInt16) -> [UInt8] {
+            var body = ByteWriter()
+            var sites = ByteWriter()
+            sites.write(count: 1)
+            sites.write(raw: site.key.publicKey.rawRepresentation)
+            body.write(varint: 1)
+            body.write(lengthPrefixed: sites.bytes)
+            let commit = VerifiedCommit.signing([change], with: site.key)
+            var commits = ByteWriter()
+            commits.write(count: 1)
+            commits.write(count: 0)
+            commits.write(count: 1)
+            commits.write(raw: commit.signature)
+            commits.write(count: 1)
+            commits.write(count: 0)
+            commits.write(lengthPrefixed: change.bytes)
+            commits.write(count: 0)
+            body.write(varint: 2)
+            body.write(lengthPrefixed: commits.bytes)
+            return Bundle.seal(body: body.bytes, changeCount: 1, sender: site.key, participant: "PHL", created: Self.created, version: version)
+        }
+        #expect(try Bundle(reading: sealed(plain, version: 1)).verifiedCommits().count == 1)
+        #expect { try Bundle(reading: sealed(textual, version: 1)) } throws: { ($0 as? BundleError)?.code == .invalidChange }
+        #expect(try Bundle(reading: sealed(textual, version: 2)).verifiedCommits().count == 1)
     }
 
     @Test("not a bundle at all")

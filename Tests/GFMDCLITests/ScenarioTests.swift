@@ -63,7 +63,7 @@ struct ScenarioTests {
         let text = try cli.run(["bundle", "inspect", "b.gfmd"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("sender     PHL"))
-        #expect(text.stdout.contains("format     version 1"))
+        #expect(text.stdout.contains("format     version 2"))
         #expect(text.stdout.contains("changes    2 in 2 commits"))
         #expect(text.stdout.contains("every hash and signature verifies"))
         let json = try cli.run(["bundle", "inspect", "b.gfmd", "--json"])

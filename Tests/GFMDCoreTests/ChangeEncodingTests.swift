@@ -52,10 +52,10 @@ struct ChangeEncodingTests {
         }
     }
 
-    @Test("a change of another encoding version is refused")
+    @Test("a change of an unknown encoding version is refused")
     func version() {
         var bytes = Self.sample().bytes
-        bytes[0] = 2
+        bytes[0] = 3
         #expect { try EncodedChange(bytes: bytes) } throws: { ($0 as? FormatError)?.code == .unsupportedVersion }
     }
 

@@ -15,7 +15,7 @@ struct DictionaryLookup: RecordLookup {
 
 @Suite("Editing records")
 struct EditorTests {
-    let editor = RecordEditor(records: DictionaryLookup())
+    let editor = RecordEditor(records: DictionaryLookup(), site: TestSite(seed: 1).id)
     let phl = ParticipantCode("PHL")!
 
     func practice(_ edits: [Edit] = []) throws -> RecordState {
@@ -81,7 +81,7 @@ struct EditorTests {
     func normalisation() throws {
         let decomposed = "Migration de retour e\u{301}te\u{301}"
         let state = try practice([.set(field: "summary", value: decomposed)])
-        let stored = try #require(state.registerField("summary")?.winner?.value.stringValue)
+        let stored = try #require(state.displayedText("summary"))
         #expect(stored.unicodeScalars.count == decomposed.unicodeScalars.count - 2)
         #expect(stored == "Migration de retour été")
     }

@@ -70,8 +70,8 @@ struct BadInputTests {
     @Test("a bundle of another format version")
     func wrongVersion() throws {
         var newer = bundle
-        newer[9] = 2
-        try expectRefused("version 2") { try receiver.applyBundle(newer) }
+        newer[9] = 3
+        try expectRefused("version 3") { try receiver.applyBundle(newer) }
     }
 
     @Test("a duplicated bundle")

@@ -90,8 +90,8 @@ public enum Oracle {
                         removes[field, default: []].append((element, encoded.hash))
                     case .setDeleted(let deleted, _):
                         deletions.append(.init(write: encoded.hash, value: .string(deleted ? "deleted" : "restored")))
-                    case .unknown:
-                        break
+                    case .unknown, .text, .list:
+                        break  // Sequences have their own convergence tests.
                     }
                 }
             }

@@ -12,6 +12,11 @@ public enum Edit: Hashable, Sendable {
     case delete
     /// Restore a deleted record.
     case restore
+    /// Record edits of a text field already made on its merged text (by a
+    /// ``SequenceState`` editing session).
+    case textEdits(field: String, edits: [SequenceEdit])
+    /// Rewrite the items of a list field (each item a text).
+    case writeItems(field: String, items: [String])
 }
 
 /// Turns edits a user asks for into operations, checking them against the
@@ -22,10 +27,13 @@ public enum Edit: Hashable, Sendable {
 public struct RecordEditor<Lookup: RecordLookup> {
     /// Finds records named by record references.
     public let records: Lookup
+    /// The site making the edits (it names the characters it inserts).
+    public let site: SiteID
 
-    /// Creates an editor that resolves record references with `records`.
-    public init(records: Lookup) {
+    /// Creates an editor for `site` that resolves record references with `records`.
+    public init(records: Lookup, site: SiteID) {
         self.records = records
+        self.site = site
     }
 
     /// The operations creating a record of `typeName` owned by `owner`, with
@@ -95,6 +103,11 @@ public struct RecordEditor<Lookup: RecordLookup> {
                 guard written.insert(field).inserted else {
                     throw InputError(.invalidValue, "\(field) is given two values in one command")
                 }
+                if spec.kind == .text || spec.kind == .list {
+                    if case .resolve = edit { throw InputError(.noConflict, "\(field) merges character by character: it has no conflict to resolve") }
+                    operations += try sequenceOperations(field, spec: spec, input: input, state: state)
+                    continue
+                }
                 let register = state?.registerField(field)
                 if case .resolve = edit, !(register?.isConflicted ?? false) {
                     throw InputError(.noConflict, "\(field) has no conflict to resolve")
@@ -117,10 +130,41 @@ public struct RecordEditor<Lookup: RecordLookup> {
                 } else {
                     operations.append(.add(field: field, element: value))
                 }
+            case .textEdits(let field, let edits):
+                let spec = try spec(field, in: type)
+                guard spec.kind == .text else {
+                    throw InputError(.wrongKind, "\(field) is \(spec.kind.noun), not a text")
+                }
+                if !edits.isEmpty { operations.append(.text(field: field, item: nil, edits: edits)) }
+            case .writeItems(let field, let items):
+                let spec = try spec(field, in: type)
+                guard spec.kind == .list else {
+                    throw InputError(.wrongKind, "\(field) is \(spec.kind.noun), not a list")
+                }
+                let normalised = try items.enumerated().map { offset, item in
+                    try TextInput.normalise(item, field: "\(field) item \(offset + 1)", multiline: true)
+                }
+                var list = state?.listField(field) ?? ListState()
+                operations += SequenceWriter.rewrite(&list, to: normalised, field: field, by: site)
             case .delete, .restore:
                 preconditionFailure("record-level edits are handled by the caller")
             }
         }
         return operations
+    }
+
+    /// The edits rewriting text or list field `field` to what the user gave.
+    private func sequenceOperations(_ field: String, spec: FieldSpec, input: String, state: RecordState?) throws -> [ChangeOperation] {
+        if spec.kind == .text {
+            let newText = try TextInput.normalise(input, field: field, multiline: true)
+            var text = state?.textField(field) ?? SequenceState()
+            let edits = SequenceWriter.rewrite(&text, to: newText, by: site)
+            return edits.isEmpty ? [] : [.text(field: field, item: nil, edits: edits)]
+        }
+        guard case .list(let items) = try spec.valueType.value(from: input, field: field, records: records) else {
+            throw InputError(.invalidValue, "\(field) is a list: write it as a JSON array of strings")
+        }
+        var list = state?.listField(field) ?? ListState()
+        return SequenceWriter.rewrite(&list, to: items, field: field, by: site)
     }
 }

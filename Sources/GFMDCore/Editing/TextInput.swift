@@ -35,6 +35,10 @@ public enum TextInput {
     ///   - multiline: whether line breaks and tabs are allowed.
     /// - Throws: ``InputError`` naming the first forbidden character.
     public static func normalise(_ input: String, field: String, multiline: Bool) throws(InputError) -> String {
+        // Printable ASCII (with line breaks and tabs in texts) is already valid NFC.
+        if multiline, input.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }) {
+            return input
+        }
         let text = multiline ? input.replacingOccurrences(of: "\r\n", with: "\n") : input
         for (offset, scalar) in text.unicodeScalars.enumerated() {
             if let name = forbiddenName(scalar, multiline: multiline) {

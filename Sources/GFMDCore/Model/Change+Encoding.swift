@@ -1,6 +1,13 @@
 extension Change {
-    /// The change encoding version this build writes and reads.
-    public static let encodingVersion: UInt8 = 1
+    /// The newest change encoding version: 2 adds the sequence (text and
+    /// list) operations. A change is written in version 1 unless it holds one
+    /// of those, so version-1 changes keep their ids; both versions are read.
+    public static let encodingVersion: UInt8 = 2
+
+    /// The version this change is written in.
+    public var version: UInt8 {
+        operations.contains(where: \.needsVersion2) ? 2 : 1
+    }
 
     /// Longest participant code, author name, record type or field name accepted.
     static let maximumNameBytes = 256
@@ -8,7 +15,7 @@ extension Change {
     /// The canonical encoding (`Protocol/changes.md`).
     public func canonicalEncoding() -> [UInt8] {
         var writer = ByteWriter(capacity: 128 + operations.count * 48)
-        writer.write(byte: Self.encodingVersion)
+        writer.write(byte: version)
         writer.write(id: record)
         writer.write(id: site)
         writer.write(string: participant)
@@ -17,7 +24,7 @@ extension Change {
         writer.write(sortedHashes: dependencies)
         writer.write(count: operations.count)
         for operation in operations {
-            operation.encode(into: &writer)
+            operation.encode(into: &writer, author: site)
         }
         return writer.bytes
     }
@@ -26,7 +33,7 @@ extension Change {
     init(decoding bytes: [UInt8], base: Int) throws(FormatError) {
         var reader = ByteReader(bytes, base: base)
         let version = try reader.readByte("change version")
-        guard version == Self.encodingVersion else {
+        guard version == 1 || version == 2 else {
             throw FormatError(.unsupportedVersion, at: base, reading: "change version \(version)")
         }
         record = try reader.readID(RecordID.self, "change record id")
@@ -39,16 +46,19 @@ extension Change {
         var operations: [ChangeOperation] = []
         operations.reserveCapacity(count)
         for index in 0..<count {
-            operations.append(try ChangeOperation.decode(from: &reader, index: index))
+            operations.append(try ChangeOperation.decode(from: &reader, index: index, version: version, author: site))
         }
         self.operations = operations
         try reader.expectEnd("change")
+        guard self.version == version else {
+            throw FormatError(.notCanonical, at: base, reading: "change version \(version) (version 2 only for sequence operations)")
+        }
     }
 }
 
 extension ChangeOperation {
     /// Appends the operation: kind, then its length-prefixed payload.
-    func encode(into writer: inout ByteWriter) {
+    func encode(into writer: inout ByteWriter, author: SiteID) {
         var payload = ByteWriter(capacity: 48)
         let kind: UInt64
         switch self {
@@ -74,6 +84,21 @@ extension ChangeOperation {
             kind = Kind.setDeleted.rawValue
             payload.write(byte: deleted ? 1 : 0)
             payload.write(sortedHashes: pred)
+        case .text(let field, let item, let edits):
+            kind = Kind.text.rawValue
+            payload.write(string: field)
+            if let item {
+                payload.write(byte: 1)
+                payload.write(id: item.site)
+                payload.write(varint: item.counter)
+            } else {
+                payload.write(byte: 0)
+            }
+            SequenceEditCoding.encode(edits, author: author, placeholders: false, into: &payload)
+        case .list(let field, let edits):
+            kind = Kind.list.rawValue
+            payload.write(string: field)
+            SequenceEditCoding.encode(edits, author: author, placeholders: true, into: &payload)
         case .unknown(let unknownKind, let bytes):
             writer.write(varint: unknownKind)
             writer.write(lengthPrefixed: bytes)
@@ -84,7 +109,7 @@ extension ChangeOperation {
     }
 
     /// Decodes one operation; its payload must be consumed exactly.
-    static func decode(from reader: inout ByteReader, index: Int) throws(FormatError) -> ChangeOperation {
+    static func decode(from reader: inout ByteReader, index: Int, version: UInt8, author: SiteID) throws(FormatError) -> ChangeOperation {
         let context = "operation \(index)"
         let kind = try reader.readVarint(context + " kind")
         var inner = try reader.readNested(context)
@@ -113,7 +138,19 @@ extension ChangeOperation {
             let flag = try inner.readByte(context + " deleted flag")
             guard flag <= 1 else { throw inner.failure(.invalidValue, context + " deleted flag") }
             operation = .setDeleted(flag == 1, pred: try inner.readSortedHashes(context + " pred"))
-        case nil:
+        case .text where version >= 2:
+            let field = try inner.readString(context + " field", limit: limit)
+            let flag = try inner.readByte(context + " item flag")
+            guard flag <= 1 else { throw inner.failure(.invalidValue, context + " item flag") }
+            let item = flag == 1
+                ? CharID(site: try inner.readID(SiteID.self, context + " item"), counter: try inner.readVarint(context + " item"))
+                : nil
+            operation = .text(field: field, item: item,
+                              edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: false, context))
+        case .list where version >= 2:
+            operation = .list(field: try inner.readString(context + " field", limit: limit),
+                              edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: true, context))
+        case nil, .text, .list:
             guard kind != 0 else { throw reader.failure(.invalidValue, context + " kind 0") }
             return .unknown(kind: kind, payload: Array(try inner.readBytes(inner.remaining, context)))
         }

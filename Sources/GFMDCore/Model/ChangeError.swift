@@ -15,6 +15,9 @@ public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
             case unknownRecord = "unknown_record"
             case foreignDependency = "foreign_dependency"
             case notAuthorised = "not_authorised"
+            case invalidEdit = "invalid_edit"
+            case duplicateElement = "duplicate_element"
+            case unknownElement = "unknown_element"
         }
         fileprivate let base: Base
 
@@ -44,6 +47,12 @@ public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let foreignDependency = Code(base: .foreignDependency)
         /// The author's site may not make this change.
         public static let notAuthorised = Code(base: .notAuthorised)
+        /// A sequence edit that is empty, overflows, or anchors its right neighbour before its left.
+        public static let invalidEdit = Code(base: .invalidEdit)
+        /// A sequence insertion reusing element ids its site used before.
+        public static let duplicateElement = Code(base: .duplicateElement)
+        /// A sequence edit naming elements the field does not hold.
+        public static let unknownElement = Code(base: .unknownElement)
     }
 
     /// The rule broken.
@@ -116,6 +125,8 @@ extension Change {
                 guard deletionWrites == 1 else {
                     throw ChangeError(.repeatedDeletion, "the record is deleted or restored twice in one change")
                 }
+            case .text(let field, _, _), .list(let field, _):
+                guard !field.isEmpty else { throw ChangeError(.emptyName, "an operation names no field") }
             case .create, .unknown:
                 break
             }

@@ -14,19 +14,32 @@ public enum ChangeOperation: Hashable, Sendable {
     /// Marks the record deleted (`true`) or restores it (`false`), superseding
     /// the deletion writes named in `pred`.
     case setDeleted(Bool, pred: [ChangeHash])
+    /// Edits a text (T) field character by character, or the text of item
+    /// `item` of a list (L) field. Encoding version 2.
+    case text(field: String, item: CharID?, edits: [SequenceEdit])
+    /// Inserts or deletes items of a list (L) field. Encoding version 2.
+    case list(field: String, edits: [SequenceEdit])
     /// An operation of a kind introduced by a newer version, kept byte for byte.
     case unknown(kind: UInt64, payload: [UInt8])
 
     /// Kind numbers of the encoding (`Protocol/changes.md`, "Operations").
     enum Kind: UInt64 {
-        case create = 1, set = 2, add = 3, remove = 4, setDeleted = 5
+        case create = 1, set = 2, add = 3, remove = 4, setDeleted = 5, text = 6, list = 7
     }
 
     /// The field this operation touches, if it touches one.
     public var field: String? {
         switch self {
-        case .set(let field, _, _), .add(let field, _), .remove(let field, _, _): field
+        case .set(let field, _, _), .add(let field, _), .remove(let field, _, _), .text(let field, _, _), .list(let field, _): field
         case .create, .setDeleted, .unknown: nil
+        }
+    }
+
+    /// Whether the operation needs change encoding version 2.
+    var needsVersion2: Bool {
+        switch self {
+        case .text, .list: true
+        default: false
         }
     }
 

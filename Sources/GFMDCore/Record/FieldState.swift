@@ -28,30 +28,33 @@ public struct FieldKey: Hashable, Comparable, Sendable, CustomStringConvertible 
 public enum FieldState: Hashable, Sendable {
     /// The storage kinds, with the one-letter codes the store and the digest use.
     public enum Kind: String, Hashable, Sendable, Codable {
-        /// Written whole with `set`: single values, and (for now) texts and lists.
+        /// Written whole with `set`: single values (and texts and lists
+        /// written by version 1, before they merged by character).
         case register = "R"
         /// Written with `add` and `remove`.
         case set = "S"
+        /// A text merged character by character.
+        case text = "T"
+        /// A list of texts merged item by item.
+        case list = "L"
     }
 
     /// A field written whole.
     case register(MultiValueRegister<Value>)
     /// A set field.
     case set(ObservedRemoveSet<Value>)
+    /// A text field.
+    case text(SequenceState)
+    /// A list field.
+    case list(ListState)
 
     /// The kind of this state.
     public var kind: Kind {
         switch self {
         case .register: .register
         case .set: .set
-        }
-    }
-
-    /// An empty state of `kind`.
-    public static func empty(_ kind: Kind) -> FieldState {
-        switch kind {
-        case .register: .register(MultiValueRegister())
-        case .set: .set(ObservedRemoveSet())
+        case .text: .text
+        case .list: .list
         }
     }
 
@@ -68,5 +71,15 @@ public enum FieldState: Hashable, Sendable {
     /// The set, when this is one.
     public var set: ObservedRemoveSet<Value>? {
         if case .set(let set) = self { set } else { nil }
+    }
+
+    /// The text, when this is one.
+    public var text: SequenceState? {
+        if case .text(let text) = self { text } else { nil }
+    }
+
+    /// The list, when this is one.
+    public var list: ListState? {
+        if case .list(let list) = self { list } else { nil }
     }
 }

@@ -31,6 +31,11 @@ extension RecordState {
         let hash = encoded.hash
         precondition(change.record == id, "a change applies to its own record")
         try check(encoded)
+        do {
+            try validateSequenceEdits(of: change)
+        } catch {
+            throw error.attributed(to: hash)
+        }
         var deletionWritten = false
         for operation in change.operations {
             switch operation {
@@ -54,6 +59,10 @@ extension RecordState {
             case .setDeleted(let deleted, let pred):
                 header.deletion.write(deleted, by: hash, at: change.timestamp, superseding: pred)
                 deletionWritten = true
+            case .text(let field, let item, let edits):
+                applyValidated(edits, to: field, item: item, by: change.site)
+            case .list(let field, let edits):
+                applyValidatedItems(edits, to: field, by: change.site)
             }
         }
         header.changeCount += 1
@@ -82,6 +91,8 @@ extension RecordState {
             switch operation {
             case .set: kind = .register
             case .add, .remove: kind = .set
+            case .text(_, let item, _): kind = item == nil ? .text : .list
+            case .list: kind = .list
             case .create, .setDeleted, .unknown: continue
             }
             let field = operation.field!

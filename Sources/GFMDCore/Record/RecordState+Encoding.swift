@@ -82,6 +82,8 @@ extension FieldState {
         switch self {
         case .register(let register): register.encode(into: &writer)
         case .set(let set): set.encode(into: &writer)
+        case .text(let text): text.encode(into: &writer)
+        case .list(let list): list.encode(into: &writer)
         }
         return writer.bytes
     }
@@ -92,6 +94,8 @@ extension FieldState {
         switch kind {
         case .register: self = .register(try MultiValueRegister<Value>.decode(from: &reader, "register state"))
         case .set: self = .set(try ObservedRemoveSet<Value>.decode(from: &reader, "set state"))
+        case .text: self = .text(try SequenceState.decode(from: &reader, "text state"))
+        case .list: self = .list(try ListState.decode(from: &reader, "list state"))
         }
         try reader.expectEnd("field state")
     }

@@ -52,9 +52,15 @@ public struct RecordState: Hashable, Sendable {
     /// The record's title as listings show it (the winning value of the type's title field).
     public var title: String {
         let field = recordType?.titleField ?? "title"
-        let text = registerField(field)?.winner?.value.stringValue ?? ""
+        let text = displayedText(field) ?? ""
         let firstLine = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         return firstLine.count > 80 ? String(firstLine.prefix(79)) + "…" : firstLine
+    }
+
+    /// The text of a text field as displayed: its merged text, or the value
+    /// written whole by version 1 when it was never edited by character.
+    public func displayedText(_ field: String) -> String? {
+        textField(field)?.text ?? registerField(field)?.winner?.value.stringValue
     }
 
     /// Participants who co-author the record.

@@ -4,13 +4,10 @@ public enum FieldKind: String, Hashable, Sendable, Codable, CaseIterable {
     case register = "R"
     /// S: a set; concurrent additions and removals merge, additions win.
     case set = "S"
-    /// T: a long text. Held as a single value until texts merge by character.
+    /// T: a long text, merged character by character.
     case text = "T"
-    /// L: an ordered list of texts. Held as a single value until lists merge by item.
+    /// L: an ordered list of texts, merged item by item and character by character.
     case list = "L"
-
-    /// Whether the field is written with `set` (as opposed to `add`/`remove`).
-    public var isWrittenWhole: Bool { self != .set }
 
     /// A word for messages ("a single value", "a set", ...).
     public var noun: String {

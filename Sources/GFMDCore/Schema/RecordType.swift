@@ -32,14 +32,19 @@ public struct RecordType: Hashable, Sendable {
         return nil
     }
 
-    /// Whether `kind` of operation is allowed on field `name` of this type;
-    /// fields unknown to this version allow any kind (they are forwarded as-is).
+    /// Whether an operation writing `kind` is allowed on field `name` of this
+    /// type; fields unknown to this version allow any kind (they are forwarded
+    /// as they are). Texts and lists also accept whole-value writes, as
+    /// version 1 wrote them.
     public func allows(_ kind: FieldKind, on name: String) -> Bool {
         if let prefix = dynamicFieldPrefix, name.hasPrefix(prefix) {
             return kind == .register || kind == .set
         }
         guard let spec = fieldsByName[name] else { return true }
-        return spec.kind.isWrittenWhole == kind.isWrittenWhole
+        switch spec.kind {
+        case .register, .set: return kind == spec.kind
+        case .text, .list: return kind == spec.kind || kind == .register
+        }
     }
 
     private static func isValidQuestionKey(_ key: Substring) -> Bool {

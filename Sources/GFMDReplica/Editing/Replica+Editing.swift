@@ -45,7 +45,10 @@ extension Replica {
     /// - Throws: ``InputError`` when the record is unknown or an edit does not fit it.
     @discardableResult
     public func edit(_ record: String, _ edits: [Edit], author: String? = nil) throws -> ChangeHash {
-        try commit([RecordEdits(.existing(record), edits)], author: author)[0].hash
+        guard let change = try commit([RecordEdits(.existing(record), edits)], author: author).first else {
+            throw InputError(.invalidValue, "nothing to record: the record already reads that way")
+        }
+        return change.hash
     }
 
     /// Records edits of one or more records as one signed commit.
@@ -55,12 +58,13 @@ extension Replica {
     @discardableResult
     public func commit(_ batch: [RecordEdits], author: String? = nil) throws -> [EncodedChange] {
         precondition(!batch.isEmpty, "a commit edits at least one record")
+        // `self.clock` is the wall clock; the hybrid clock is read and saved in the transaction.
         let author = try author.map { try TextInput.normalise($0, field: "the author name", multiline: false) } ?? identity.author
         let participant = try ParticipantCode(identity.participant).orThrow(
             ReplicaError(.invalidRequest, "this replica's participant \(identity.participant) is not a known participant"))
         return try store.write { writer in
             let lookup = StoreRecordLookup(reader: writer.reader)
-            let editor = RecordEditor(records: lookup)
+            let editor = RecordEditor(records: lookup, site: siteID)
             var clock = try writer.reader.clock()
             let timestamp = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
             var changes: [EncodedChange] = []
@@ -83,10 +87,13 @@ extension Replica {
                 guard seen.insert(id).inserted else {
                     throw ReplicaError(.invalidRequest, "record \(id.short) is edited twice in one commit")
                 }
+                // A rewrite identical to the merged text records nothing.
+                guard !operations.isEmpty else { continue }
                 changes.append(EncodedChange(Change(
                     record: id, site: siteID, participant: participant.rawValue, author: author,
                     timestamp: timestamp, dependencies: dependencies, operations: operations)))
             }
+            guard !changes.isEmpty else { return [] }
             let commit = VerifiedCommit.signing(changes, with: key)
             _ = try writer.apply([commit])
             try writer.save(clock)

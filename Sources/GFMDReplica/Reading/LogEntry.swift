@@ -52,15 +52,26 @@ extension Replica {
         try read { reader in
             let record = try filter.record.map { try StoreRecordLookup(reader: reader).id(matching: $0) }
             let participant = filter.participant?.uppercased()
+            // Deleted text is shown from the record's merged state, which keeps it.
+            var states: [RecordID: RecordState] = [:]
+            func content(_ record: RecordID, _ field: String, _ item: CharID?, _ range: CharRange) throws -> [Unicode.Scalar] {
+                if states[record] == nil { states[record] = try reader.record(record) }
+                guard let state = states[record] else { return [] }
+                if let item { return state.listField(field)?.texts[item]?.content(of: range) ?? [] }
+                return state.textField(field)?.content(of: range) ?? []
+            }
             return try reader.changes(of: record).compactMap { stored -> LogEntry? in
                 let change = stored.change
                 if let field = filter.field, !change.fieldsTouched.contains(field) { return nil }
                 if let since = filter.sinceMilliseconds, change.timestamp.milliseconds < since { return nil }
                 if let participant, change.participant != participant { return nil }
+                let operations = try change.operations.flatMap { operation in
+                    try operation.summary { field, item, range in try content(change.record, field, item, range) }
+                }
                 return LogEntry(
                     change: stored.hash, record: change.record, author: change.author, participant: change.participant,
                     site: change.site, time: change.timestamp, fields: change.fieldsTouched,
-                    operations: change.operations.map(\.summary), dependencies: change.dependencies,
+                    operations: operations, dependencies: change.dependencies,
                     bundle: stored.bundleID)
             }
         }
@@ -68,21 +79,46 @@ extension Replica {
 }
 
 extension ChangeOperation {
-    /// The operation in a few words, for the log.
-    var summary: String {
-        func short(_ value: Value) -> String {
-            let text = value.displayText.replacingOccurrences(of: "\n", with: " ")
-            return text.count > 60 ? "\"\(text.prefix(59))…\"" : "\"\(text)\""
+    /// The operation in a few words per line, for the log; `deleted` gives the
+    /// content of deleted elements (field, list item, range).
+    func summary(deleted: (String, CharID?, CharRange) throws -> [Unicode.Scalar]) rethrows -> [String] {
+        func short(_ text: String) -> String {
+            let line = text.replacingOccurrences(of: "\n", with: "⏎")
+            return line.count > 60 ? "\"\(line.prefix(59))…\"" : "\"\(line)\""
+        }
+        func short(_ value: Value) -> String { short(value.displayText) }
+        func text(_ scalars: [Unicode.Scalar]) -> String {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            return String(view)
         }
         switch self {
-        case .create(let type, let owner): return "create \(type) owned by \(owner)"
+        case .create(let type, let owner): return ["create \(type) owned by \(owner)"]
         case .set(let field, let value, let pred):
-            return "set \(field) = \(short(value))" + (pred.count > 1 ? " (resolving \(pred.count) values)" : "")
-        case .add(let field, let element): return "add \(short(element)) to \(field)"
-        case .remove(let field, let element, _): return "remove \(short(element)) from \(field)"
-        case .setDeleted(true, _): return "delete the record"
-        case .setDeleted(false, _): return "restore the record"
-        case .unknown(let kind, let payload): return "operation of unknown kind \(kind) (\(payload.count) bytes)"
+            return ["set \(field) = \(short(value))" + (pred.count > 1 ? " (resolving \(pred.count) values)" : "")]
+        case .add(let field, let element): return ["add \(short(element)) to \(field)"]
+        case .remove(let field, let element, _): return ["remove \(short(element)) from \(field)"]
+        case .setDeleted(true, _): return ["delete the record"]
+        case .setDeleted(false, _): return ["restore the record"]
+        case .text(let field, let item, let edits):
+            let place = item.map { "\(field) item \($0.site.short):\($0.counter)" } ?? field
+            return try edits.map { edit in
+                switch edit {
+                case .insert(_, _, _, let content):
+                    return "\(place): insert \(short(text(content))) (\(content.count) character\(content.count == 1 ? "" : "s"))"
+                case .delete(let ranges):
+                    let removed = try ranges.flatMap { try deleted(field, item, $0) }
+                    return "\(place): delete \(short(text(removed))) (\(removed.count) character\(removed.count == 1 ? "" : "s"))"
+                }
+            }
+        case .list(let field, let edits):
+            return edits.map { edit in
+                switch edit {
+                case .insert(_, _, _, let content): "\(field): add \(content.count) item\(content.count == 1 ? "" : "s")"
+                case .delete(let ranges): "\(field): remove \(ranges.reduce(0) { $0 + $1.count }) item(s)"
+                }
+            }
+        case .unknown(let kind, let payload): return ["operation of unknown kind \(kind) (\(payload.count) bytes)"]
         }
     }
 }

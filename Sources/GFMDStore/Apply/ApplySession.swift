@@ -9,8 +9,7 @@ import GRDB
 /// by many changes of a bundle is read and written once.
 final class ApplySession {
     private struct Slot {
-        var state: RecordState
-        var heads: Set<ChangeHash>
+        var record: StoredRecord
         var changed = false
     }
 
@@ -23,6 +22,7 @@ final class ApplySession {
 
     private let db: Database
     private let bundleID: Int64?
+    private let cache: RecordCache
     private var slots: [RecordID: Slot] = [:]
     /// Changes applied during this session, with their records.
     private var applied: [ChangeHash: RecordID] = [:]
@@ -32,9 +32,10 @@ final class ApplySession {
     private var hasRejected: Bool
     private var report = ApplyReport()
 
-    init(db: Database, bundleID: Int64?) throws {
+    init(db: Database, bundleID: Int64?, cache: RecordCache) throws {
         self.db = db
         self.bundleID = bundleID
+        self.cache = cache
         storedPendingCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
         hasRejected = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rejected)") ?? false
     }
@@ -149,12 +150,9 @@ final class ApplySession {
 
     private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?) throws {
         let record = change.change.record
-        var slot = try slot(for: change)
-        try slot.state.apply(change, history: StoreHistory(db: db))
-        slot.changed = true
-        for dependency in change.change.dependencies { slot.heads.remove(dependency) }
-        slot.heads.insert(change.hash)
-        slots[record] = slot
+        if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
+        // Modified in place through the dictionary, so a long text is not copied.
+        try slots[record]!.record.state.apply(change, history: StoreHistory(db: db))
         applied[change.hash] = record
         let insert = try db.cachedStatement(sql: """
             INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, body)
@@ -166,18 +164,20 @@ final class ApplySession {
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
             commitID, leafIndex, bundleID, Data(change.bytes),
         ])
+        slots[record]!.record.noteApplied(change, sequence: db.lastInsertedRowID)
+        slots[record]!.changed = true
     }
 
-    /// The in-memory slot of the change's record, loading or creating it.
-    private func slot(for change: EncodedChange) throws -> Slot {
-        let record = change.change.record
-        if let slot = slots[record] { return slot }
-        let statement = try db.cachedStatement(sql: "SELECT state, heads FROM record WHERE id = ?")
-        if let row = try Row.fetchOne(statement, arguments: [record.data]) {
-            let state = try StoreReader.decodeState(row[0], id: record)
-            return Slot(state: state, heads: Set(try [Hash256](concatenated: row[1])))
+    /// The record `change` applies to: from the cache when it is current,
+    /// else from the database, else a new record the change creates.
+    private func load(for change: EncodedChange) throws -> StoredRecord {
+        let id = change.change.record
+        if let cached = cache.take(id), let heads = try StoredRecord.heads(of: id, in: db),
+           heads == cached.heads.sorted().concatenatedData {
+            return cached
         }
-        return Slot(state: try RecordState(creatingWith: change), heads: [])
+        if let stored = try StoredRecord.load(id, from: db) { return stored }
+        return StoredRecord(creating: try RecordState(creatingWith: change))
     }
 
     /// Keeps what still waits as pending and writes every touched record back.
@@ -191,32 +191,19 @@ final class ApplySession {
             }
         }
         report.heldPending = waiting.count
-        for (id, slot) in slots where slot.changed {
-            try write(slot, id: id)
+        for id in slots.keys where slots[id]!.changed {
+            try slots[id]!.record.write(to: db)
         }
         report.recordsChanged = slots.filter(\.value.changed).keys.sorted()
-        report.recordsConflicted = slots.filter { $0.value.changed && $0.value.state.isConflicted }.keys.sorted()
+        report.recordsConflicted = slots.filter { $0.value.changed && $0.value.record.state.isConflicted }.keys.sorted()
         if !waiting.isEmpty || storedPendingCount > 0 {
             report.missingDependencies = try StoreReader(db: db).pendingSummary().missing
         }
         return report
     }
 
-    private func write(_ slot: Slot, id: RecordID) throws {
-        let state = slot.state
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc, heads, fields, conflicts, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET
-                workflow = excluded.workflow, title = excluded.title, deleted = excluded.deleted,
-                conflicted = excluded.conflicted, updated_hlc = excluded.updated_hlc, heads = excluded.heads,
-                fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state
-            """)
-        try upsert.execute(arguments: [
-            id.data, state.header.type, state.header.owner, state.workflowState, state.title,
-            state.isDeleted, state.isConflicted,
-            Int64(bitPattern: state.header.created.rawValue), Int64(bitPattern: state.header.updated.rawValue),
-            slot.heads.sorted().concatenatedData, state.displayJSON, state.conflictsJSON, Data(state.encodedState),
-        ])
+    /// The records this apply loaded, to keep in memory once its transaction commits.
+    var loadedRecords: [StoredRecord] {
+        slots.values.map(\.record)
     }
 }

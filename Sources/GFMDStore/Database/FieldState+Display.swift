@@ -30,7 +30,17 @@ extension FieldState {
             return register.winner.map { $0.value.json } ?? "null"
         case .set(let set):
             return "[" + set.elements.map(\.json).joined(separator: ",") + "]"
+        case .text(let text):
+            return Value.quote(Self.preview(text.text))
+        case .list(let list):
+            return "[" + list.itemTexts.map { Value.quote(Self.preview($0)) }.joined(separator: ",") + "]"
         }
+    }
+
+    /// At most 200 characters of a long text: the audit view shows the start,
+    /// `gfmd show` the whole.
+    static func preview(_ text: String) -> String {
+        text.count <= 200 ? text : String(text.prefix(199)) + "…"
     }
 }
 

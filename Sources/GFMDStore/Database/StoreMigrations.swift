@@ -73,7 +73,10 @@ enum StoreMigrations {
                     heads BLOB NOT NULL,
                     fields TEXT NOT NULL,
                     conflicts TEXT NOT NULL,
-                    state BLOB NOT NULL
+                    state BLOB NOT NULL,
+                    state_seq INTEGER NOT NULL,
+                    tail_bytes INTEGER NOT NULL,
+                    tail_changes INTEGER NOT NULL
                 );
                 CREATE INDEX record_conflicted ON record(conflicted) WHERE conflicted = 1;
 

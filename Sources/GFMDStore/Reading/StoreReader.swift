@@ -43,9 +43,7 @@ public struct StoreReader {
 
     /// The merged state of record `id`, or nil if this replica does not hold it.
     public func record(_ id: RecordID) throws -> RecordState? {
-        let statement = try db.cachedStatement(sql: "SELECT state FROM record WHERE id = ?")
-        guard let state = try Data.fetchOne(statement, arguments: [id.data]) else { return nil }
-        return try Self.decodeState(state, id: id)
+        try StoredRecord.load(id, from: db)?.state
     }
 
     static func decodeState(_ data: Data, id: RecordID) throws -> RecordState {
@@ -187,9 +185,14 @@ public struct StoreReader {
     /// `gfmd digest`: SHA-256 over the merged state of every record (``StateDigest``).
     public func digest() throws -> String {
         var digest = StateDigest()
-        let records = try Row.fetchCursor(db, sql: "SELECT id, state FROM record ORDER BY id")
+        let records = try Row.fetchCursor(db, sql: "SELECT id, state, tail_changes FROM record ORDER BY id")
         while let record = try records.next() {
-            digest.add(record: try RecordID(data: record[0]), encodedState: record[1] as Data)
+            let id = try RecordID(data: record[0])
+            if (record[2] as Int) == 0 {
+                digest.add(record: id, encodedState: record[1] as Data)
+            } else if let state = try StoredRecord.load(id, from: db)?.state {
+                digest.add(state)
+            }
         }
         return digest.finalize()
     }

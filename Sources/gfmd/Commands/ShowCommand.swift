@@ -43,8 +43,11 @@ struct ShowCommand: ParsableCommand {
             var sets: [String: [Value]] = [:]
             for (key, field) in state.fields {
                 switch field {
-                case .register(let register): if let winner = register.winner { fields[key.name] = winner.value }
+                case .register(let register):
+                    if let winner = register.winner, fields[key.name] == nil { fields[key.name] = winner.value }
                 case .set(let set): sets[key.name] = set.elements
+                case .text(let text): fields[key.name] = .string(text.text)
+                case .list(let list): fields[key.name] = .list(list.itemTexts)
                 }
             }
             try Output.json(RecordJSON(
@@ -71,6 +74,19 @@ struct ShowCommand: ParsableCommand {
         let present = Set(state.fields.keys.map(\.name))
         let order = known.filter(present.contains) + present.subtracting(known).sorted()
         for name in order {
+            if let list = state.listField(name) {
+                Output.line("\(name):")
+                for (number, item) in list.itemTexts.enumerated() {
+                    Output.line("  [\(number + 1)]")
+                    Output.line(Output.indent(item, by: 4))
+                }
+                continue
+            }
+            if let text = state.textField(name) {
+                Output.line("\(name):")
+                Output.line(Output.indent(text.text, by: 4))
+                continue
+            }
             if let register = state.registerField(name), let winner = register.winner {
                 let mark = register.isConflicted ? "  [conflict: \(Set(register.entries.map(\.value)).count) values]" : ""
                 let text = winner.value.displayText
@@ -87,6 +103,7 @@ struct ShowCommand: ParsableCommand {
         }
         let empty = known.filter { name in
             state.registerField(name)?.winner == nil && (state.setField(name)?.elements.isEmpty ?? true)
+                && state.textField(name) == nil && state.listField(name) == nil
         }
         if !empty.isEmpty {
             Output.line()

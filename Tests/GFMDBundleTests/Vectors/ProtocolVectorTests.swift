@@ -108,8 +108,12 @@ struct ProtocolVectorTests {
                 var replica = InMemoryReplica()
                 for change in order { try replica.receive(change) }
                 let state = try #require(replica.records.values.first)
+                let texts = state.fields.compactMap { key, field in field.text.map { (key.name, $0.text) } }
+                let lists = state.fields.compactMap { key, field in field.list.map { (key.name, $0.itemTexts) } }
                 #expect(M.StateExpected(digest: replica.digest, conflictedFields: state.conflictedFields.map(\.name),
-                                        deleted: state.isDeleted, deletionConflict: state.hasDeletionConflict) == vector.expected, "\(vector.name)")
+                                        deleted: state.isDeleted, deletionConflict: state.hasDeletionConflict,
+                                        texts: Dictionary(uniqueKeysWithValues: texts), lists: Dictionary(uniqueKeysWithValues: lists))
+                        == vector.expected, "\(vector.name)")
             }
         }
         return file.valid.count

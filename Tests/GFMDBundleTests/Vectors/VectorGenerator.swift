@@ -13,8 +13,9 @@ enum VectorGenerator {
         try writeJSON(changes(), to: directory.appendingPathComponent("changes.json"))
         try writeJSON(merkle(), to: directory.appendingPathComponent("merkle.json"))
         try writeJSON(state(), to: directory.appendingPathComponent("state.json"))
-        let (golden, bundles) = try bundles()
+        let (golden, goldenV2, bundles) = try bundles()
         try Data(golden).write(to: directory.appendingPathComponent("golden-v1.gfmd"))
+        try Data(goldenV2).write(to: directory.appendingPathComponent("golden-v2.gfmd"))
         try writeJSON(bundles, to: directory.appendingPathComponent("bundles.json"))
     }
 
@@ -52,8 +53,25 @@ enum VectorGenerator {
             .unknown(kind: 99, payload: [0xDE, 0xAD]),
             .set(field: "new_field", value: .unknown(kind: 7, payload: [1, 2, 3]), pred: []),
         ])
+        let text = li.change(record, on: [future.hash], [
+            .text(field: "summary", item: nil, edits: [
+                .insert(counter: 0, left: nil, right: nil, content: Array("Bonos de la diáspora".unicodeScalars)),
+                .insert(counter: 20, left: CharID(site: li.id, counter: 19), right: nil, content: Array(" 👩🏽‍💻".unicodeScalars)),
+                .delete([CharRange(site: li.id, counter: 3, count: 2), CharRange(site: maria.id, counter: 7, count: 1)]),
+            ]),
+        ])
+        let list = maria.change(record, on: [text.hash], [
+            .list(field: "sections", edits: [
+                .insert(counter: 0, left: nil, right: nil, content: [SequenceEdit.itemPlaceholder, SequenceEdit.itemPlaceholder]),
+            ]),
+            .text(field: "sections", item: CharID(site: maria.id, counter: 1), edits: [
+                .insert(counter: 0, left: nil, right: nil, content: Array("Background".unicodeScalars)),
+            ]),
+        ])
         let valid = [("create a practice with fields", create), ("edit naming pred and observed additions, then delete", edit),
-                     ("list value, Arabic, Chinese and emoji, restore", unicode), ("operation and value kinds of a newer version", future)]
+                     ("list value, Arabic, Chinese and emoji, restore", unicode), ("operation and value kinds of a newer version", future),
+                     ("version 2: text insertions and deletions across sites", text),
+                     ("version 2: list items and an item's text", list)]
             .map { M.Case(name: $0.0, input: Hex.encode($0.1.bytes), expected: M.ChangeJSON($0.1)) }
 
         func raw(version: UInt8 = 1, author: [UInt8] = Array("A".utf8), dependencies: [Hash256], timestamp: [UInt8] = [0x01],
@@ -77,11 +95,26 @@ enum VectorGenerator {
             return Array(bytes.suffix(operation.encodedLength))
         }
         let setTitle = op(.set(field: "title", value: .string("x"), pred: []))
+        func textOp(_ edit: [UInt8]) -> [UInt8] {
+            var payload = ByteWriter()
+            payload.write(string: "summary")
+            payload.write(byte: 0)       // no list item
+            payload.write(count: 0)      // no other sites
+            payload.write(count: 1)      // one edit
+            payload.write(raw: edit)
+            var w = ByteWriter()
+            w.write(varint: 6)
+            w.write(lengthPrefixed: payload.bytes)
+            return w.bytes
+        }
         let createOp = op(.create(type: "practice", owner: "PHL"))
         let sortedDeps = [create.hash, edit.hash].sorted()
         let failures: [(String, [UInt8], String)] = [
             ("truncated in the middle", Array(create.bytes.prefix(create.bytes.count / 2)), "truncated"),
-            ("encoding version 2", raw(version: 2, dependencies: [], operations: [createOp]), "unsupported_version"),
+            ("encoding version 3", raw(version: 3, dependencies: [], operations: [createOp]), "unsupported_version"),
+            ("version 2 without sequence operations", raw(version: 2, dependencies: [], operations: [createOp]), "not_canonical"),
+            ("text edit of unknown kind 9", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x09, 0x00])]), "invalid_value"),
+            ("text insertion without content", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x01, 0x00, 0x00, 0x00, 0x00])]), "invalid_value"),
             ("a trailing byte", create.bytes + [0], "trailing_bytes"),
             ("dependencies out of order", raw(dependencies: sortedDeps.reversed(), operations: [setTitle]), "not_canonical"),
             ("over-long timestamp varint", raw(dependencies: [create.hash], timestamp: [0x81, 0x00], operations: [setTitle]), "overlong_varint"),
@@ -93,7 +126,7 @@ enum VectorGenerator {
         ]
         return M.File(
             kind: "change",
-            description: "Canonical change encodings (Protocol/changes.md). input: hex of the encoding; expected: the decoded change and its id (SHA-256 of input).",
+            description: "Canonical change encodings, versions 1 and 2 (Protocol/changes.md). input: hex of the encoding; expected: the decoded change and its id (SHA-256 of input).",
             valid: valid,
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) })
     }
@@ -140,10 +173,31 @@ enum VectorGenerator {
             for change in changes { try replica.receive(change) }
             let state = replica.records[record]!
             return M.StateExpected(digest: replica.digest, conflictedFields: state.conflictedFields.map(\.name),
-                                   deleted: state.isDeleted, deletionConflict: state.hasDeletionConflict)
+                                   deleted: state.isDeleted, deletionConflict: state.hasDeletionConflict,
+                                   texts: state.fields.compactMap { key, field in field.text.map { (key.name, $0.text) } }.reduce(into: [:]) { $0[$1.0] = $1.1 },
+                                   lists: state.fields.compactMap { key, field in field.list.map { (key.name, $0.itemTexts) } }.reduce(into: [:]) { $0[$1.0] = $1.1 })
         }
+        var carol = TestSite(seed: 3, participant: "SEC", author: "Ana Lopez")
+        let typedBase = laptop1.change(record, on: [root.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 0, left: nil, right: nil, content: Array("[]".unicodeScalars))]),
+        ])
+        let opening = CharID(site: laptop1.id, counter: 0), closing = CharID(site: laptop1.id, counter: 1)
+        let abc = laptop1.change(record, on: [typedBase.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 2, left: opening, right: closing, content: Array("abc".unicodeScalars))]),
+        ])
+        let xyz = laptop2.change(record, on: [typedBase.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 0, left: opening, right: closing, content: Array("xyz".unicodeScalars))]),
+        ])
+        let trim = carol.change(record, on: [abc.hash, xyz.hash], [
+            .text(field: "summary", item: nil, edits: [.delete([CharRange(site: laptop1.id, counter: 3, count: 1)])]),
+            .list(field: "sections", edits: [.insert(counter: 0, left: nil, right: nil, content: [SequenceEdit.itemPlaceholder])]),
+            .text(field: "sections", item: CharID(site: carol.id, counter: 0), edits: [
+                .insert(counter: 0, left: nil, right: nil, content: Array("مقدمة".unicodeScalars)),
+            ]),
+        ])
         let cases = [("concurrent title writes and set additions", [root, a, b]),
-                     ("delete concurrent with an edit", [root, a, b, delete, edit])]
+                     ("delete concurrent with an edit", [root, a, b, delete, edit]),
+                     ("concurrent runs typed at one place, a deletion, a list item", [root, typedBase, abc, xyz, trim])]
         return M.File(
             kind: "state",
             description: "Merged state and digest (Protocol/state.md). changes: hex encodings in a causal order; any causal order gives expected.",
@@ -155,7 +209,7 @@ enum VectorGenerator {
 
     static let created = HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 3)
 
-    static func bundles() throws -> ([UInt8], M.File<M.BundleCase, M.Failure>) {
+    static func bundles() throws -> ([UInt8], [UInt8], M.File<M.BundleCase, M.Failure>) {
         var laptop1 = TestSite(seed: 1, participant: "PHL", author: "Maria Santos")
         var laptop2 = TestSite(seed: 2, participant: "PHL", author: "Jose Rizal")
         let secretariat = TestSite(seed: 3, participant: "SEC", author: "Ana Lopez")
@@ -163,13 +217,16 @@ enum VectorGenerator {
         let a = laptop1.change(record, on: [root.hash], [.set(field: "title", value: .string("Bonds A"), pred: [root.hash])])
         let b = laptop2.change(record, on: [root.hash], [.set(field: "title", value: .string("Bonds B"), pred: [root.hash])])
         let other = laptop2.create(RecordID(hex: "fedcba9876543210fedcba9876543210")!, title: "Not sent")
+        let textChange = laptop1.change(record, on: [a.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 0, left: nil, right: nil, content: Array("Bonds sold abroad.".unicodeScalars))]),
+        ])
         let third = laptop2.create(RecordID(hex: "00000000000000000000000000000001")!, title: "Not sent either")
         let first = VerifiedCommit.signing([root, a], with: laptop1.key)
         let second = VerifiedCommit.signing([other, b, third], with: laptop2.key)
         let knowledge = MerkleTree.Knowledge(leafCount: 3, leaves: [0: other.hash, 1: b.hash, 2: third.hash], nodes: [])
         let partial = BundleCommit(signer: laptop2.key.publicKey, leafCount: 3, signature: second.signature,
                                    leaves: [(1, b.bytes)], proof: knowledge.proof(for: [1])!)
-        let golden = Bundle.encode([BundleCommit(first), partial], sender: secretariat.key, participant: "SEC", created: created)
+        let golden = Bundle.encode([BundleCommit(first), partial], sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 1)
         let bundle = try Bundle(reading: golden)
         var replica = InMemoryReplica()
         for change in [root, a, b] { try replica.receive(change) }
@@ -191,17 +248,28 @@ enum VectorGenerator {
             ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
             ("one bit flipped in the body", flipped, "checksum_mismatch"),
             ("sender signature damaged", badSignature, "bad_signature"),
-            ("format version 2", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 2), "unsupported_version"),
+            ("format version 3", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 3), "unsupported_version"),
+            ("a version-1 bundle carrying a version-2 change", Bundle.encode([BundleCommit(VerifiedCommit.signing([textChange], with: laptop1.key))],
+                sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 1), "invalid_change"),
             ("not a bundle", Array("GFMD is a state-led process".utf8), "not_a_bundle"),
             ("decompression bomb: 1 MiB declared as 100 bytes",
              Bundle.seal(body: [UInt8](repeating: 0, count: 1 << 20), changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, level: 9, declaredBodySize: 100),
              "decompression_bomb"),
             ("a commit signature that does not verify", forged, "invalid_commit"),
         ]
-        return (golden, M.File(
+        let goldenV2 = Bundle.encode([BundleCommit(VerifiedCommit.signing([root, a, textChange], with: laptop1.key))],
+                                     sender: laptop1.key, participant: "PHL", created: created)
+        var replicaV2 = InMemoryReplica()
+        for change in [root, a, textChange] { try replicaV2.receive(change) }
+        let expectedV2 = M.BundleExpected(
+            version: 2, senderSite: laptop1.id.hex, senderParticipant: "PHL", created: created.rawValue,
+            checksum: try Bundle(reading: goldenV2).checksum.hex, changeCount: 3,
+            commits: [[root.hash.hex, a.hash.hex, textChange.hash.hex]], digest: replicaV2.digest)
+        return (golden, goldenV2, M.File(
             kind: "bundle",
-            description: "Bundle files (Protocol/bundle.md). valid: a golden file and what it holds; digest is that of an empty replica after applying it. must_fail: hex of whole files.",
-            valid: [M.BundleCase(name: "golden: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected)],
+            description: "Bundle files, format versions 1 and 2 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one. must_fail: hex of whole files.",
+            valid: [M.BundleCase(name: "golden, format version 1: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected),
+                    M.BundleCase(name: "golden, format version 2: a commit with a text edit", file: "golden-v2.gfmd", expected: expectedV2)],
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) }))
     }
 }

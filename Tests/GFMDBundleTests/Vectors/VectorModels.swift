@@ -31,6 +31,47 @@ enum VectorModels {
         }
     }
 
+    /// An element id, as JSON.
+    struct CharIDJSON: Codable, Equatable {
+        var site: String
+        var counter: UInt64
+
+        init(_ id: CharID) {
+            site = id.site.hex
+            counter = id.counter
+        }
+    }
+
+    /// A sequence edit, as JSON: exactly one of its keys is set.
+    struct SequenceEditJSON: Codable, Equatable {
+        struct Insert: Codable, Equatable {
+            var counter: UInt64
+            var left: CharIDJSON?
+            var right: CharIDJSON?
+            var text: String?
+            var items: Int?
+        }
+        struct Range: Codable, Equatable {
+            var site: String
+            var counter: UInt64
+            var count: UInt64
+        }
+        var insert: Insert?
+        var delete: [Range]?
+
+        init(_ edit: SequenceEdit, items: Bool) {
+            switch edit {
+            case .insert(let counter, let left, let right, let content):
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: content)
+                insert = Insert(counter: counter, left: left.map(CharIDJSON.init), right: right.map(CharIDJSON.init),
+                                text: items ? nil : String(view), items: items ? content.count : nil)
+            case .delete(let ranges):
+                delete = ranges.map { Range(site: $0.site.hex, counter: $0.counter, count: $0.count) }
+            }
+        }
+    }
+
     /// An operation, as JSON.
     struct OperationJSON: Codable, Equatable {
         var op: String
@@ -39,6 +80,8 @@ enum VectorModels {
         var pred: [String]?, observed: [String]?
         var deleted: Bool?
         var kind: UInt64?, payload: String?
+        var item: CharIDJSON?
+        var edits: [SequenceEditJSON]?
 
         init(_ operation: ChangeOperation) {
             switch operation {
@@ -47,6 +90,10 @@ enum VectorModels {
             case .add(let f, let e): op = "add"; field = f; value = ValueJSON(e)
             case .remove(let f, let e, let obs): op = "remove"; field = f; value = ValueJSON(e); observed = obs.map(\.hex)
             case .setDeleted(let d, let p): op = "set_deleted"; deleted = d; pred = p.map(\.hex)
+            case .text(let f, let i, let e):
+                op = "text"; field = f; item = i.map(CharIDJSON.init); edits = e.map { SequenceEditJSON($0, items: false) }
+            case .list(let f, let e):
+                op = "list"; field = f; edits = e.map { SequenceEditJSON($0, items: true) }
             case .unknown(let k, let bytes): op = "unknown"; kind = k; payload = Hex.encode(bytes)
             }
         }
@@ -160,9 +207,12 @@ enum VectorModels {
         let conflictedFields: [String]
         let deleted: Bool
         let deletionConflict: Bool
+        /// Merged texts by field, and list items by field.
+        let texts: [String: String]
+        let lists: [String: [String]]
 
         enum CodingKeys: String, CodingKey {
-            case digest, deleted
+            case digest, deleted, texts, lists
             case conflictedFields = "conflicted_fields", deletionConflict = "deletion_conflict"
         }
     }

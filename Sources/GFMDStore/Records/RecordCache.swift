@@ -1,0 +1,40 @@
+import Foundation
+import GFMDCore
+import Synchronization
+
+/// Records kept in memory between applies in one process, so that a session
+/// of many commits to a long text neither reloads nor replays it each time.
+///
+/// An entry is taken out while an apply works on it (so the apply owns it and
+/// modifies it in place) and put back only after its transaction commits; it
+/// is used only while its heads still match the database's, so a write by
+/// another process is never missed.
+final class RecordCache: Sendable {
+    private let entries = Mutex<[RecordID: StoredRecord]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = capacity
+    }
+
+    /// Removes and returns the entry for `id`, if any.
+    func take(_ id: RecordID) -> StoredRecord? {
+        entries.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Keeps `records` that are costly to load (large, or with a tail to replay).
+    func put(_ records: [StoredRecord]) {
+        let worthKeeping = records.filter { $0.checkpointSize >= StoredRecord.smallRecordBytes || $0.tailChanges > 0 }
+        guard !worthKeeping.isEmpty else { return }
+        entries.withLock { entries in
+            for record in worthKeeping {
+                if entries.count >= capacity, entries[record.state.id] == nil, let victim = entries.keys.first {
+                    entries.removeValue(forKey: victim)
+                }
+                entries[record.state.id] = record
+            }
+        }
+    }
+}
+
+extension StoredRecord: @unchecked Sendable {}

@@ -1,0 +1,132 @@
+import Foundation
+import GFMDCore
+import GRDB
+
+/// A record as the database holds it: a checkpoint of its merged state, and
+/// the changes applied since (its *tail*), replayed when it is loaded.
+///
+/// Small records are checkpointed on every apply. A record with a long text
+/// is checkpointed only when its tail grows to half the checkpoint's size, so
+/// a session of many small edits does not rewrite the whole text each time,
+/// while loading never replays more than that half.
+struct StoredRecord {
+    var state: RecordState
+    var heads: Set<ChangeHash>
+    /// Bytes of the checkpoint blob.
+    var checkpointSize: Int
+    /// The last change sequence number the checkpoint includes.
+    var checkpointSequence: Int64
+    /// Bytes of the changes applied since the checkpoint.
+    var tailBytes: Int
+    /// How many changes were applied since the checkpoint.
+    var tailChanges: Int
+    /// The sequence number of the latest change applied to the record.
+    var lastSequence: Int64
+
+    /// Records smaller than this are checkpointed on every apply.
+    static let smallRecordBytes = 8192
+    /// A tail longer than this many changes is folded into a checkpoint.
+    static let maximumTailChanges = 512
+
+    /// A record just created (not yet in the database).
+    init(creating state: RecordState) {
+        self.state = state
+        heads = []
+        checkpointSize = 0
+        checkpointSequence = 0
+        tailBytes = 0
+        tailChanges = 0
+        lastSequence = 0
+    }
+
+    private init(state: RecordState, heads: Set<ChangeHash>, checkpointSize: Int, checkpointSequence: Int64,
+                 tailBytes: Int, tailChanges: Int, lastSequence: Int64) {
+        self.state = state
+        self.heads = heads
+        self.checkpointSize = checkpointSize
+        self.checkpointSequence = checkpointSequence
+        self.tailBytes = tailBytes
+        self.tailChanges = tailChanges
+        self.lastSequence = lastSequence
+    }
+
+    /// Whether the next write should rewrite the checkpoint.
+    var needsCheckpoint: Bool {
+        checkpointSize < Self.smallRecordBytes || tailBytes * 2 >= checkpointSize || tailChanges >= Self.maximumTailChanges
+    }
+
+    /// Notes that `change`, stored with sequence number `sequence`, was applied.
+    mutating func noteApplied(_ change: EncodedChange, sequence: Int64) {
+        for dependency in change.change.dependencies { heads.remove(dependency) }
+        heads.insert(change.hash)
+        tailBytes += change.bytes.count
+        tailChanges += 1
+        lastSequence = max(lastSequence, sequence)
+    }
+
+    /// The heads blob of the record row, as stored.
+    static func heads(of id: RecordID, in db: Database) throws -> Data? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT heads FROM record WHERE id = ?"), arguments: [id.data])
+    }
+
+    /// Loads record `id`: its checkpoint, then its tail replayed.
+    static func load(_ id: RecordID, from db: Database) throws -> StoredRecord? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT state, heads, state_seq, tail_bytes, tail_changes FROM record WHERE id = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [id.data]) else { return nil }
+        let blob: Data = row[0]
+        var record = StoredRecord(
+            state: try StoreReader.decodeState(blob, id: id), heads: Set(try [Hash256](concatenated: row[1])),
+            checkpointSize: blob.count, checkpointSequence: row[2], tailBytes: row[3], tailChanges: row[4],
+            lastSequence: row[2])
+        if record.tailChanges > 0 {
+            let tail = try Row.fetchCursor(db, sql: "SELECT seq, body FROM change WHERE record = ? AND seq > ? ORDER BY seq",
+                                           arguments: [id.data, record.checkpointSequence])
+            while let change = try tail.next() {
+                let sequence: Int64 = change[0]
+                let encoded = try StoreReader.decodeStored(change[1])
+                try record.state.apply(encoded, history: StoreHistory(db: db, before: sequence))
+                record.lastSequence = sequence
+            }
+        }
+        return record
+    }
+
+    /// Writes the record row: always its summary columns and heads, and the
+    /// checkpoint when ``needsCheckpoint``.
+    mutating func write(to db: Database) throws {
+        let state = state
+        let summary: [(any DatabaseValueConvertible)?] = [
+            state.header.type, state.header.owner, state.workflowState, state.title,
+            state.isDeleted, state.isConflicted,
+            Int64(bitPattern: state.header.created.rawValue), Int64(bitPattern: state.header.updated.rawValue),
+            heads.sorted().concatenatedData, state.displayJSON, state.conflictsJSON,
+        ]
+        if needsCheckpoint {
+            let blob = Data(state.encodedState)
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc,
+                                   heads, fields, conflicts, state, state_seq, tail_bytes, tail_changes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+                ON CONFLICT(id) DO UPDATE SET
+                    workflow = excluded.workflow, title = excluded.title, deleted = excluded.deleted,
+                    conflicted = excluded.conflicted, updated_hlc = excluded.updated_hlc, heads = excluded.heads,
+                    fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
+                    state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
+                """)
+            try upsert.execute(arguments: StatementArguments([state.id.data] + summary + [blob, lastSequence]))
+            checkpointSize = blob.count
+            checkpointSequence = lastSequence
+            tailBytes = 0
+            tailChanges = 0
+        } else {
+            let update = try db.cachedStatement(sql: """
+                UPDATE record SET type = ?, owner = ?, workflow = ?, title = ?, deleted = ?, conflicted = ?,
+                    created_hlc = ?, updated_hlc = ?, heads = ?, fields = ?, conflicts = ?, tail_bytes = ?, tail_changes = ?
+                WHERE id = ?
+                """)
+            try update.execute(arguments: StatementArguments(summary + [tailBytes, tailChanges, state.id.data]))
+        }
+    }
+}
