@@ -14,6 +14,19 @@ public struct StoreWriter {
     /// Reads within the same transaction.
     public var reader: StoreReader { StoreReader(db: db) }
 
+    /// The merged state of record `id`, from the in-memory cache when it is
+    /// current (a long text is then neither decoded nor replayed again), else
+    /// from the database, keeping it in the cache for the apply that follows.
+    public func record(_ id: RecordID) throws -> RecordState? {
+        if let cached = cache.peek(id), let heads = try StoredRecord.heads(of: id, in: db),
+           heads == cached.heads.sorted().concatenatedData {
+            return cached.state
+        }
+        guard let stored = try StoredRecord.load(id, from: db) else { return nil }
+        cache.put([stored])
+        return stored.state
+    }
+
     /// Records the replica's identity; done once, by `gfmd init`.
     public func initialise(_ identity: StoredIdentity) throws {
         guard try reader.identity() == nil else {

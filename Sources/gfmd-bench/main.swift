@@ -1,6 +1,7 @@
 // gfmd-bench: the workloads of DESIGN.md §10, run through the real store and
 // bundle code, printing one JSON line each in the shape of ../shared/bench/peers.py.
 //
+//   swift run -c release gfmd-bench w1 [--trace FILE]
 //   swift run -c release gfmd-bench w2 [--delegations N] [--work DIR]
 import Foundation
 
@@ -12,11 +13,14 @@ func option(_ name: String) -> String? {
 
 do {
     switch arguments.first {
+    case "w1":
+        let trace = option("--trace") ?? "../shared/data/editing-traces/automerge-paper.json.gz"
+        try TextWorkload(trace: URL(fileURLWithPath: trace)).run()
     case "w2":
         let delegations = option("--delegations").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["DELEGATIONS"] ?? "") ?? 250
         try MergeWorkload(delegations: delegations, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
     default:
-        FileHandle.standardError.write(Data("usage: gfmd-bench w2 [--delegations N] [--work DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR]\n".utf8))
         exit(2)
     }
 } catch {

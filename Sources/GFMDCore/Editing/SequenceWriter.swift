@@ -95,8 +95,9 @@ public struct EditRecorder: Sendable {
     public mutating func delete(in sequence: inout SequenceState, at position: Int, count: Int) {
         let ranges = sequence.delete(at: position, count: count)
         guard !ranges.isEmpty else { return }
-        if case .delete(let previous) = edits.last {
-            edits[edits.count - 1] = .delete(previous + ranges)
+        if case .delete(var previous) = edits.last {
+            for range in ranges { CharRange.append(range, to: &previous) }
+            edits[edits.count - 1] = .delete(previous)
         } else {
             edits.append(.delete(ranges))
         }

@@ -35,6 +35,23 @@ public struct CharRange: Hashable, Sendable {
         self.counter = counter
         self.count = count
     }
+
+    /// Appends `range` to `ranges`, merging it into the last range when the
+    /// two are consecutive counters of one site (either way round: deleting
+    /// backwards, as Backspace does, names them in descending order).
+    public static func append(_ range: CharRange, to ranges: inout [CharRange]) {
+        if let last = ranges.last, last.site == range.site {
+            if last.counter + last.count == range.counter {
+                ranges[ranges.count - 1] = CharRange(site: range.site, counter: last.counter, count: last.count + range.count)
+                return
+            }
+            if range.counter + range.count == last.counter {
+                ranges[ranges.count - 1] = CharRange(site: range.site, counter: range.counter, count: last.count + range.count)
+                return
+            }
+        }
+        ranges.append(range)
+    }
 }
 
 /// One edit of a sequence field, as a change carries it.

@@ -41,13 +41,14 @@ enum SequenceEditCoding {
             case .insert(let counter, let left, let right, let content):
                 writer.write(byte: 1)
                 writer.write(varint: delta(counter, from: nextInsert))
-                for origin in [left, right] {
+                // The right origin is usually next to the left one: count from it.
+                for (origin, base) in [(left, counter), (right, left?.counter ?? counter)] {
                     guard let origin else {
                         writer.write(varint: 0)
                         continue
                     }
                     writer.write(count: siteNumber(origin.site) + 1)
-                    writer.write(varint: delta(origin.counter, from: counter))
+                    writer.write(varint: delta(origin.counter, from: base))
                 }
                 if placeholders {
                     writer.write(count: content.count)
@@ -100,7 +101,8 @@ enum SequenceEditCoding {
                 var origins: [CharID?] = []
                 for _ in 0..<2 {
                     let number = try reader.readVarint(context + " origin")
-                    origins.append(number == 0 ? nil : CharID(site: try site(number - 1), counter: try counter(first)))
+                    let base = origins.first??.counter ?? first
+                    origins.append(number == 0 ? nil : CharID(site: try site(number - 1), counter: try counter(base)))
                 }
                 let content: [Unicode.Scalar]
                 if placeholders {

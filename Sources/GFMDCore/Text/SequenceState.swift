@@ -58,6 +58,19 @@ public struct SequenceState: @unchecked Sendable {
         return String(view)
     }
 
+    /// The visible element at visible index `index`.
+    public func scalar(at index: Int) -> Unicode.Scalar {
+        let (span, offset) = storage.element(at: storage.visiblePosition(index))
+        return span.run.content[span.offset + offset]
+    }
+
+    /// The first `length` visible elements as text (the start of a long text).
+    public func prefix(_ length: Int) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars(from: 0, count: min(length, count)))
+        return String(view)
+    }
+
     /// Up to `length` visible elements from visible index `index`.
     public func scalars(from index: Int, count length: Int) -> [Unicode.Scalar] {
         guard index < count, length > 0 else { return [] }
@@ -79,11 +92,10 @@ public struct SequenceState: @unchecked Sendable {
     /// clusters, so that an edit there splits no character.
     public func isCharacterBoundary(_ index: Int) -> Bool {
         guard index > 0, index < count else { return true }
+        let last = scalar(at: index - 1), first = scalar(at: index)
+        if last.isASCII, first.isASCII, !(last == "\r" && first == "\n") { return true }
         let before = scalars(from: max(0, index - 16), count: min(index, 16))
         let after = scalars(from: index, count: 16)
-        if let last = before.last, let first = after.first, last.isASCII, first.isASCII, !(last == "\r" && first == "\n") {
-            return true
-        }
         var window = String.UnicodeScalarView()
         window.append(contentsOf: before)
         window.append(contentsOf: after)
@@ -209,11 +221,7 @@ public struct SequenceState: @unchecked Sendable {
                 remaining -= span.length
                 let site = storage.sites[Int(span.run.site)]
                 let counter = span.run.counter + UInt64(span.offset)
-                if let last = ranges.last, last.site == site, last.counter + last.count == counter {
-                    ranges[ranges.count - 1] = CharRange(site: site, counter: last.counter, count: last.count + UInt64(span.length))
-                } else {
-                    ranges.append(CharRange(site: site, counter: counter, count: UInt64(span.length)))
-                }
+                CharRange.append(CharRange(site: site, counter: counter, count: UInt64(span.length)), to: &ranges)
             }
             guard remaining > 0 else { break }
             span = storage.span(after: span)!

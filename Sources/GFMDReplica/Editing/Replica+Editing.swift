@@ -63,7 +63,7 @@ extension Replica {
         let participant = try ParticipantCode(identity.participant).orThrow(
             ReplicaError(.invalidRequest, "this replica's participant \(identity.participant) is not a known participant"))
         return try store.write { writer in
-            let lookup = StoreRecordLookup(reader: writer.reader)
+            let lookup = StoreRecordLookup(reader: writer.reader, load: writer.record)
             let editor = RecordEditor(records: lookup, site: siteID)
             var clock = try writer.reader.clock()
             let timestamp = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())

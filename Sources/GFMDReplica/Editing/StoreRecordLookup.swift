@@ -4,6 +4,8 @@ import GFMDStore
 /// Resolves the record ids and prefixes users type, like git's abbreviated hashes.
 struct StoreRecordLookup: RecordLookup {
     let reader: StoreReader
+    /// Loads a record's merged state (inside a write, through the store's cache).
+    var load: ((RecordID) throws -> RecordState?)? = nil
 
     func id(matching prefix: String) throws -> RecordID {
         let prefix = prefix.lowercased()
@@ -24,7 +26,7 @@ struct StoreRecordLookup: RecordLookup {
 
     func record(matching prefix: String) throws -> RecordState {
         let id = try id(matching: prefix)
-        guard let state = try reader.record(id) else {
+        guard let state = try load?(id) ?? reader.record(id) else {
             throw InputError(.unknownRecord, "no record on this replica has the id \(id.hex)")
         }
         return state

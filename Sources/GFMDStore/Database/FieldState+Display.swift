@@ -31,16 +31,16 @@ extension FieldState {
         case .set(let set):
             return "[" + set.elements.map(\.json).joined(separator: ",") + "]"
         case .text(let text):
-            return Value.quote(Self.preview(text.text))
+            return Value.quote(Self.preview(text))
         case .list(let list):
-            return "[" + list.itemTexts.map { Value.quote(Self.preview($0)) }.joined(separator: ",") + "]"
+            return "[" + list.itemIDs.map { Value.quote(Self.preview(list.texts[$0] ?? SequenceState())) }.joined(separator: ",") + "]"
         }
     }
 
     /// At most 200 characters of a long text: the audit view shows the start,
     /// `gfmd show` the whole.
-    static func preview(_ text: String) -> String {
-        text.count <= 200 ? text : String(text.prefix(199)) + "…"
+    static func preview(_ text: SequenceState) -> String {
+        text.count <= 200 ? text.text : text.prefix(199) + "…"
     }
 }
 

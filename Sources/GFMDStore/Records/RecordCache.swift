@@ -22,6 +22,11 @@ final class RecordCache: Sendable {
         entries.withLock { $0.removeValue(forKey: id) }
     }
 
+    /// A copy of the entry for `id`, left in place.
+    func peek(_ id: RecordID) -> StoredRecord? {
+        entries.withLock { $0[id] }
+    }
+
     /// Keeps `records` that are costly to load (large, or with a tail to replay).
     func put(_ records: [StoredRecord]) {
         let worthKeeping = records.filter { $0.checkpointSize >= StoredRecord.smallRecordBytes || $0.tailChanges > 0 }

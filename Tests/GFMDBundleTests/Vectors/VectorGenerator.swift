@@ -56,7 +56,7 @@ enum VectorGenerator {
         let text = li.change(record, on: [future.hash], [
             .text(field: "summary", item: nil, edits: [
                 .insert(counter: 0, left: nil, right: nil, content: Array("Bonos de la diáspora".unicodeScalars)),
-                .insert(counter: 20, left: CharID(site: li.id, counter: 19), right: nil, content: Array(" 👩🏽‍💻".unicodeScalars)),
+                .insert(counter: 20, left: CharID(site: li.id, counter: 19), right: CharID(site: maria.id, counter: 2), content: Array(" 👩🏽‍💻".unicodeScalars)),
                 .delete([CharRange(site: li.id, counter: 3, count: 2), CharRange(site: maria.id, counter: 7, count: 1)]),
             ]),
         ])
