@@ -1,4 +1,5 @@
 import Foundation
+public import GFMDCore
 import GRDB
 public import Logging
 
@@ -60,6 +61,22 @@ public final class ReplicaStore: Sendable {
         }
         cache.put(loaded.records)
         return result
+    }
+
+    /// The merged state of record `id`, from the in-memory cache when it is
+    /// current, else loaded (and kept in the cache when it is costly to load).
+    public func record(_ id: RecordID) throws -> RecordState? {
+        try wrap {
+            try pool.read { db in
+                if let cached = cache.peek(id), let heads = try StoredRecord.heads(of: id, in: db),
+                   heads == cached.heads.sorted().concatenatedData {
+                    return cached.state
+                }
+                guard let stored = try StoredRecord.load(id, from: db) else { return nil }
+                cache.put([stored])
+                return stored.state
+            }
+        }
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {

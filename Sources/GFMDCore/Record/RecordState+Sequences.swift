@@ -38,12 +38,12 @@ extension RecordState {
                 let key = FieldKey(field, .list)
                 var list = fields.removeValue(forKey: key)?.list ?? ListState()
                 defer { fields[key] = .list(list) }
-                for edit in edits { try list.apply(edit, toItem: item, by: author) }
+                for edit in edits { try list.apply(edit, toItem: item, by: author, checked: false) }
             } else {
                 let key = FieldKey(field, .text)
                 var text = fields.removeValue(forKey: key)?.text ?? SequenceState()
                 defer { fields[key] = .text(text) }
-                for edit in edits { try text.apply(edit, by: author) }
+                for edit in edits { try text.apply(edit, by: author, checked: false) }
             }
         } catch {
             preconditionFailure("validated edits apply: \(error)")
@@ -56,7 +56,7 @@ extension RecordState {
         var list = fields.removeValue(forKey: key)?.list ?? ListState()
         defer { fields[key] = .list(list) }
         do {
-            for edit in edits { try list.apply(edit, by: author) }
+            for edit in edits { try list.apply(edit, by: author, checked: false) }
         } catch {
             preconditionFailure("validated edits apply: \(error)")
         }

@@ -27,20 +27,28 @@ public struct ListState: Hashable, Sendable {
 
     /// Applies an edit of the items.
     public mutating func apply(_ edit: SequenceEdit, by author: SiteID) throws(ChangeError) {
-        if case .insert(_, _, _, let content) = edit, content.contains(where: { $0 != SequenceEdit.itemPlaceholder }) {
+        try apply(edit, by: author, checked: true)
+    }
+
+    mutating func apply(_ edit: SequenceEdit, by author: SiteID, checked: Bool) throws(ChangeError) {
+        if checked, case .insert(_, _, _, let content) = edit, content.contains(where: { $0 != SequenceEdit.itemPlaceholder }) {
             throw ChangeError(.invalidEdit, "list items are inserted as placeholders; their text is edited separately")
         }
-        try items.apply(edit, by: author)
+        try items.apply(edit, by: author, checked: checked)
     }
 
     /// Applies an edit of the text of item `item`.
     public mutating func apply(_ edit: SequenceEdit, toItem item: CharID, by author: SiteID) throws(ChangeError) {
+        try apply(edit, toItem: item, by: author, checked: true)
+    }
+
+    mutating func apply(_ edit: SequenceEdit, toItem item: CharID, by author: SiteID, checked: Bool) throws(ChangeError) {
         guard items.contains(item) else {
             throw ChangeError(.unknownElement, "a text edit names list item \(item), which this list does not hold")
         }
         var text = texts.removeValue(forKey: item) ?? SequenceState()
         defer { texts[item] = text }
-        try text.apply(edit, by: author)
+        try text.apply(edit, by: author, checked: checked)
     }
 
     /// Appends the canonical encoding: the items, then each item's text by ascending id.

@@ -12,7 +12,6 @@ extension SequenceState: Hashable {
         writer.write(count: order.count)
         for index in order { writer.write(id: storage.sites[index]) }
 
-        var runIndex: [ObjectIdentifier: Int] = [:]
         let runs = order.flatMap { storage.runsBySite[$0] }
         writer.write(count: runs.count)
         func write(_ ref: SequenceStorage.Ref?) {
@@ -20,21 +19,37 @@ extension SequenceState: Hashable {
             writer.write(count: canonicalSite[Int(ref.site)] + 1)
             writer.write(varint: ref.counter)
         }
-        for (index, run) in runs.enumerated() {
-            runIndex[ObjectIdentifier(run)] = index
+        var utf8: [UInt8] = []
+        for run in runs {
             writer.write(count: canonicalSite[Int(run.site)])
             writer.write(varint: run.counter)
             write(run.left)
             write(run.right)
-            var text = String.UnicodeScalarView()
-            text.append(contentsOf: run.content)
-            writer.write(string: String(text))
+            utf8.removeAll(keepingCapacity: true)
+            for scalar in run.content { UTF8.encode(scalar) { utf8.append($0) } }
+            writer.write(lengthPrefixed: utf8)
         }
 
+        // A run's index in `runs`: where its site's runs start, plus its rank among them.
+        var siteBase = [Int](repeating: 0, count: storage.sites.count)
+        var next = 0
+        for index in order {
+            siteBase[index] = next
+            next += storage.runsBySite[index].count
+        }
+        func runIndex(_ run: SequenceStorage.Run) -> Int {
+            let siteRuns = storage.runsBySite[Int(run.site)]
+            var low = 0, high = siteRuns.count
+            while low < high {
+                let mid = (low + high) / 2
+                if siteRuns[mid].counter < run.counter { low = mid + 1 } else { high = mid }
+            }
+            return siteBase[Int(run.site)] + low
+        }
         var segments: [(run: Int, offset: Int, length: Int, deleted: Bool)] = []
         for block in storage.blocks {
             for span in block.spans {
-                let run = runIndex[ObjectIdentifier(span.run)]!
+                let run = runIndex(span.run)
                 if let last = segments.last, last.run == run, last.offset + last.length == span.offset, last.deleted == span.deleted {
                     segments[segments.count - 1].length += span.length
                 } else {

@@ -242,19 +242,27 @@ public struct SequenceState: @unchecked Sendable {
     /// - Throws: ``ChangeError`` when the edit names elements this sequence
     ///   does not hold, reuses an id, or is empty; the sequence is then unchanged.
     public mutating func apply(_ edit: SequenceEdit, by author: SiteID) throws(ChangeError) {
+        try apply(edit, by: author, checked: true)
+    }
+
+    /// Applies `edit`; with `checked` false, the caller has validated it
+    /// (``SequenceValidator``) and the checks are not repeated.
+    mutating func apply(_ edit: SequenceEdit, by author: SiteID, checked: Bool) throws(ChangeError) {
         switch edit {
         case .insert(let counter, let left, let right, let content):
-            guard !content.isEmpty, counter <= UInt64.max - UInt64(content.count) else {
-                throw ChangeError(.invalidEdit, "an insertion has no content or overflows its counters")
-            }
-            if let s = storage.siteIndex[author], storage.overlaps(site: s, counter: counter, count: UInt64(content.count)) {
-                throw ChangeError(.duplicateElement, "site \(author.short) reuses element ids \(counter)…: was its replica folder copied to another computer?")
+            if checked {
+                guard !content.isEmpty, counter <= UInt64.max - UInt64(content.count) else {
+                    throw ChangeError(.invalidEdit, "an insertion has no content or overflows its counters")
+                }
+                if let s = storage.siteIndex[author], storage.overlaps(site: s, counter: counter, count: UInt64(content.count)) {
+                    throw ChangeError(.duplicateElement, "site \(author.short) reuses element ids \(counter)…: was its replica folder copied to another computer?")
+                }
             }
             let leftPosition = try left.map { id throws(ChangeError) in try position(of: id) } ?? .beforeStart
-            let rightPosition = try right.map { id throws(ChangeError) in try position(of: id) } ?? .end
-            guard leftPosition < rightPosition else {
-                throw ChangeError(.invalidEdit, "an insertion's right neighbour comes before its left neighbour")
-            }
+            var rightPosition = try right.map { id throws(ChangeError) in try position(of: id) } ?? .end
+            // Elements never move, so a right origin before the left one is
+            // before it on every replica: treat it as no right origin.
+            if !(leftPosition < rightPosition) { rightPosition = .end }
             makeUnique()
             let s = storage.intern(author)
             let destination = integrationPoint(author: author, counter: counter, left: leftPosition, right: rightPosition)
@@ -263,7 +271,7 @@ public struct SequenceState: @unchecked Sendable {
             storage.register(run)
             storage.place(run, before: destination)
         case .delete(let ranges):
-            for range in ranges {
+            for range in ranges where checked {
                 guard range.count > 0, let site = storage.siteIndex[range.site],
                       range.counter <= UInt64.max - range.count, covers(site: site, range.counter, range.count) else {
                     throw ChangeError(.unknownElement, "a deletion names elements this field does not hold")

@@ -6,7 +6,11 @@ extension Replica {
     ///
     /// - Throws: ``InputError`` when no record, or several, match.
     public func record(_ prefix: String) throws -> RecordState {
-        try read { try StoreRecordLookup(reader: $0).record(matching: prefix) }
+        let id = try read { try StoreRecordLookup(reader: $0).id(matching: prefix) }
+        guard let state = try store.record(id) else {
+            throw InputError(.unknownRecord, "no record on this replica has the id \(id.hex)")
+        }
+        return state
     }
 
     /// Records matching `filter`, most recently updated first.

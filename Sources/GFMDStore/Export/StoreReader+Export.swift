@@ -12,15 +12,25 @@ extension StoreReader {
     public func exportCommits(selection: Set<ChangeHash>? = nil) throws -> [StoredCommit] {
         var order: [Int64] = []
         var leavesByCommit: [Int64: [(index: Int, bytes: [UInt8])]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT commit_id, leaf_index, hash, body FROM change ORDER BY seq")
-        while let row = try rows.next() {
-            if let selection, !selection.contains(try Hash256(data: row[2])) { continue }
-            let commitID: Int64 = row[0]
+        func take(_ row: Row) {
+            let commitID: Int64 = row["commit_id"]
             if leavesByCommit[commitID] == nil {
                 order.append(commitID)
                 leavesByCommit[commitID] = []
             }
-            leavesByCommit[commitID]!.append((row[1], [UInt8](row[3] as Data)))
+            leavesByCommit[commitID]!.append((row["leaf_index"], [UInt8](row["body"] as Data)))
+        }
+        if let selection {
+            // A few changes: look each up by id, then keep the log's order.
+            let statement = try db.cachedStatement(sql: "SELECT seq, commit_id, leaf_index, body FROM change WHERE hash = ?")
+            var rows: [Row] = []
+            for hash in selection {
+                if let row = try Row.fetchOne(statement, arguments: [hash.data]) { rows.append(row) }
+            }
+            for row in rows.sorted(by: { ($0["seq"] as Int64) < ($1["seq"] as Int64) }) { take(row) }
+        } else {
+            let rows = try Row.fetchCursor(db, sql: "SELECT commit_id, leaf_index, body FROM change ORDER BY seq")
+            while let row = try rows.next() { take(row) }
         }
         return try order.map { commitID in
             let leaves = leavesByCommit[commitID]!.sorted { $0.index < $1.index }
