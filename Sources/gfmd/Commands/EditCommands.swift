@@ -18,8 +18,10 @@ struct SetCommand: ParsableCommand {
         commandName: "set",
         abstract: "Set a field of a record.",
         discussion: """
-            Single values, dates (YYYY-MM-DD) and texts are set whole; lists are given as \
-            a JSON array of strings. Sets (partners, themes, ...) use `gfmd add` and `gfmd remove`.
+            Single values and dates (YYYY-MM-DD) are set whole. A text is recorded as the \
+            smallest edits from the text as merged here (like `gfmd write`), so colleagues' \
+            concurrent edits elsewhere in it survive; a list is given as a JSON array of \
+            strings. Sets (partners, themes, ...) use `gfmd add` and `gfmd remove`.
             """)
 
     @OptionGroup var replica: ReplicaOptions
