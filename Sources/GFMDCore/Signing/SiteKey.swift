@@ -37,6 +37,14 @@ public struct SiteSigningKey: Sendable {
     public let rawRepresentation: [UInt8]
     /// The matching public key.
     public let publicKey: SitePublicKey
+    /// The expanded key, kept so that each signature does not derive it again.
+    private let key: ExpandedKey
+
+    /// Holds the Crypto key, which is immutable once made and safe to share.
+    private final class ExpandedKey: @unchecked Sendable {
+        let key: Curve25519.Signing.PrivateKey
+        init(_ key: Curve25519.Signing.PrivateKey) { self.key = key }
+    }
 
     /// A new random key.
     public init() {
@@ -53,6 +61,7 @@ public struct SiteSigningKey: Sendable {
         }
         self.rawRepresentation = bytes
         self.publicKey = try SitePublicKey(rawRepresentation: key.publicKey.rawRepresentation)
+        self.key = ExpandedKey(key)
     }
 
     /// The site id of this key.
@@ -60,9 +69,8 @@ public struct SiteSigningKey: Sendable {
 
     /// Signs `message`.
     public func signature(for message: [UInt8]) -> [UInt8] {
-        // The seed was checked when the key was made, and signing with a valid key cannot fail.
-        let key = try! Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
-        return Array(try! key.signature(for: message))
+        // Signing with a valid key cannot fail.
+        Array(try! key.key.signature(for: message))
     }
 }
 

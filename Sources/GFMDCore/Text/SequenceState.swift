@@ -75,15 +75,21 @@ public struct SequenceState: @unchecked Sendable {
     public func scalars(from index: Int, count length: Int) -> [Unicode.Scalar] {
         guard index < count, length > 0 else { return [] }
         var result: [Unicode.Scalar] = []
-        var (span, offset) = storage.element(at: storage.visiblePosition(index))
-        while result.count < length {
-            if !span.deleted {
-                let take = min(span.length - offset, length - result.count)
-                result.append(contentsOf: span.run.content[(span.offset + offset)..<(span.offset + offset + take)])
+        let start = storage.visiblePosition(index)
+        var blockIndex = start.block, i = start.span, offset = start.offset
+        while result.count < length, blockIndex < storage.blocks.count {
+            let spans = storage.blocks[blockIndex].spans
+            while result.count < length, i < spans.count {
+                let span = spans[i]
+                if !span.deleted {
+                    let take = min(span.length - offset, length - result.count)
+                    result.append(contentsOf: span.run.content[(span.offset + offset)..<(span.offset + offset + take)])
+                }
+                offset = 0
+                i += 1
             }
-            offset = 0
-            guard let next = storage.span(after: span) else { break }
-            span = next
+            blockIndex += 1
+            i = 0
         }
         return result
     }
@@ -92,20 +98,29 @@ public struct SequenceState: @unchecked Sendable {
     /// clusters, so that an edit there splits no character.
     public func isCharacterBoundary(_ index: Int) -> Bool {
         guard index > 0, index < count else { return true }
-        let last = scalar(at: index - 1), first = scalar(at: index)
+        // The common case, from one lookup: two ASCII characters side by side.
+        let (leftSpan, leftOffset) = storage.element(at: storage.visiblePosition(index - 1))
+        let last = leftSpan.run.content[leftSpan.offset + leftOffset]
+        let first: Unicode.Scalar
+        if leftOffset + 1 < leftSpan.length {
+            first = leftSpan.run.content[leftSpan.offset + leftOffset + 1]
+        } else {
+            let (span, offset) = storage.element(at: storage.visiblePosition(index))
+            first = span.run.content[span.offset + offset]
+        }
         if last.isASCII, first.isASCII, !(last == "\r" && first == "\n") { return true }
         let before = scalars(from: max(0, index - 16), count: min(index, 16))
         let after = scalars(from: index, count: 16)
         var window = String.UnicodeScalarView()
         window.append(contentsOf: before)
         window.append(contentsOf: after)
-        var offset = 0
+        var scalarsSeen = 0
         for character in String(window) {
-            if offset == before.count { return true }
-            if offset > before.count { return false }
-            offset += character.unicodeScalars.count
+            if scalarsSeen == before.count { return true }
+            if scalarsSeen > before.count { return false }
+            scalarsSeen += character.unicodeScalars.count
         }
-        return offset == before.count
+        return scalarsSeen == before.count
     }
 
     /// The ids of the visible elements, in order (the items of a list).
@@ -212,19 +227,25 @@ public struct SequenceState: @unchecked Sendable {
         makeUnique()
         var ranges: [CharRange] = []
         var remaining = length
-        var (span, offset) = storage.element(at: storage.visiblePosition(index))
-        if offset > 0 { span = storage.split(span, at: offset) }
+        var (first, offset) = storage.element(at: storage.visiblePosition(index))
+        if offset > 0 { first = storage.split(first, at: offset) }
+        // Walk by index: only the last step splits a span, so indexes stay valid.
+        var block = first.block
+        var i = block.indexOf(first)
         while remaining > 0 {
-            if !span.deleted {
-                if span.length > remaining { storage.split(span, at: remaining) }
-                storage.delete(span)
-                remaining -= span.length
-                let site = storage.sites[Int(span.run.site)]
-                let counter = span.run.counter + UInt64(span.offset)
-                CharRange.append(CharRange(site: site, counter: counter, count: UInt64(span.length)), to: &ranges)
+            if i == block.spans.count {
+                block = storage.blocks[block.index + 1]
+                i = 0
             }
-            guard remaining > 0 else { break }
-            span = storage.span(after: span)!
+            let span = block.spans[i]
+            i += 1
+            guard !span.deleted else { continue }
+            if span.length > remaining { storage.split(span, at: remaining) }
+            storage.delete(span)
+            remaining -= span.length
+            let site = storage.sites[Int(span.run.site)]
+            let counter = span.run.counter + UInt64(span.offset)
+            CharRange.append(CharRange(site: site, counter: counter, count: UInt64(span.length)), to: &ranges)
         }
         storage.checkInvariants()
         return ranges

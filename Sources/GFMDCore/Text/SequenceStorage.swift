@@ -352,14 +352,6 @@ final class SequenceStorage {
 }
 
 extension SequenceStorage {
-    /// The span after `span` in document order.
-    func span(after span: Span) -> Span? {
-        let block = span.block
-        let index = block.indexOf(span)
-        if index + 1 < block.spans.count { return block.spans[index + 1] }
-        return block.index + 1 < blocks.count ? blocks[block.index + 1].spans[0] : nil
-    }
-
     /// A deep copy, for copy-on-write.
     func copy() -> SequenceStorage {
         let copy = SequenceStorage()
