@@ -177,9 +177,10 @@ extension Bundle {
             }
         }
         commits = try Self.readBody(body, bodyOffset: reader.offset, declaredChanges: header.changeCount)
-        if header.version < 2 {
-            for commit in commits where commit.leaves.contains(where: { $0.change.change.version > 1 }) {
-                throw BundleError(.invalidChange, "a version-1 bundle carries a change of encoding version 2 (signed by site \(commit.signer.siteID.short))")
+        // A bundle of format version N carries changes of encoding versions up to N.
+        for commit in commits {
+            if let leaf = commit.leaves.first(where: { UInt16($0.change.change.version) > header.version }) {
+                throw BundleError(.invalidChange, "a version-\(header.version) bundle carries a change of encoding version \(leaf.change.change.version) (signed by site \(commit.signer.siteID.short))")
             }
         }
     }

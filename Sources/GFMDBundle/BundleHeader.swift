@@ -4,11 +4,12 @@ public import GFMDCore
 public struct BundleHeader: Sendable, Hashable {
     /// The file magic, "GFMDBNDL".
     public static let magic: [UInt8] = Array("GFMDBNDL".utf8)
-    /// The format version this build writes: 2, whose changes may use
-    /// change encoding version 2 (texts and lists merged by character).
-    public static let currentVersion: UInt16 = 2
+    /// The format version this build writes: 3, whose changes may use change
+    /// encoding version 3 (certificates and revocations). A bundle of format
+    /// version N carries changes of encoding versions up to N.
+    public static let currentVersion: UInt16 = 3
     /// The format versions this build reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    public static let readableVersions: ClosedRange<UInt16> = 1...3
     /// Bytes of the checksum and signature that end the file.
     static let trailerSize = 32 + 64
 

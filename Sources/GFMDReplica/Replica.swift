@@ -18,20 +18,25 @@ public final class Replica: Sendable {
     public let identity: StoredIdentity
     let store: ReplicaStore
     let key: SiteSigningKey
+    /// The secretariat's root key, on the replica that holds it.
+    let rootKey: SiteSigningKey?
     let clock: any WallClock
     let logger: Logger
 
-    private init(directory: URL, store: ReplicaStore, key: SiteSigningKey, identity: StoredIdentity, clock: any WallClock, logger: Logger) {
+    private init(directory: URL, store: ReplicaStore, key: SiteSigningKey, rootKey: SiteSigningKey?, identity: StoredIdentity,
+                 clock: any WallClock, logger: Logger) {
         self.directory = directory
         self.store = store
         self.key = key
+        self.rootKey = rootKey
         self.identity = identity
         self.clock = clock
         self.logger = logger
     }
 
     /// Creates a replica in `directory` (made if missing) for `participant`,
-    /// with a new site key.
+    /// with a new site key. It must be enrolled (``enroll(_:)``) before it edits
+    /// or applies bundles.
     ///
     /// - Parameters:
     ///   - author: the name recorded on changes made here.
@@ -39,6 +44,13 @@ public final class Replica: Sendable {
     public static func create(
         at directory: URL, participant: ParticipantCode, author: String,
         clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "gfmd")
+    ) throws -> Replica {
+        try create(at: directory, participant: participant, author: author, rootKey: nil, clock: clock, logger: logger)
+    }
+
+    static func create(
+        at directory: URL, participant: ParticipantCode, author: String, rootKey: SiteSigningKey?,
+        clock: any WallClock, logger: Logger
     ) throws -> Replica {
         let database = directory.appendingPathComponent(databaseName)
         guard !FileManager.default.fileExists(atPath: database.path) else {
@@ -48,10 +60,11 @@ public final class Replica: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let key = SiteSigningKey()
         try SiteKeyFile.write(key, in: directory)
+        if let rootKey { try SiteKeyFile.write(rootKey, in: directory, name: SiteKeyFile.rootName) }
         let store = try ReplicaStore(path: database.path, logger: logger)
         let identity = StoredIdentity(publicKey: key.publicKey, participant: participant.rawValue, author: author)
         try store.write { try $0.initialise(identity) }
-        return Replica(directory: directory, store: store, key: key, identity: identity, clock: clock, logger: logger)
+        return Replica(directory: directory, store: store, key: key, rootKey: rootKey, identity: identity, clock: clock, logger: logger)
     }
 
     /// Opens the replica in `directory`.
@@ -72,7 +85,8 @@ public final class Replica: Sendable {
         guard key.publicKey == identity.publicKey else {
             throw ReplicaError(.keyFile, "the site key in \(directory.path) does not belong to this replica")
         }
-        return Replica(directory: directory, store: store, key: key, identity: identity, clock: clock, logger: logger)
+        let rootKey = try SiteKeyFile.readRoot(in: directory)
+        return Replica(directory: directory, store: store, key: key, rootKey: rootKey, identity: identity, clock: clock, logger: logger)
     }
 
     /// The site's id.

@@ -5,7 +5,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Hashable, Sendable {
         fileprivate enum Base: Hashable, Sendable {
-            case database, corrupt, duplicateBundle, notInitialised, newerSchema
+            case database, corrupt, duplicateBundle, notInitialised, newerSchema, notEnrolled
         }
         fileprivate let base: Base
         /// SQLite reported an error.
@@ -18,6 +18,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let notInitialised = Code(base: .notInitialised)
         /// The database was written by a newer gfmd.
         public static let newerSchema = Code(base: .newerSchema)
+        /// The replica has no root key pinned yet.
+        public static let notEnrolled = Code(base: .notEnrolled)
     }
 
     /// What went wrong.

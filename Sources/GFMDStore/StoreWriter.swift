@@ -37,6 +37,28 @@ public struct StoreWriter {
         try setMeta(StoreReader.MetaKey.author, Data(identity.author.utf8))
     }
 
+    /// Pins the secretariat's root key: every certificate must be signed by it.
+    ///
+    /// - Throws: ``StoreError`` when another root is already pinned.
+    public func pin(root: SitePublicKey) throws {
+        if let pinned = try reader.root() {
+            guard pinned == root else {
+                throw StoreError(.notEnrolled, "this replica already trusts another secretariat root key (\(pinned.siteID.short))")
+            }
+            return
+        }
+        try setMeta(StoreReader.MetaKey.root, Data(root.rawRepresentation))
+    }
+
+    /// Takes the next certificate serial number (the root holder's counter).
+    public func nextCertificateSerial() throws -> UInt64 {
+        let data = try reader.meta(StoreReader.MetaKey.nextSerial)
+        let serial = data.map { $0.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } ?? 1
+        var next = (serial + 1).bigEndian
+        try setMeta(StoreReader.MetaKey.nextSerial, Data(bytes: &next, count: 8))
+        return serial
+    }
+
     /// Saves the site's clock after it issued or observed a timestamp.
     public func save(_ clock: HybridLogicalClock) throws {
         var raw = clock.latest.rawValue.bigEndian
@@ -48,14 +70,20 @@ public struct StoreWriter {
     }
 
     /// Applies verified commits: new changes whose dependencies are present are
-    /// applied in causal order, the others wait as pending; changes already
-    /// held are skipped. With a `receipt`, the bundle enters the ledger.
+    /// authorised and applied in causal order, the others wait as pending;
+    /// changes already held are skipped. A change its author was not allowed
+    /// to make is kept as rejected, or, with `refuseUnauthorised` (local
+    /// edits), refused. With a `receipt`, the bundle enters the ledger.
     ///
     /// - Throws: ``ChangeError`` when a change cannot be applied to its record
-    ///   (the whole transaction, hence the whole bundle, is then refused), or
+    ///   (the whole transaction, hence the whole bundle, is then refused),
+    ///   ``AuthorizationError`` for an unauthorised change when refusing them, or
     ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
-    ///   was applied before).
-    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil) throws -> ApplyReport {
+    ///   was applied before, ``StoreError/Code/notEnrolled`` before enrolment).
+    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil, refuseUnauthorised: Bool = false) throws -> ApplyReport {
+        guard let root = try reader.root() else {
+            throw StoreError(.notEnrolled, "this replica is not enrolled yet: ask the secretariat for a certificate and run `gfmd enroll CERT`")
+        }
         var bundleID: Int64?
         if let receipt {
             if let previous = try reader.bundle(checksum: receipt.checksum) {
@@ -70,7 +98,7 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, root: root, refuseUnauthorised: refuseUnauthorised)
         for commit in commits {
             let commitID = try store(commit)
             for leaf in commit.leaves {

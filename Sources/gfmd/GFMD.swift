@@ -19,15 +19,20 @@ struct GFMD: AsyncParsableCommand {
 
             First steps:
               gfmd init --delegation PHL --author "Maria Santos"
+              gfmd request -o phl-request.gfmdreq     # send it to the secretariat
+              gfmd enroll phl-cert.gfmd                # its answer
               ID=$(gfmd new practice --title "Diaspora bonds")
               gfmd add $ID partners IOM
-              gfmd bundle create --all -o phl-laptop1.gfmd
+              gfmd submit $ID
+              gfmd bundle create --to SEC -o phl-laptop1.gfmd
             """,
         version: "0.1.0",
         subcommands: [
             InitCommand.self, NewCommand.self, SetCommand.self, WriteCommand.self, AddCommand.self, RemoveCommand.self,
             ShowCommand.self, ListCommand.self, ConflictsCommand.self, ResolveCommand.self,
-            DeleteCommand.self, RestoreCommand.self, LogCommand.self, DigestCommand.self, BundleCommand.self,
+            DeleteCommand.self, RestoreCommand.self, SubmitCommand.self, WithdrawCommand.self, ReviewCommand.self,
+            LogCommand.self, DigestCommand.self, RejectedCommand.self, BundleCommand.self,
+            RequestCommand.self, CertifyCommand.self, EnrollCommand.self, RevokeCommand.self,
         ])
 
     /// Runs the command, reporting any failure as one line on standard error.

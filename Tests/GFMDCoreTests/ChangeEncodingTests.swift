@@ -55,7 +55,7 @@ struct ChangeEncodingTests {
     @Test("a change of an unknown encoding version is refused")
     func version() {
         var bytes = Self.sample().bytes
-        bytes[0] = 3
+        bytes[0] = 4
         #expect { try EncodedChange(bytes: bytes) } throws: { ($0 as? FormatError)?.code == .unsupportedVersion }
     }
 
@@ -75,7 +75,9 @@ struct ChangeEncodingTests {
             .set(field: "title", value: .string("x"), pred: []), .set(field: "title", value: .string("y"), pred: []),
         ])
         #expect { try EncodedChange(bytes: twice.bytes) } throws: { ($0 as? ChangeError)?.code == .repeatedField }
-        let lateCreate = site.change(record, on: [root.hash], [.create(type: "practice", owner: "PHL")])
+        let lateCreate = site.change(record, on: [root.hash], [
+            .set(field: "title", value: .string("x"), pred: []), .create(type: "practice", owner: "PHL"),
+        ])
         #expect { try EncodedChange(bytes: lateCreate.bytes) } throws: { ($0 as? ChangeError)?.code == .misplacedCreate }
         let empty = site.change(record, on: [root.hash], [])
         #expect { try EncodedChange(bytes: empty.bytes) } throws: { ($0 as? ChangeError)?.code == .empty }

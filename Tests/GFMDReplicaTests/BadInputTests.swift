@@ -70,8 +70,8 @@ struct BadInputTests {
     @Test("a bundle of another format version")
     func wrongVersion() throws {
         var newer = bundle
-        newer[9] = 3
-        try expectRefused("version 3") { try receiver.applyBundle(newer) }
+        newer[9] = 4
+        try expectRefused("version 4") { try receiver.applyBundle(newer) }
     }
 
     @Test("a duplicated bundle")
@@ -106,8 +106,8 @@ struct BadInputTests {
     func wrongKindInBundle() throws {
         try receiver.applyBundle(bundle)
         let heads = try receiver.read { try $0.heads(of: recordID) }
-        var rogue = TestSite(seed: 9, participant: "PHL", author: "Rogue")
-        let change = rogue.change(recordID, on: heads, [.set(field: "partners", value: .string("IOM"), pred: [])])
+        var (rogue, trust) = try fixture.enrolledSite(seed: 9, author: "Rogue")
+        let change = rogue.change(recordID, on: heads + trust, [.set(field: "partners", value: .string("IOM"), pred: [])])
         let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([change], with: rogue.key))],
                                  sender: rogue.key, participant: "PHL", created: change.change.timestamp)
         try expectRefused("is a set") { try receiver.applyBundle(file) }

@@ -90,6 +90,10 @@ public enum Oracle {
                         removes[field, default: []].append((element, encoded.hash))
                     case .setDeleted(let deleted, _):
                         deletions.append(.init(write: encoded.hash, value: .string(deleted ? "deleted" : "restored")))
+                    case .certify(let certificate):
+                        adds[TrustRecord.certificatesField, default: []].append((.string(Hex.encode(certificate.encoded)), encoded.hash))
+                    case .revoke(let revocation):
+                        adds[TrustRecord.revocationsField, default: []].append((.string(Hex.encode(revocation.encoded)), encoded.hash))
                     case .unknown, .text, .list:
                         break  // Sequences have their own convergence tests.
                     }

@@ -1,21 +1,62 @@
-public import Foundation
+import Foundation
 public import GFMDCore
 public import GFMDReplica
+import GFMDStore
 
-/// Creates replicas in a temporary directory, with test clocks.
+/// Creates replicas in a temporary directory, with test clocks, enrolled by a
+/// secretariat root replica of their own.
 public final class ReplicaFixture: @unchecked Sendable {
     /// Where the replicas live.
     public let directory = TemporaryDirectory("gfmd-replicas")
     /// The clock every replica of the fixture reads.
     public let clock = SteppingClock()
+    /// The secretariat replica holding the root key, which certifies the others.
+    public let root: Replica
+    private var enrolled: [Replica] = []
 
-    /// An empty fixture.
-    public init() {}
+    /// A fixture with its root secretariat replica.
+    public init() {
+        root = try! Replica.createSecretariat(at: directory.path("_root"), author: "Root Secretariat", clock: clock)
+    }
 
-    /// Creates a replica named `name` for `participant`.
-    public func replica(_ name: String, participant: String = "PHL", author: String? = nil) throws -> Replica {
-        try Replica.create(
+    /// Creates a replica named `name` for `participant`, enrolled (as
+    /// secretariat for SEC, as delegate otherwise, unless `role` says) and
+    /// holding every certificate issued so far; earlier replicas receive the
+    /// new certificate too, as the secretariat's next bundle would bring it.
+    public func replica(_ name: String, participant: String = "PHL", author: String? = nil, role: Role? = nil, enrolled: Bool = true) throws -> Replica {
+        let replica = try Replica.create(
             at: directory.path(name), participant: ParticipantCode(participant)!, author: author ?? "Author of \(name)", clock: clock)
+        guard enrolled else { return replica }
+        let file = try root.certify(replica.enrolmentRequest(), role: role ?? (participant == "SEC" ? .secretariat : .delegate))
+        try replica.enroll(file)
+        try shareTrust()
+        self.enrolled.append(replica)
+        return replica
+    }
+
+    /// Enrols a hand-made test site, whose clock starts after its
+    /// certificate's, and returns it with the trust record's heads, for its
+    /// changes to depend on.
+    public func enrolledSite(seed: UInt8, participant: String = "PHL", author: String = "Test Author", role: Role = .delegate) throws -> (site: TestSite, trust: [ChangeHash]) {
+        let key = try SiteSigningKey(rawRepresentation: [UInt8](repeating: seed, count: 32))
+        let request = EnrolmentRequest(key: key, participant: participant, author: author, created: .zero)
+        _ = try root.certify(request, role: role)
+        try shareTrust()
+        let site = TestSite(seed: seed, participant: participant, author: author, wall: clock.nowMilliseconds() + 1_000)
+        return (site, try trustHeads())
+    }
+
+    /// The heads of the trust record on the root replica.
+    public func trustHeads() throws -> [ChangeHash] {
+        try root.read { reader in try reader.heads(of: reader.trustRecordID()!) }
+    }
+
+    /// Sends the root's whole trust record to every enrolled replica.
+    public func shareTrust() throws {
+        let changes = try root.read { reader in Set(try reader.changeHashes(of: reader.trustRecordID()!)) }
+        for replica in enrolled {
+            try replica.applyBundle(try root.createBundle(selection: changes).bytes)
+        }
     }
 
     /// Opens the replica named `name` again, as a new process would.

@@ -17,6 +17,9 @@ public enum Edit: Hashable, Sendable {
     case textEdits(field: String, edits: [SequenceEdit])
     /// Rewrite the items of a list field (each item a text).
     case writeItems(field: String, items: [String])
+    /// Move the record along its work-flow (submit, withdraw, review), with a
+    /// note when the secretariat returns it.
+    case transition(to: WorkflowState, note: String?)
 }
 
 /// Turns edits a user asks for into operations, checking them against the
@@ -71,6 +74,14 @@ public struct RecordEditor<Lookup: RecordLookup> {
                     throw InputError(.notDeleted, "record \(state.id.short) is not deleted")
                 }
                 operations.append(.setDeleted(false, pred: state.header.deletion.currentWrites))
+            case .transition(let target, let note):
+                let register = state.registerField(Workflow.field)
+                operations.append(.set(field: Workflow.field, value: .string(target.rawValue), pred: register?.currentWrites ?? []))
+                if let note {
+                    let text = try TextInput.normalise(note, field: "the review note", multiline: true)
+                    operations.append(.set(field: Workflow.noteField, value: .string(text),
+                                           pred: state.registerField(Workflow.noteField)?.currentWrites ?? []))
+                }
             default:
                 guard !state.isDeleted else {
                     throw InputError(.deleted, "record \(state.id.short) is deleted: restore it first with `gfmd restore \(state.id.short)`")
@@ -78,7 +89,15 @@ public struct RecordEditor<Lookup: RecordLookup> {
                 fieldEdits.append(edit)
             }
         }
-        return try fieldOperations(fieldEdits, type: type, state: state) + operations
+        var content = try fieldOperations(fieldEdits, type: type, state: state)
+        // Editing a published record opens a new draft revision; the
+        // published version stays readable as it was.
+        let transitions = edits.contains { if case .transition = $0 { true } else { false } }
+        if !content.isEmpty, !transitions, Governance(state).state == .accepted {
+            content.append(.set(field: Workflow.field, value: .string(WorkflowState.draft.rawValue),
+                                pred: state.registerField(Workflow.field)?.currentWrites ?? []))
+        }
+        return content + operations
     }
 
     private func spec(_ field: String, in type: RecordType) throws -> FieldSpec {
@@ -146,7 +165,7 @@ public struct RecordEditor<Lookup: RecordLookup> {
                 }
                 var list = state?.listField(field) ?? ListState()
                 operations += SequenceWriter.rewrite(&list, to: normalised, field: field, by: site)
-            case .delete, .restore:
+            case .delete, .restore, .transition:
                 preconditionFailure("record-level edits are handled by the caller")
             }
         }

@@ -1,12 +1,13 @@
 extension Change {
     /// The newest change encoding version: 2 adds the sequence (text and
-    /// list) operations. A change is written in version 1 unless it holds one
-    /// of those, so version-1 changes keep their ids; both versions are read.
-    public static let encodingVersion: UInt8 = 2
+    /// list) operations, 3 the trust operations (certify, revoke). A change is
+    /// written in the oldest version that holds its operations, so older
+    /// changes keep their ids; every version up to this one is read.
+    public static let encodingVersion: UInt8 = 3
 
     /// The version this change is written in.
     public var version: UInt8 {
-        operations.contains(where: \.needsVersion2) ? 2 : 1
+        operations.map(\.minimumVersion).max() ?? 1
     }
 
     /// Longest participant code, author name, record type or field name accepted.
@@ -33,7 +34,7 @@ extension Change {
     init(decoding bytes: [UInt8], base: Int) throws(FormatError) {
         var reader = ByteReader(bytes, base: base)
         let version = try reader.readByte("change version")
-        guard version == 1 || version == 2 else {
+        guard (1...Self.encodingVersion).contains(version) else {
             throw FormatError(.unsupportedVersion, at: base, reading: "change version \(version)")
         }
         record = try reader.readID(RecordID.self, "change record id")
@@ -51,7 +52,7 @@ extension Change {
         self.operations = operations
         try reader.expectEnd("change")
         guard self.version == version else {
-            throw FormatError(.notCanonical, at: base, reading: "change version \(version) (version 2 only for sequence operations)")
+            throw FormatError(.notCanonical, at: base, reading: "change version \(version) (a change is written in the oldest version that holds its operations)")
         }
     }
 }
@@ -99,6 +100,12 @@ extension ChangeOperation {
             kind = Kind.list.rawValue
             payload.write(string: field)
             SequenceEditCoding.encode(edits, author: author, placeholders: true, into: &payload)
+        case .certify(let certificate):
+            kind = Kind.certify.rawValue
+            payload.write(raw: certificate.encoded)
+        case .revoke(let revocation):
+            kind = Kind.revoke.rawValue
+            payload.write(raw: revocation.encoded)
         case .unknown(let unknownKind, let bytes):
             writer.write(varint: unknownKind)
             writer.write(lengthPrefixed: bytes)
@@ -150,7 +157,11 @@ extension ChangeOperation {
         case .list where version >= 2:
             operation = .list(field: try inner.readString(context + " field", limit: limit),
                               edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: true, context))
-        case nil, .text, .list:
+        case .certify where version >= 3:
+            operation = .certify(try Certificate(decoding: Array(try inner.readBytes(inner.remaining, context))))
+        case .revoke where version >= 3:
+            operation = .revoke(try Revocation(decoding: Array(try inner.readBytes(inner.remaining, context))))
+        case nil, .text, .list, .certify, .revoke:
             guard kind != 0 else { throw reader.failure(.invalidValue, context + " kind 0") }
             return .unknown(kind: kind, payload: Array(try inner.readBytes(inner.remaining, context)))
         }

@@ -25,7 +25,7 @@ public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
         public var name: String { base.rawValue }
         /// The change has no operations.
         public static let empty = Code(base: .empty)
-        /// A create operation is not the first operation of a change without dependencies.
+        /// A create operation is not the first operation of its change.
         public static let misplacedCreate = Code(base: .misplacedCreate)
         /// A change without dependencies does not create its record.
         public static let missingCreate = Code(base: .missingCreate)
@@ -90,7 +90,8 @@ extension Change {
         }
         for (index, operation) in operations.enumerated() {
             if case .create(let type, let owner) = operation {
-                guard index == 0, dependencies.isEmpty else {
+                // Its dependencies, if any, are in the trust record (checked on apply).
+                guard index == 0 else {
                     throw ChangeError(.misplacedCreate, "only the first operation of a record's first change may create it")
                 }
                 guard !type.isEmpty, !owner.isEmpty else {
@@ -127,7 +128,7 @@ extension Change {
                 }
             case .text(let field, _, _), .list(let field, _):
                 guard !field.isEmpty else { throw ChangeError(.emptyName, "an operation names no field") }
-            case .create, .unknown:
+            case .create, .certify, .revoke, .unknown:
                 break
             }
         }

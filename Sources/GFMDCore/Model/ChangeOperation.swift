@@ -19,27 +19,32 @@ public enum ChangeOperation: Hashable, Sendable {
     case text(field: String, item: CharID?, edits: [SequenceEdit])
     /// Inserts or deletes items of a list (L) field. Encoding version 2.
     case list(field: String, edits: [SequenceEdit])
+    /// Records a certificate in the trust record. Encoding version 3.
+    case certify(Certificate)
+    /// Records a revocation in the trust record. Encoding version 3.
+    case revoke(Revocation)
     /// An operation of a kind introduced by a newer version, kept byte for byte.
     case unknown(kind: UInt64, payload: [UInt8])
 
     /// Kind numbers of the encoding (`Protocol/changes.md`, "Operations").
     enum Kind: UInt64 {
-        case create = 1, set = 2, add = 3, remove = 4, setDeleted = 5, text = 6, list = 7
+        case create = 1, set = 2, add = 3, remove = 4, setDeleted = 5, text = 6, list = 7, certify = 8, revoke = 9
     }
 
     /// The field this operation touches, if it touches one.
     public var field: String? {
         switch self {
         case .set(let field, _, _), .add(let field, _), .remove(let field, _, _), .text(let field, _, _), .list(let field, _): field
-        case .create, .setDeleted, .unknown: nil
+        case .create, .setDeleted, .certify, .revoke, .unknown: nil
         }
     }
 
-    /// Whether the operation needs change encoding version 2.
-    var needsVersion2: Bool {
+    /// The oldest change encoding version that holds this operation.
+    var minimumVersion: UInt8 {
         switch self {
-        case .text, .list: true
-        default: false
+        case .text, .list: 2
+        case .certify, .revoke: 3
+        default: 1
         }
     }
 

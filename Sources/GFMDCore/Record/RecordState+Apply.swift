@@ -3,7 +3,7 @@ extension RecordState {
     ///
     /// - Throws: ``ChangeError`` when `change` does not create a record.
     public init(creatingWith change: EncodedChange) throws(ChangeError) {
-        guard let creation = change.change.creation, change.change.dependencies.isEmpty else {
+        guard let creation = change.change.creation else {
             throw ChangeError(.unknownRecord, change: change.hash, "the change edits record \(change.change.record.short), which does not exist")
         }
         self.init(
@@ -63,6 +63,10 @@ extension RecordState {
                 applyValidated(edits, to: field, item: item, by: change.site)
             case .list(let field, let edits):
                 applyValidatedItems(edits, to: field, by: change.site)
+            case .certify(let certificate):
+                addTrustEntry(certificate.encoded, to: TrustRecord.certificatesField, tag: hash)
+            case .revoke(let revocation):
+                addTrustEntry(revocation.encoded, to: TrustRecord.revocationsField, tag: hash)
             }
         }
         header.changeCount += 1
@@ -93,6 +97,11 @@ extension RecordState {
             case .add, .remove: kind = .set
             case .text(_, let item, _): kind = item == nil ? .text : .list
             case .list: kind = .list
+            case .certify, .revoke:
+                guard header.type == TrustRecord.type else {
+                    throw ChangeError(.wrongKind, change: encoded.hash, "certificates and revocations belong in the trust record, not in a \(header.type)")
+                }
+                continue
             case .create, .setDeleted, .unknown: continue
             }
             let field = operation.field!
@@ -120,5 +129,15 @@ extension RecordState {
         var edits = try history.editingChanges(of: id)
         if encoded.change.editsFields { edits.append(encoded.hash) }
         header.unseenEdits = Set(edits.filter { !seen.contains($0) }).sorted()
+    }
+}
+
+extension RecordState {
+    /// Adds a certificate or revocation to the trust record's set `field`.
+    mutating func addTrustEntry(_ bytes: [UInt8], to field: String, tag: ChangeHash) {
+        let key = FieldKey(field, .set)
+        var set = fields.removeValue(forKey: key)?.set ?? ObservedRemoveSet()
+        set.add(.string(Hex.encode(bytes)), tag: tag)
+        fields[key] = .set(set)
     }
 }

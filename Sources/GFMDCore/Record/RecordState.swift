@@ -68,9 +68,10 @@ public struct RecordState: Hashable, Sendable {
         setField("co_authors")?.elements.compactMap(\.stringValue) ?? []
     }
 
-    /// The work-flow state. Every record is a draft until the work-flow
-    /// operations (submit, review, accept) exist.
-    public var workflowState: String { "draft" }
+    /// The displayed work-flow state (a draft until one is written).
+    public var workflowState: String {
+        Governance(self).state.rawValue
+    }
 }
 
 /// A record's metadata.

@@ -9,9 +9,6 @@ public enum Schema {
         FieldSpec("co_authors", .set, .participant, "participants who may edit the record with its owner"),
     ]
 
-    /// The work-flow states of DESIGN.md §3.
-    public static let workflowStates = ["draft", "submitted", "under_review", "accepted", "returned", "withdrawn"]
-
     /// Every record type, in the order the help text lists them.
     public static let types: [RecordType] = [
         RecordType(

@@ -63,6 +63,12 @@ extension Replica {
         let participant = try ParticipantCode(identity.participant).orThrow(
             ReplicaError(.invalidRequest, "this replica's participant \(identity.participant) is not a known participant"))
         return try store.write { writer in
+            guard let trust = try writer.reader.trustRecordID() else {
+                throw ReplicaError(.invalidRequest, "this replica is not enrolled yet: send `gfmd request` to the secretariat, then run `gfmd enroll CERT`")
+            }
+            // Every change carries the trust record's heads in its causal past,
+            // so that it is authorised by the certificates this site had seen.
+            let trustHeads = try writer.reader.heads(of: trust)
             let lookup = StoreRecordLookup(reader: writer.reader, load: writer.record)
             let editor = RecordEditor(records: lookup, site: siteID)
             var clock = try writer.reader.clock()
@@ -77,12 +83,14 @@ extension Replica {
                 case .new(let newID, let type, let title):
                     id = newID
                     operations = try editor.creation(type: type, owner: participant, title: title, edits: item.edits)
-                    dependencies = []
+                    dependencies = trustHeads
                 case .existing(let prefix):
                     let state = try lookup.record(matching: prefix)
                     id = state.id
                     operations = try editor.operations(for: item.edits, on: state)
-                    dependencies = try writer.reader.heads(of: id)
+                    let heads = try writer.reader.heads(of: id)
+                    let known = try writer.reader.trustFrontier(of: heads)
+                    dependencies = heads + (known == Set(trustHeads) ? [] : trustHeads)
                 }
                 guard seen.insert(id).inserted else {
                     throw ReplicaError(.invalidRequest, "record \(id.short) is edited twice in one commit")
@@ -95,7 +103,7 @@ extension Replica {
             }
             guard !changes.isEmpty else { return [] }
             let commit = VerifiedCommit.signing(changes, with: key)
-            _ = try writer.apply([commit])
+            _ = try writer.apply([commit], refuseUnauthorised: true)
             try writer.save(clock)
             return changes
         }

@@ -1,15 +1,17 @@
 import Foundation
 import GFMDCore
 
-/// The site's private key on disk: `site.key` beside the database, readable
-/// by its owner only.
+/// A private key on disk, readable by its owner only: the site's key
+/// (`site.key`) beside the database, and on the secretariat's first replica the
+/// root key (`root.key`) that signs certificates.
 ///
 /// The file holds one line, `gfmd-site-key-v1 <64 hex digits>`, the key's seed.
 enum SiteKeyFile {
     static let name = "site.key"
+    static let rootName = "root.key"
     private static let tag = "gfmd-site-key-v1"
 
-    static func write(_ key: SiteSigningKey, in directory: URL) throws {
+    static func write(_ key: SiteSigningKey, in directory: URL, name: String = name) throws {
         let url = directory.appendingPathComponent(name)
         let contents = "\(tag) \(Hex.encode(key.rawRepresentation))\n"
         guard FileManager.default.createFile(
@@ -18,7 +20,7 @@ enum SiteKeyFile {
         }
     }
 
-    static func read(in directory: URL) throws -> SiteSigningKey {
+    static func read(in directory: URL, name: String = name) throws -> SiteSigningKey {
         let url = directory.appendingPathComponent(name)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ReplicaError(.keyFile, "the site key \(url.path) is missing or unreadable")
@@ -29,5 +31,13 @@ enum SiteKeyFile {
             throw ReplicaError(.keyFile, "the site key \(url.path) is damaged")
         }
         return key
+    }
+}
+
+extension SiteKeyFile {
+    /// The root key in `directory`, if this replica holds it.
+    static func readRoot(in directory: URL) throws -> SiteSigningKey? {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(rootName).path) else { return nil }
+        return try read(in: directory, name: rootName)
     }
 }

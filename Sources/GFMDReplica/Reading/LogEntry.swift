@@ -94,6 +94,10 @@ extension ChangeOperation {
         }
         switch self {
         case .create(let type, let owner): return ["create \(type) owned by \(owner)"]
+        case .set(Workflow.field, let value, _):
+            return ["move to \(value.stringValue.flatMap(WorkflowState.init(rawValue:))?.displayName ?? short(value))"]
+        case .set(Workflow.noteField, let value, _):
+            return ["review note: \(short(value))"]
         case .set(let field, let value, let pred):
             return ["set \(field) = \(short(value))" + (pred.count > 1 ? " (resolving \(pred.count) values)" : "")]
         case .add(let field, let element): return ["add \(short(element)) to \(field)"]
@@ -118,6 +122,10 @@ extension ChangeOperation {
                 case .delete(let ranges): "\(field): remove \(ranges.reduce(0) { $0 + $1.count }) item(s)"
                 }
             }
+        case .certify(let certificate):
+            return ["certify site \(certificate.site.short) as \(certificate.role) for \(certificate.participant) (serial \(certificate.serial), valid until \(certificate.notAfter.iso8601.prefix(10)))"]
+        case .revoke(let revocation):
+            return ["revoke certificate \(revocation.serial) of site \(revocation.site.short)" + (revocation.reason.isEmpty ? "" : ": \(revocation.reason)")]
         case .unknown(let kind, let payload): return ["operation of unknown kind \(kind) (\(payload.count) bytes)"]
         }
     }

@@ -23,6 +23,12 @@ extension Replica {
         try read { try $0.digest() }
     }
 
+    /// The digest of what `participant` may read of this replica: what a
+    /// replica of `participant` holding all of it prints as its `gfmd digest`.
+    public func digest(for participant: ParticipantCode) throws -> String {
+        try read { reader in try reader.digest(of: reader.visibility(for: participant.rawValue)) }
+    }
+
     /// What is pending and what it waits for.
     public func pending() throws -> PendingSummary {
         try read { try $0.pendingSummary() }

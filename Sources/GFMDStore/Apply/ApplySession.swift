@@ -23,38 +23,62 @@ final class ApplySession {
     private let db: Database
     private let bundleID: Int64?
     private let cache: RecordCache
+    private let trust: TrustIndex
+    /// Whether an unauthorised change is refused (local edits) rather than
+    /// kept as rejected (changes received from peers).
+    private let refuseUnauthorised: Bool
     private var slots: [RecordID: Slot] = [:]
-    /// Changes applied during this session, with their records.
-    private var applied: [ChangeHash: RecordID] = [:]
+    /// Changes applied during this session: their records and trust frontiers.
+    private var applied: [ChangeHash: (record: RecordID, frontier: [ChangeHash])] = [:]
+    /// Trust frontiers of stored changes this session looked up.
+    private var storedFrontiers: [ChangeHash: [ChangeHash]] = [:]
+    private var rejectedHere: Set<ChangeHash> = []
     private var waiting: [ChangeHash: Waiting] = [:]
     private var waitersByDependency: [ChangeHash: [ChangeHash]] = [:]
     private var storedPendingCount: Int
     private var hasRejected: Bool
     private var report = ApplyReport()
 
-    init(db: Database, bundleID: Int64?, cache: RecordCache) throws {
+    init(db: Database, bundleID: Int64?, cache: RecordCache, root: SitePublicKey, refuseUnauthorised: Bool) throws {
         self.db = db
         self.bundleID = bundleID
         self.cache = cache
+        self.refuseUnauthorised = refuseUnauthorised
+        trust = try TrustIndex(db: db, root: root)
         storedPendingCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
         hasRejected = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rejected)") ?? false
     }
 
+    private enum Dependency { case present, missing, rejected }
+
     /// Takes one incoming change.
     func receive(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
         let hash = change.hash
-        let alreadyHeld = try applied[hash] != nil || waiting[hash] != nil || isHeld(hash)
+        let alreadyHeld = try applied[hash] != nil || waiting[hash] != nil || rejectedHere.contains(hash) || isHeld(hash)
         if alreadyHeld {
             report.duplicates += 1
             return
         }
         var missing = Set<ChangeHash>()
-        for dependency in change.change.dependencies where try !isPresent(dependency, for: change) {
-            missing.insert(dependency)
+        var rejectedDependency: ChangeHash?
+        for dependency in change.change.dependencies {
+            switch try status(of: dependency, for: change) {
+            case .present: continue
+            case .missing: missing.insert(dependency)
+            case .rejected: rejectedDependency = dependency
+            }
         }
-        if missing.isEmpty {
-            try apply(change, commitID: commitID, leafIndex: leafIndex)
-            try release(after: hash)
+        if let rejectedDependency {
+            let error = AuthorizationError(.dependsOnRejected, "it depends on change \(rejectedDependency.short), which was rejected")
+            if refuseUnauthorised { throw error }
+            try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
+            try rejectWaiters(of: hash)
+        } else if missing.isEmpty {
+            if try apply(change, commitID: commitID, leafIndex: leafIndex) {
+                try release(after: hash)
+            } else {
+                try rejectWaiters(of: hash)
+            }
         } else {
             waiting[hash] = Waiting(change: change, commitID: commitID, leafIndex: leafIndex, missing: missing)
             for dependency in missing { waitersByDependency[dependency, default: []].append(hash) }
@@ -71,25 +95,50 @@ final class ApplySession {
            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?"), arguments: arguments) == true {
             return true
         }
-        return try hasRejected && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?"), arguments: arguments) == true
+        return try isStoredRejected(hash)
     }
 
-    /// Whether dependency `hash` of `change` has been applied; refuses a
-    /// dependency on another record.
-    private func isPresent(_ hash: ChangeHash, for change: EncodedChange) throws -> Bool {
+    private func isStoredRejected(_ hash: ChangeHash) throws -> Bool {
+        try hasRejected && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?"), arguments: [hash.data]) == true
+    }
+
+    /// Whether dependency `hash` of `change` has been applied, was rejected,
+    /// or is still to come; refuses a dependency on another record than the
+    /// change's own or the trust record.
+    private func status(of hash: ChangeHash, for change: EncodedChange) throws -> Dependency {
         let record: RecordID
-        if let sessionRecord = applied[hash] {
-            record = sessionRecord
+        if let session = applied[hash] {
+            record = session.record
         } else {
-            let statement = try db.cachedStatement(sql: "SELECT record FROM change WHERE hash = ?")
-            guard let data = try Data.fetchOne(statement, arguments: [hash.data]) else { return false }
-            record = try RecordID(data: data)
+            let statement = try db.cachedStatement(sql: "SELECT record, trust_frontier FROM change WHERE hash = ?")
+            if let row = try Row.fetchOne(statement, arguments: [hash.data]) {
+                record = try RecordID(data: row[0])
+                storedFrontiers[hash] = try [Hash256](concatenated: row[1])
+            } else if try rejectedHere.contains(hash) || isStoredRejected(hash) {
+                return .rejected
+            } else {
+                return .missing
+            }
         }
-        guard record == change.change.record else {
+        let allowed = record == trust.record || (record == change.change.record && change.change.creation == nil)
+        guard allowed else {
             throw ChangeError(.foreignDependency, change: change.hash,
                 "it depends on change \(hash.short) of another record (\(record.short))")
         }
-        return true
+        return .present
+    }
+
+    /// The latest trust-record changes in `change`'s causal past.
+    private func frontier(of change: EncodedChange) -> [ChangeHash] {
+        var latest = Set<ChangeHash>()
+        for dependency in change.change.dependencies {
+            if trust.contains(dependency) {
+                latest.insert(dependency)
+            } else if let frontier = applied[dependency]?.frontier ?? storedFrontiers[dependency] {
+                latest.formUnion(frontier)
+            }
+        }
+        return trust.maximal(latest)
     }
 
     /// Applies changes that waited for `hash`, and those they release in turn.
@@ -101,8 +150,11 @@ final class ApplySession {
                 entry.missing.remove(next)
                 if entry.missing.isEmpty {
                     waiting[waiter] = nil
-                    try apply(entry.change, commitID: entry.commitID, leafIndex: entry.leafIndex)
-                    queue.append(waiter)
+                    if try apply(entry.change, commitID: entry.commitID, leafIndex: entry.leafIndex) {
+                        queue.append(waiter)
+                    } else {
+                        try rejectWaiters(of: waiter)
+                    }
                 } else {
                     waiting[waiter] = entry
                 }
@@ -120,52 +172,131 @@ final class ApplySession {
         var released: [ChangeHash] = []
         for waiterData in waiters {
             let remaining = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_dep WHERE hash = ?", arguments: [waiterData]) ?? 0
-            guard remaining == 0,
-                  let row = try Row.fetchOne(db, sql: "SELECT commit_id, leaf_index, bundle_id, body FROM pending WHERE hash = ?", arguments: [waiterData])
-            else { continue }
-            try db.execute(sql: "DELETE FROM pending WHERE hash = ?", arguments: [waiterData])
-            storedPendingCount -= 1
-            let change = try StoreReader.decodeStored(row[3])
+            guard remaining == 0, let (change, commitID, leafIndex, bundleID) = try takePending(waiterData) else { continue }
             do {
-                try apply(change, commitID: row[0], leafIndex: row[1], bundleID: row[2])
-                report.releasedFromPending += 1
-                released.append(change.hash)
+                if try apply(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID) {
+                    report.releasedFromPending += 1
+                    released.append(change.hash)
+                } else {
+                    try rejectWaiters(of: change.hash)
+                }
             } catch let error as ChangeError {
                 // The change was valid on arrival but not for the record it
                 // turned out to edit: every replica reaches the same verdict.
-                try db.execute(sql: """
-                    INSERT INTO rejected(hash, record, commit_id, leaf_index, bundle_id, reason, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [change.hash.data, change.change.record.data, row[0], row[1], row[2], error.reason, row[3]])
-                report.rejected += 1
-                hasRejected = true
+                try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
+                try rejectWaiters(of: change.hash)
             }
         }
         return released
     }
 
-    private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
-        try apply(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID)
-        report.applied += 1
+    /// Removes a stored pending change and returns it.
+    private func takePending(_ hash: Data) throws -> (EncodedChange, Int64, Int, Int64?)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT commit_id, leaf_index, bundle_id, body FROM pending WHERE hash = ?", arguments: [hash]) else {
+            return nil
+        }
+        try db.execute(sql: "DELETE FROM pending WHERE hash = ?", arguments: [hash])
+        try db.execute(sql: "DELETE FROM pending_dep WHERE hash = ?", arguments: [hash])
+        storedPendingCount -= 1
+        return (try StoreReader.decodeStored(row[3]), row[0], row[1], row[2])
     }
 
-    private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?) throws {
+    /// Rejects every change waiting, here or in earlier applies, on rejected change `hash`.
+    private func rejectWaiters(of hash: ChangeHash) throws {
+        var queue = [hash]
+        while let next = queue.popLast() {
+            let reason = "it depends on change \(next.short), which was rejected"
+            for waiter in waitersByDependency.removeValue(forKey: next) ?? [] {
+                guard let entry = waiting.removeValue(forKey: waiter) else { continue }
+                try reject(entry.change, commitID: entry.commitID, leafIndex: entry.leafIndex, bundleID: bundleID,
+                           code: AuthorizationError.Code.dependsOnRejected.name, reason: reason)
+                queue.append(waiter)
+            }
+            guard storedPendingCount > 0 else { continue }
+            for waiterData in try Data.fetchAll(db, sql: "SELECT hash FROM pending_dep WHERE dep = ?", arguments: [next.data]) {
+                guard let (change, commitID, leafIndex, bundleID) = try takePending(waiterData) else { continue }
+                try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID,
+                           code: AuthorizationError.Code.dependsOnRejected.name, reason: reason)
+                queue.append(change.hash)
+            }
+        }
+    }
+
+    /// Keeps `change` in the rejected table: never applied, never lost.
+    private func reject(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?, code: String, reason: String) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?)
+            """, arguments: [change.hash.data, change.change.record.data, commitID, leafIndex, bundleID, code, reason, Data(change.bytes)])
+        rejectedHere.insert(change.hash)
+        report.rejected += 1
+        hasRejected = true
+    }
+
+    /// Applies a change received (or made) in this session; false when it was rejected.
+    private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws -> Bool {
+        let applied = try apply(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID)
+        if applied { report.applied += 1 }
+        return applied
+    }
+
+    /// Authorises and applies `change`; false when it was rejected.
+    private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?) throws -> Bool {
         let record = change.change.record
         if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
+        let frontier = frontier(of: change)
+        do {
+            try authorize(change, frontier: frontier)
+        } catch let error as AuthorizationError {
+            if refuseUnauthorised { throw error }
+            if !slots[record]!.changed && slots[record]!.record.lastSequence == 0 { slots[record] = nil }
+            try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
+            return false
+        }
         // Modified in place through the dictionary, so a long text is not copied.
         try slots[record]!.record.state.apply(change, history: StoreHistory(db: db))
-        applied[change.hash] = record
+        self.applied[change.hash] = (record, frontier)
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = change.change
         try insert.execute(arguments: [
             change.hash.data, record.data, c.site.data, c.participant, c.author,
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
-            commitID, leafIndex, bundleID, Data(change.bytes),
+            commitID, leafIndex, bundleID, frontier.concatenatedData, Data(change.bytes),
         ])
+        if record == trust.record { trust.add(change) }
         slots[record]!.record.noteApplied(change, sequence: db.lastInsertedRowID)
         slots[record]!.changed = true
+        return true
+    }
+
+    /// Checks that `change`'s author was allowed to make it, from its causal past.
+    private func authorize(_ change: EncodedChange, frontier: [ChangeHash]) throws {
+        let slot = slots[change.change.record]!
+        let context = Authorizer.Context(
+            root: trust.root, trust: trust.state(at: frontier), header: slot.record.state.header,
+            governance: { [self] in try governance(before: change) })
+        try Authorizer.check(change.change, record: change.change.record, in: context)
+    }
+
+    /// Co-authors and work-flow state of `change`'s record at its dependencies.
+    private func governance(before change: EncodedChange) throws -> Governance {
+        let slot = slots[change.change.record]!.record
+        let recordDependencies = change.change.dependencies.filter { !trust.contains($0) }
+        let current = Governance(slot.state)
+        // The record's state holds every change applied, so the causal past of
+        // any change: without governance operations so far, there is none in it.
+        if current == Governance() || Set(recordDependencies) == slot.heads { return current }
+        let past = try StoreHistory(db: db).ancestry(of: recordDependencies)
+        var governance = Governance()
+        let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM change WHERE record = ?", arguments: [change.change.record.data])
+        while let row = try rows.next() {
+            guard past.contains(try Hash256(data: row[0])) else { continue }
+            governance.apply(try StoreReader.decodeStored(row[1]))
+        }
+        return governance
     }
 
     /// The record `change` applies to: from the cache when it is current,

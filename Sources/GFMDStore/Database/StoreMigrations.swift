@@ -55,6 +55,7 @@ enum StoreMigrations {
                     commit_id INTEGER NOT NULL REFERENCES commit_group(id),
                     leaf_index INTEGER NOT NULL,
                     bundle_id INTEGER REFERENCES bundle(id),
+                    trust_frontier BLOB NOT NULL,
                     body BLOB NOT NULL
                 );
                 CREATE INDEX change_by_record ON change(record, seq);
@@ -101,7 +102,9 @@ enum StoreMigrations {
                     commit_id INTEGER NOT NULL REFERENCES commit_group(id),
                     leaf_index INTEGER NOT NULL,
                     bundle_id INTEGER REFERENCES bundle(id),
+                    code TEXT NOT NULL,
                     reason TEXT NOT NULL,
+                    rejected_seq INTEGER NOT NULL,
                     body BLOB NOT NULL
                 ) WITHOUT ROWID;
 
@@ -122,6 +125,10 @@ enum StoreMigrations {
                     SELECT hex(r.id) AS record, f.key AS name, f.value AS value,
                            EXISTS (SELECT 1 FROM json_each(r.conflicts) c WHERE c.value = f.key) AS conflicted
                     FROM record r, json_each(r.fields) f;
+
+                CREATE VIEW audit_rejected AS
+                    SELECT rejected_seq AS seq, hex(hash) AS change, hex(record) AS record, code, reason, bundle_id
+                    FROM rejected;
 
                 CREATE VIEW audit_bundle AS
                     SELECT id, hex(checksum) AS checksum, hex(sender_site) AS sender_site, sender_participant,

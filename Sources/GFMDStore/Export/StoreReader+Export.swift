@@ -6,7 +6,7 @@ extension StoreReader {
     /// The commits holding the changes of the log, ready for a bundle.
     ///
     /// - Parameter selection: the changes to export; nil exports every change
-    ///   of the log. Commits come in the order their first change was applied
+    ///   of the log and every rejected change. Commits come in the order their first change was applied
     ///   here (a causal order); a commit exported in part carries the Merkle
     ///   proof of the leaves left out.
     public func exportCommits(selection: Set<ChangeHash>? = nil) throws -> [StoredCommit] {
@@ -21,15 +21,25 @@ extension StoreReader {
             leavesByCommit[commitID]!.append((row["leaf_index"], [UInt8](row["body"] as Data)))
         }
         if let selection {
-            // A few changes: look each up by id, then keep the log's order.
-            let statement = try db.cachedStatement(sql: "SELECT seq, commit_id, leaf_index, body FROM change WHERE hash = ?")
+            // A few changes: look each up by id, then keep the log's order
+            // (rejected changes after the log, in the order they were rejected).
+            let logged = try db.cachedStatement(sql: "SELECT seq, commit_id, leaf_index, body FROM change WHERE hash = ?")
+            let rejected = try db.cachedStatement(sql: "SELECT rejected_seq + 9223372036854775807 / 2 AS seq, commit_id, leaf_index, body FROM rejected WHERE hash = ?")
             var rows: [Row] = []
             for hash in selection {
-                if let row = try Row.fetchOne(statement, arguments: [hash.data]) { rows.append(row) }
+                if let row = try Row.fetchOne(logged, arguments: [hash.data]) ?? Row.fetchOne(rejected, arguments: [hash.data]) {
+                    rows.append(row)
+                }
             }
             for row in rows.sorted(by: { ($0["seq"] as Int64) < ($1["seq"] as Int64) }) { take(row) }
         } else {
-            let rows = try Row.fetchCursor(db, sql: "SELECT commit_id, leaf_index, body FROM change ORDER BY seq")
+            // Everything held: the log, then the rejected changes, which are never lost.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT commit_id, leaf_index, body FROM (
+                    SELECT 0 AS part, seq AS position, commit_id, leaf_index, body FROM change
+                    UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, body FROM rejected)
+                ORDER BY part, position
+                """)
             while let row = try rows.next() { take(row) }
         }
         return try order.map { commitID in

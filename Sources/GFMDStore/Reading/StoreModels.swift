@@ -44,7 +44,7 @@ public struct RecordSummary: Sendable, Hashable {
 
 /// Which records `gfmd list` shows.
 public struct RecordFilter: Sendable, Hashable {
-    /// Only records of this type.
+    /// Only records of this type; without it, every type but the trust record.
     public var type: String?
     /// Only records in this work-flow state.
     public var workflow: String?

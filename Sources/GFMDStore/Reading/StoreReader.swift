@@ -12,6 +12,18 @@ public struct StoreReader {
         static let participant = "participant"
         static let author = "author"
         static let clock = "clock"
+        static let root = "root_public_key"
+        static let nextSerial = "next_certificate_serial"
+    }
+
+    /// The secretariat's root key this replica pins, or nil before enrolment.
+    public func root() throws -> SitePublicKey? {
+        guard let data = try meta(MetaKey.root) else { return nil }
+        do {
+            return try SitePublicKey(rawRepresentation: data)
+        } catch {
+            throw StoreError(.corrupt, "the replica's pinned root key is invalid")
+        }
     }
 
     func meta(_ key: String) throws -> Data? {
@@ -67,7 +79,14 @@ public struct StoreReader {
     public func summaries(_ filter: RecordFilter) throws -> [RecordSummary] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let type = filter.type { conditions.append("type = ?"); arguments.append(type) }
+        if let type = filter.type {
+            conditions.append("type = ?")
+            arguments.append(type)
+        } else {
+            // The trust record holds certificates, not a submission: listed only when asked for.
+            conditions.append("type <> ?")
+            arguments.append(TrustRecord.type)
+        }
         if let workflow = filter.workflow { conditions.append("workflow = ?"); arguments.append(workflow) }
         if let owner = filter.owner { conditions.append("owner = ?"); arguments.append(owner) }
         if !filter.includeDeleted { conditions.append("deleted = 0") }
@@ -184,14 +203,32 @@ public struct StoreReader {
 
     /// `gfmd digest`: SHA-256 over the merged state of every record (``StateDigest``).
     public func digest() throws -> String {
+        try digest { _ in .whole }
+    }
+
+    /// How much of a record a digest covers.
+    enum DigestPart {
+        case whole
+        case within(Set<ChangeHash>)
+        case none
+    }
+
+    /// The digest over the records `part` selects, each whole or restricted
+    /// to some of its changes.
+    func digest(_ part: (RecordID) throws -> DigestPart) throws -> String {
         var digest = StateDigest()
         let records = try Row.fetchCursor(db, sql: "SELECT id, state, tail_changes FROM record ORDER BY id")
         while let record = try records.next() {
             let id = try RecordID(data: record[0])
-            if (record[2] as Int) == 0 {
+            switch try part(id) {
+            case .whole where (record[2] as Int) == 0:
                 digest.add(record: id, encodedState: record[1] as Data)
-            } else if let state = try StoredRecord.load(id, from: db)?.state {
-                digest.add(state)
+            case .whole:
+                if let state = try StoredRecord.load(id, from: db)?.state { digest.add(state) }
+            case .within(let changes):
+                if let state = try state(of: id, within: changes) { digest.add(state) }
+            case .none:
+                continue
             }
         }
         return digest.finalize()

@@ -24,23 +24,31 @@ struct BundleCreateCommand: ParsableCommand {
 
     @OptionGroup var replica: ReplicaOptions
 
-    @Flag(help: "Include every change this replica holds.")
+    @Option(help: ArgumentHelp(
+        "Include only what this participant may read: its own and co-authored records, published ones, and the certificates.",
+        valueName: "peer"))
+    var to: String?
+
+    @Flag(help: "Include every change this replica holds (for another laptop of the same participant, or the secretariat).")
     var all = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
     var output: String
 
     func validate() throws {
-        guard all else {
-            throw ValidationError("say what the bundle holds: --all (every change this replica holds)")
+        guard (to != nil) != all else {
+            throw ValidationError("say what the bundle holds: --to PEER (what that participant may read, e.g. --to SEC) or --all")
+        }
+        if let to, ParticipantCode(to) == nil {
+            throw ValidationError("\"\(to)\" is not a participant code: use e.g. SEC, PHL or IOM")
         }
     }
 
     func run() throws {
         let replica = try replica.open()
-        let bundle = try replica.createBundle()
+        let bundle = try to.map { try replica.createBundle(for: ParticipantCode($0)!) } ?? replica.createBundle()
         try BundleFile.write(bundle.bytes, to: output)
-        Output.line("Wrote \(Output.count(bundle.changeCount, "change")) to \(output) (\(bundle.bytes.count) bytes)")
+        Output.line("Wrote \(Output.count(bundle.changeCount, "change"))\(to.map { " readable by \($0.uppercased())" } ?? "") to \(output) (\(bundle.bytes.count) bytes)")
     }
 }
 

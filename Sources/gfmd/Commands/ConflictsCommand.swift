@@ -29,12 +29,17 @@ struct ConflictsCommand: ParsableCommand {
             let shortID = try replica.displayID(report.record)
             Output.line("\(report.type) \(shortID)  \(report.title)")
             for field in report.fields {
-                Output.line("  \(field.field): \(field.values.count) concurrent values")
+                let isStatus = field.field == Workflow.field
+                Output.line("  \(isStatus ? "status" : field.field): \(field.values.count) concurrent \(isStatus ? "transitions" : "values")")
                 for value in field.values {
                     let text = value.value.displayText.replacingOccurrences(of: "\n", with: " ")
                     Output.line("    \(value.displayed ? "*" : "-") \"\(text)\"  by \(value.author) (\(value.participant)) at \(Output.time(value.time))")
                 }
-                Output.line("    resolve with: gfmd resolve \(shortID) \(field.field) VALUE")
+                if isStatus {
+                    Output.line("    settled by the next transition: gfmd submit, withdraw or review \(shortID)")
+                } else {
+                    Output.line("    resolve with: gfmd resolve \(shortID) \(field.field) VALUE")
+                }
             }
             if let deletion = report.deletion {
                 Output.line("  deletion contested (shown as \(deletion.deleted ? "deleted" : "present")):")

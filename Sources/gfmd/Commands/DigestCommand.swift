@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import GFMDCore
 import GFMDReplica
 import GFMDStore
 
@@ -13,6 +14,17 @@ struct DigestCommand: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(name: .customLong("for"), help: ArgumentHelp(
+        "The digest of what this participant may read here: equal to the digest its own replicas print once they hold it all.",
+        valueName: "peer"))
+    var peer: String?
+
+    func validate() throws {
+        if let peer, ParticipantCode(peer) == nil {
+            throw ValidationError("\"\(peer)\" is not a participant code: use e.g. SEC, PHL or IOM")
+        }
+    }
+
     struct DigestJSON: Encodable {
         let digest: String
         let records: Int
@@ -22,7 +34,7 @@ struct DigestCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        let digest = try replica.digest()
+        let digest = try peer.map { try replica.digest(for: ParticipantCode($0)!) } ?? replica.digest()
         if output.json {
             let (records, changes) = try replica.read { (try $0.recordCount(), try $0.changeCount()) }
             try Output.json(DigestJSON(digest: digest, records: records, changes: changes, pending: try replica.pending().count))

@@ -15,7 +15,7 @@ struct ListCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("Only records of this type.", valueName: "type")) var type: String?
-    @Option(help: ArgumentHelp("Only records in this work-flow state (\(Schema.workflowStates.joined(separator: ", "))).", valueName: "state")) var status: String?
+    @Option(help: ArgumentHelp("Only records in this work-flow state (\(WorkflowState.allCases.map(\.rawValue).joined(separator: ", "))).", valueName: "state")) var status: String?
     @Option(help: ArgumentHelp("Only records owned by this participant.", valueName: "code")) var owner: String?
     @Flag(help: "Include deleted records.") var deleted = false
 
@@ -30,8 +30,8 @@ struct ListCommand: ParsableCommand {
         if let type, Schema.type(named: type) == nil {
             throw ValidationError("\"\(type)\" is not a record type; the types are \(Schema.types.map(\.name).joined(separator: ", "))")
         }
-        if let status, !Schema.workflowStates.contains(status) {
-            throw ValidationError("\"\(status)\" is not a work-flow state; the states are \(Schema.workflowStates.joined(separator: ", "))")
+        if let status, WorkflowState(rawValue: status) == nil {
+            throw ValidationError("\"\(status)\" is not a work-flow state; the states are \(WorkflowState.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let owner, ParticipantCode(owner) == nil {
             throw ValidationError("\"\(owner)\" is not a participant code")

@@ -14,12 +14,17 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: ArgumentHelp("The record's id, or its first digits.", valueName: "id")) var id: String
 
+    @Flag(help: "Show the published version: the record as the secretariat last accepted it.")
+    var published = false
+
     /// The JSON form of a record.
     struct RecordJSON: Encodable {
         let id: RecordID
         let type: String
         let owner: String
         let status: String
+        let reviewNote: String?
+        let published: Bool
         let deleted: Bool
         let created: HybridTimestamp
         let createdBy: String?
@@ -34,14 +39,22 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        let state = try replica.record(id)
+        let state: RecordState
+        if published {
+            guard let version = try replica.publishedRecord(id) else {
+                throw CommandFailure("record \(id) has never been accepted: it has no published version")
+            }
+            state = version
+        } else {
+            state = try replica.record(id)
+        }
         let who = try replica.changeSummaries([state.header.creation, state.header.latestChange])
         let creator = who[state.header.creation].map { "\($0.author) (\($0.participant))" }
         let updater = who[state.header.latestChange].map { "\($0.author) (\($0.participant))" }
         if output.json {
             var fields: [String: Value] = [:]
             var sets: [String: [Value]] = [:]
-            for (key, field) in state.fields {
+            for (key, field) in state.fields where !key.name.hasPrefix(Workflow.reservedPrefix) {
                 switch field {
                 case .register(let register):
                     if let winner = register.winner, fields[key.name] == nil { fields[key.name] = winner.value }
@@ -52,6 +65,7 @@ struct ShowCommand: ParsableCommand {
             }
             try Output.json(RecordJSON(
                 id: state.id, type: state.header.type, owner: state.header.owner, status: state.workflowState,
+                reviewNote: state.registerField(Workflow.noteField)?.winner?.value.displayText, published: published,
                 deleted: state.isDeleted, created: state.header.created, createdBy: creator,
                 updated: state.header.updated, updatedBy: updater, changes: state.header.changeCount,
                 fields: fields, sets: sets, conflictedFields: state.conflictedFields.map(\.name),
@@ -59,9 +73,13 @@ struct ShowCommand: ParsableCommand {
             return
         }
         let shortID = try replica.displayID(state.id)
-        Output.line("\(state.header.type) \(shortID)  \(state.title)\(state.isDeleted ? "  [DELETED]" : "")")
+        let version = published ? "  [PUBLISHED VERSION]" : ""
+        Output.line("\(state.header.type) \(shortID)  \(state.title)\(state.isDeleted ? "  [DELETED]" : "")\(version)")
         Output.line("  id       \(state.id.hex)")
         Output.line("  owner    \(state.header.owner)    status \(state.workflowState)")
+        if let note = state.registerField(Workflow.noteField)?.winner?.value.displayText, state.workflowState == WorkflowState.returned.rawValue {
+            Output.line("  returned with the note: \(note)")
+        }
         Output.line("  created  \(Output.time(state.header.created))\(creator.map { " by \($0)" } ?? "")")
         Output.line("  updated  \(Output.time(state.header.updated))\(updater.map { " by \($0)" } ?? "")  (\(state.header.changeCount) changes)")
         let conflicted = state.conflictedFields.map(\.name)
@@ -71,7 +89,8 @@ struct ShowCommand: ParsableCommand {
         }
         Output.line()
         let known = state.recordType?.fields.map(\.name) ?? []
-        let present = Set(state.fields.keys.map(\.name))
+        // Work-flow fields (`_workflow`, `_review_note`) are shown above, not as fields.
+        let present = Set(state.fields.keys.map(\.name).filter { !$0.hasPrefix(Workflow.reservedPrefix) })
         let order = known.filter(present.contains) + present.subtracting(known).sorted()
         for name in order {
             if let list = state.listField(name) {

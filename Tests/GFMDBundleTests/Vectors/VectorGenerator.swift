@@ -111,7 +111,7 @@ enum VectorGenerator {
         let sortedDeps = [create.hash, edit.hash].sorted()
         let failures: [(String, [UInt8], String)] = [
             ("truncated in the middle", Array(create.bytes.prefix(create.bytes.count / 2)), "truncated"),
-            ("encoding version 3", raw(version: 3, dependencies: [], operations: [createOp]), "unsupported_version"),
+            ("encoding version 4", raw(version: 4, dependencies: [], operations: [createOp]), "unsupported_version"),
             ("version 2 without sequence operations", raw(version: 2, dependencies: [], operations: [createOp]), "not_canonical"),
             ("text edit of unknown kind 9", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x09, 0x00])]), "invalid_value"),
             ("text insertion without content", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x01, 0x00, 0x00, 0x00, 0x00])]), "invalid_value"),
@@ -248,7 +248,7 @@ enum VectorGenerator {
             ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
             ("one bit flipped in the body", flipped, "checksum_mismatch"),
             ("sender signature damaged", badSignature, "bad_signature"),
-            ("format version 3", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 3), "unsupported_version"),
+            ("format version 4", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 4), "unsupported_version"),
             ("a version-1 bundle carrying a version-2 change", Bundle.encode([BundleCommit(VerifiedCommit.signing([textChange], with: laptop1.key))],
                 sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 1), "invalid_change"),
             ("not a bundle", Array("GFMD is a state-led process".utf8), "not_a_bundle"),

@@ -94,6 +94,10 @@ enum VectorModels {
                 op = "text"; field = f; item = i.map(CharIDJSON.init); edits = e.map { SequenceEditJSON($0, items: false) }
             case .list(let f, let e):
                 op = "list"; field = f; edits = e.map { SequenceEditJSON($0, items: true) }
+            case .certify(let certificate):
+                op = "certify"; payload = Hex.encode(certificate.encoded)
+            case .revoke(let revocation):
+                op = "revoke"; payload = Hex.encode(revocation.encoded)
             case .unknown(let k, let bytes): op = "unknown"; kind = k; payload = Hex.encode(bytes)
             }
         }

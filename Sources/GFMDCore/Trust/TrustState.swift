@@ -1,0 +1,38 @@
+/// The certificates and revocations in some change's causal past: what
+/// decides whether that change's author was enrolled when it made it.
+public struct TrustState: Hashable, Sendable {
+    /// Certificates by enrolled site.
+    public private(set) var certificates: [SiteID: [Certificate]] = [:]
+    /// Serial numbers revoked.
+    public private(set) var revokedSerials: Set<UInt64> = []
+
+    /// No certificate, no revocation.
+    public init() {}
+
+    /// Takes in the trust operations of a trust-record change.
+    public mutating func apply(_ change: Change) {
+        for operation in change.operations {
+            switch operation {
+            case .certify(let certificate): certificates[certificate.site, default: []].append(certificate)
+            case .revoke(let revocation): revokedSerials.insert(revocation.serial)
+            default: continue
+            }
+        }
+    }
+
+    /// Why `site` has no usable certificate at `time`, or the certificate it has.
+    public func certificate(for site: SiteID, at time: HybridTimestamp, root: SitePublicKey) -> Result<Certificate, AuthorizationError> {
+        let all = (certificates[site] ?? []).filter { $0.issuer == root }
+        guard !all.isEmpty else {
+            return .failure(AuthorizationError(.unenrolled, "site \(site.short) is not enrolled: no certificate for it is in the change's causal past"))
+        }
+        let unrevoked = all.filter { !revokedSerials.contains($0.serial) }
+        guard !unrevoked.isEmpty else {
+            return .failure(AuthorizationError(.revoked, "the certificate of site \(site.short) was revoked before the change was made"))
+        }
+        guard let valid = unrevoked.first(where: { $0.isValid(at: time) }) else {
+            return .failure(AuthorizationError(.expired, "the certificate of site \(site.short) is not valid at \(time.iso8601)"))
+        }
+        return .success(valid)
+    }
+}

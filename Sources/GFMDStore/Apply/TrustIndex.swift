@@ -1,0 +1,69 @@
+import Foundation
+import GFMDCore
+import GRDB
+
+/// The trust record's changes in memory for one apply: which certificates and
+/// revocations lie in a change's causal past.
+///
+/// A change's *trust frontier* is the set of latest trust-record changes in
+/// its causal past: those it depends on directly, and those its record
+/// dependencies had. The trust state at a frontier is what the trust-record
+/// changes in its closure certify and revoke.
+final class TrustIndex {
+    let root: SitePublicKey
+    let record: RecordID
+    private var dependencies: [ChangeHash: [ChangeHash]] = [:]
+    private var changes: [ChangeHash: Change] = [:]
+    private var closures: [ChangeHash: Set<ChangeHash>] = [:]
+    private var states: [[ChangeHash]: TrustState] = [:]
+
+    init(db: Database, root: SitePublicKey) throws {
+        self.root = root
+        record = TrustRecord.id(for: root)
+        let rows = try Row.fetchCursor(db, sql: "SELECT body FROM change WHERE record = ?", arguments: [record.data])
+        while let row = try rows.next() { add(try StoreReader.decodeStored(row[0])) }
+    }
+
+    /// Whether `hash` is a trust-record change this replica holds.
+    func contains(_ hash: ChangeHash) -> Bool { changes[hash] != nil }
+
+    /// Takes in a trust-record change just applied.
+    func add(_ change: EncodedChange) {
+        changes[change.hash] = change.change
+        dependencies[change.hash] = change.change.dependencies
+        states = [:]
+    }
+
+    /// `hash` and every trust change it depends on.
+    func closure(of hash: ChangeHash) -> Set<ChangeHash> {
+        if let cached = closures[hash] { return cached }
+        var seen: Set<ChangeHash> = [hash]
+        var frontier = [hash]
+        while let next = frontier.popLast() {
+            for dependency in dependencies[next] ?? [] where seen.insert(dependency).inserted { frontier.append(dependency) }
+        }
+        closures[hash] = seen
+        return seen
+    }
+
+    /// The latest changes of `hashes`: those no other of them depends on, sorted.
+    func maximal(_ hashes: Set<ChangeHash>) -> [ChangeHash] {
+        guard hashes.count > 1 else { return Array(hashes) }
+        return hashes.filter { candidate in
+            !hashes.contains { $0 != candidate && closure(of: $0).contains(candidate) }
+        }.sorted()
+    }
+
+    /// The certificates and revocations in the closure of `frontier`.
+    func state(at frontier: [ChangeHash]) -> TrustState {
+        if let cached = states[frontier] { return cached }
+        var state = TrustState()
+        var included = Set<ChangeHash>()
+        for hash in frontier { included.formUnion(closure(of: hash)) }
+        for hash in included.sorted() {
+            if let change = changes[hash] { state.apply(change) }
+        }
+        states[frontier] = state
+        return state
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+public import GFMDCore
+import GRDB
+
+/// A change kept out of the merged state because its author was not allowed
+/// to make it (or it broke a rule once its record was known).
+public struct RejectedChange: Sendable {
+    /// The change.
+    public let encoded: EncodedChange
+    /// Why, as a stable code (`not_contributor`, `unenrolled`, ...).
+    public let code: String
+    /// Why, in words.
+    public let reason: String
+    /// The file name (else the checksum) of the bundle that brought it; nil
+    /// when it came from this replica.
+    public let bundle: String?
+}
+
+extension StoreReader {
+    /// The trust record's id, once a root key is pinned.
+    public func trustRecordID() throws -> RecordID? {
+        try root().map(TrustRecord.id(for:))
+    }
+
+    /// The latest trust-record changes in the causal past of `changes` (stored changes).
+    public func trustFrontier(of changes: [ChangeHash]) throws -> Set<ChangeHash> {
+        var frontier = Set<ChangeHash>()
+        let statement = try db.cachedStatement(sql: "SELECT trust_frontier FROM change WHERE hash = ?")
+        for hash in changes {
+            if let data = try Data.fetchOne(statement, arguments: [hash.data]) {
+                frontier.formUnion(try [Hash256](concatenated: data))
+            }
+        }
+        return frontier
+    }
+
+    /// Every rejected change, in the order it was rejected.
+    public func rejectedChanges() throws -> [RejectedChange] {
+        try Row.fetchAll(db, sql: """
+            SELECT r.body, r.code, r.reason, coalesce(b.file_name, lower(hex(b.checksum)))
+            FROM rejected r LEFT JOIN bundle b ON b.id = r.bundle_id ORDER BY r.rejected_seq
+            """).map { row in
+            RejectedChange(encoded: try Self.decodeStored(row[0]), code: row[1], reason: row[2], bundle: row[3])
+        }
+    }
+
+    /// Ids of every record this replica holds, in id order.
+    public func allRecordIDs() throws -> [RecordID] {
+        try Data.fetchAll(db, sql: "SELECT id FROM record ORDER BY id").map { try RecordID(data: $0) }
+    }
+
+    /// Ids of the stored changes of `record`, in log order.
+    public func changeHashes(of record: RecordID) throws -> [ChangeHash] {
+        try Data.fetchAll(db, sql: "SELECT hash FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+            .map { try Hash256(data: $0) }
+    }
+
+    /// Ids of the rejected changes of `record`.
+    public func rejectedHashes(of record: RecordID) throws -> [ChangeHash] {
+        try Data.fetchAll(db, sql: "SELECT hash FROM rejected WHERE record = ?", arguments: [record.data])
+            .map { try Hash256(data: $0) }
+    }
+
+    /// The changes of `record` that make up its published version: every
+    /// change that accepted it, and all the record's changes before them. Nil
+    /// when the record was never accepted.
+    public func publishedChanges(of record: RecordID) throws -> Set<ChangeHash>? {
+        var accepts: [ChangeHash] = []
+        for stored in try changes(of: record) {
+            let accepted = stored.change.operations.contains {
+                if case .set(Workflow.field, .string(WorkflowState.accepted.rawValue), _) = $0 { true } else { false }
+            }
+            if accepted { accepts.append(stored.hash) }
+        }
+        guard !accepts.isEmpty else { return nil }
+        let recordChanges = Set(try changeHashes(of: record))
+        return try StoreHistory(db: db).ancestry(of: accepts).intersection(recordChanges)
+    }
+
+    /// The state of `record` made of `changes` alone (a causally closed set of its changes).
+    public func state(of record: RecordID, within changes: Set<ChangeHash>) throws -> RecordState? {
+        var state: RecordState?
+        var history = RestrictedHistory(db: db, allowed: changes)
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, hash, body FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+        while let row = try rows.next() {
+            let hash = try Hash256(data: row[1])
+            guard changes.contains(hash) else { continue }
+            let encoded = try Self.decodeStored(row[2])
+            if state == nil { state = try RecordState(creatingWith: encoded) }
+            history.before = row[0]
+            try state!.apply(encoded, history: history)
+        }
+        return state
+    }
+}
+
+/// The history of a record restricted to some of its changes (a published version).
+struct RestrictedHistory: CausalHistory {
+    let db: Database
+    let allowed: Set<ChangeHash>
+    var before: Int64 = .max
+
+    func editingChanges(of record: RecordID) throws -> [ChangeHash] {
+        try StoreHistory(db: db, before: before).editingChanges(of: record).filter(allowed.contains)
+    }
+
+    func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash> {
+        try StoreHistory(db: db).ancestry(of: changes)
+    }
+}

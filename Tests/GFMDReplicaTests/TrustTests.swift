@@ -1,0 +1,181 @@
+import Foundation
+@testable import GFMDBundle
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+import GFMDTestSupport
+import Testing
+
+/// Enrolment, authorisation decided from each change's causal past, and
+/// rejected changes kept, whatever order bundles arrive in.
+@Suite("Trust: certificates, revocations and authorisation")
+struct TrustTests {
+    let fixture = ReplicaFixture()
+
+    /// A bare store pinned to the fixture's root, that receives bundles in the order a test chooses.
+    func store(_ name: String) throws -> ReplicaStore {
+        let root = try #require(try fixture.root.pinnedRoot())
+        let store = try ReplicaStore(path: fixture.directory.path(name + ".sqlite").path)
+        try store.write { writer in
+            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Auditor"))
+            try writer.pin(root: root)
+        }
+        return store
+    }
+
+    /// Checks and applies a bundle file to `store`, as `gfmd bundle apply` does.
+    func deliver(_ bytes: [UInt8], to store: ReplicaStore) throws {
+        let commits = try Bundle(reading: bytes).verifiedCommits()
+        _ = try store.write { try $0.apply(commits) }
+    }
+
+    /// The rejected changes of `store`, with their codes.
+    func rejections(_ store: ReplicaStore) throws -> [ChangeHash: String] {
+        try store.read { reader in
+            Dictionary(uniqueKeysWithValues: try reader.rejectedChanges().map { ($0.encoded.hash, $0.code) })
+        }
+    }
+
+    /// The trust record's changes on the root, in the order they were made.
+    func trustChanges() throws -> [ChangeHash] {
+        try fixture.root.read { reader in try reader.changeHashes(of: reader.trustRecordID()!) }
+    }
+
+    /// A bundle from the root of some of its trust changes.
+    func trustBundle(_ changes: some Sequence<ChangeHash>) throws -> [UInt8] {
+        try fixture.root.createBundle(selection: Set(changes)).bytes
+    }
+
+    /// A change of `record` by a hand-made site, as its own bundle.
+    func forged(by site: inout TestSite, _ record: RecordID, on dependencies: [ChangeHash], _ operations: [ChangeOperation]) -> (bytes: [UInt8], change: ChangeHash) {
+        let change = site.change(record, on: dependencies.sorted(), operations)
+        let bundle = Bundle.encode([BundleCommit(VerifiedCommit.signing([change], with: site.key))],
+                                   sender: site.key, participant: site.participant, created: change.change.timestamp)
+        return (bundle, change.hash)
+    }
+
+    @Test("an unenrolled key, a revoked site and MEX on a PHL record are rejected on every replica, in every delivery order")
+    func rejectedInEveryOrder() throws {
+        let phl = try fixture.replica("phl")
+        let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
+        try phl.edit(record.hex, [.add(field: "partners", value: "IOM")])
+        var (revokedSite, _) = try fixture.enrolledSite(seed: 51)
+        var (mexSite, _) = try fixture.enrolledSite(seed: 52, participant: "MEX")
+        let beforeRevocation = try trustChanges()
+        try fixture.root.revoke(site: revokedSite.id.hex, reason: "laptop lost")
+        try fixture.shareTrust()
+        let revocation = try #require(try trustChanges().last)
+        let heads = try phl.read { try $0.heads(of: record) }
+        var stranger = TestSite(seed: 50, wall: fixture.clock.nowMilliseconds() + 1_000)
+        let title = ChangeOperation.set(field: "title", value: .string("Taken over"), pred: heads)
+        let unenrolled = forged(by: &stranger, record, on: heads + [revocation], [title])
+        let revoked = forged(by: &revokedSite, record, on: heads + [revocation], [title])
+        let foreign = forged(by: &mexSite, record, on: heads + [revocation], [title])
+        let expected = [unenrolled.change: "unenrolled", revoked.change: "revoked", foreign.change: "not_contributor"]
+
+        let legit = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes
+        let parts = [try trustBundle(beforeRevocation), try trustBundle([revocation]), legit,
+                     unenrolled.bytes, revoked.bytes, foreign.bytes]
+        let reference = try store("reference")
+        for part in parts { try deliver(part, to: reference) }
+        #expect(try rejections(reference) == expected)
+        let digest = try reference.read { try $0.digest() }
+        #expect(try phl.digest() == digest, "the rejected changes leave the state as the legitimate ones made it")
+
+        var orders = Self.permutations(of: Array(parts.indices.reversed())).enumerated().filter { $0.offset % 30 == 0 }.map(\.element)
+        orders.append([5, 4, 3, 2, 1, 0])
+        for (number, order) in orders.enumerated() {
+            let replica = try store("order\(number)")
+            for index in order { try deliver(parts[index], to: replica) }
+            #expect(try rejections(replica) == expected, "order \(order)")
+            #expect(try replica.read { try $0.digest() } == digest, "order \(order)")
+            #expect(try replica.read { try $0.pendingSummary().count } == 0, "order \(order)")
+        }
+    }
+
+    @Test("a change arriving before the certificate in its causal past, or after it, gives the same state")
+    func certificateBeforeOrAfter() throws {
+        let phl = try fixture.replica("phl")
+        let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
+        let recordBundle = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes
+        let earlierTrust = try trustChanges()
+        var (newcomer, trust) = try fixture.enrolledSite(seed: 60)
+        let certificate = try #require(trust.first)
+        let heads = try phl.read { try $0.heads(of: record) }
+        let allowed = forged(by: &newcomer, record, on: heads + [certificate], [.add(field: "themes", element: .string("remittances"))])
+        // The same site, but its change does not know the certificate: it was not enrolled then.
+        let premature = forged(by: &newcomer, record, on: heads + [earlierTrust.last!], [.add(field: "partners", element: .string("ILO"))])
+
+        let certificateFirst = try store("first")
+        for part in [try trustBundle(trustChanges()), recordBundle, allowed.bytes, premature.bytes] {
+            try deliver(part, to: certificateFirst)
+        }
+        let certificateLast = try store("last")
+        for part in [try trustBundle(earlierTrust), recordBundle, allowed.bytes, premature.bytes] {
+            try deliver(part, to: certificateLast)
+        }
+        #expect(try certificateLast.read { try $0.pendingSummary().count } == 1, "the change waits for its certificate")
+        try deliver(try trustBundle([certificate]), to: certificateLast)
+
+        for replica in [certificateFirst, certificateLast] {
+            #expect(try rejections(replica) == [premature.change: "unenrolled"])
+            #expect(try replica.read { try $0.record(record)?.setField("themes")?.elements } == [.string("remittances")])
+            #expect(try replica.read { try $0.pendingSummary().count } == 0)
+        }
+        #expect(try certificateFirst.read { try $0.digest() } == certificateLast.read { try $0.digest() })
+    }
+
+    @Test("an edit concurrent with its site's revocation is decided the same way everywhere; the next one is rejected")
+    func revocationConcurrentWithEdit() throws {
+        let phl = try fixture.replica("phl")
+        let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
+        let recordBundle = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes
+        var (site, trust) = try fixture.enrolledSite(seed: 70)
+        let heads = try phl.read { try $0.heads(of: record) }
+        let concurrent = forged(by: &site, record, on: heads + trust, [.add(field: "themes", element: .string("diaspora"))])
+        try fixture.root.revoke(site: site.id.hex)
+        let revocation = try #require(try trustChanges().last)
+        let afterwards = forged(by: &site, record, on: [concurrent.change, revocation], [.add(field: "themes", element: .string("return"))])
+        let parts = [try trustBundle(trustChanges().dropLast()), try trustBundle([revocation]), recordBundle, concurrent.bytes, afterwards.bytes]
+
+        var digests = Set<String>()
+        for order in [[0, 1, 2, 3, 4], [0, 2, 3, 4, 1], [4, 3, 2, 1, 0], [2, 3, 0, 4, 1]] {
+            let replica = try store("order\(order.map(String.init).joined())")
+            for index in order { try deliver(parts[index], to: replica) }
+            // The revocation is not in the concurrent edit's past: it stands. It is in the next one's.
+            #expect(try rejections(replica) == [afterwards.change: "revoked"], "order \(order)")
+            #expect(try replica.read { try $0.record(record)?.setField("themes")?.elements } == [.string("diaspora")], "order \(order)")
+            digests.insert(try replica.read { try $0.digest() })
+        }
+        #expect(digests.count == 1)
+    }
+
+    @Test("an observer reads but does not write; a change claiming another participant is rejected")
+    func rolesAndParticipants() throws {
+        let phl = try fixture.replica("phl")
+        let observer = try fixture.replica("iom", participant: "IOM", role: .observer)
+        #expect {
+            try observer.createRecord(type: "practice", title: "Observed")
+        } throws: { ($0 as? AuthorizationError)?.code == .wrongRole }
+        let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
+        let heads = try phl.read { try $0.heads(of: record) }
+        let trust = try fixture.enrolledSite(seed: 80).trust
+        // The same key, enrolled for PHL, signs a change claiming MEX.
+        var impostor = TestSite(seed: 80, participant: "MEX", wall: fixture.clock.nowMilliseconds() + 1_000)
+        let change = forged(by: &impostor, record, on: heads + trust, [.add(field: "themes", element: .string("x"))])
+        let hub = try fixture.replica("hub", participant: "SEC")
+        try phl.send(to: hub)
+        try hub.applyBundle(change.bytes)
+        #expect(try hub.rejected().map(\.code) == ["wrong_participant"])
+    }
+
+    /// Every ordering of `items`, in a fixed order.
+    static func permutations(of items: [Int]) -> [[Int]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { index in
+            var rest = items
+            let first = rest.remove(at: index)
+            return permutations(of: rest).map { [first] + $0 }
+        }
+    }
+}
