@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GFMDCLITests",
-            dependencies: ["gfmd", "GFMDTestSupport"],
+            dependencies: ["gfmd", "GFMDCore", "GFMDTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

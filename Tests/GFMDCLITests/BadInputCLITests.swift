@@ -8,8 +8,8 @@ struct BadInputCLITests {
     let id: String
 
     init() throws {
-        try cli.ok("sender", "init", "--delegation", "PHL", "--author", "Maria Santos")
-        try cli.ok("receiver", "init", "--secretariat", "--author", "Ana Lopez")
+        try cli.enrolled("sender", "PHL", author: "Maria Santos")
+        try cli.enrolled("receiver", "SEC", author: "Ana Lopez", role: "secretariat")
         id = try cli.ok("sender", "new", "practice", "--title", "Diaspora bonds").output
         try cli.ok("sender", "bundle", "create", "--all", "-o", "good.gfmd")
         try cli.ok("receiver", "new", "knowledge_gap", "--title", "Data on return")
@@ -70,6 +70,7 @@ struct BadInputCLITests {
         try cli.refused("sender", ["new", "memo", "--title", "x"], mentioning: "not a record type")
         try cli.refused("sender", ["list", "--owner", "XYZ"], mentioning: "not a participant code")
         try cli.refused("sender", ["bundle", "create", "-o", "x.gfmd"], mentioning: "--all")
+        try cli.refused("sender", ["bundle", "create", "--to", "XYZ", "-o", "x.gfmd"], mentioning: "not a participant code")
         #expect(try cli.digest("sender") == before)
         try cli.refused("fresh", ["init", "--delegation", "XYZ", "--author", "A"], mentioning: "not a participant code")
         try cli.refused("fresh", ["list"], mentioning: "no replica")

@@ -77,6 +77,19 @@ final class CLI: @unchecked Sendable {
         return result
     }
 
+    /// Creates replica `name` for `participant` and enrols it as a user would:
+    /// `gfmd request`, the secretariat's `gfmd certify`, then `gfmd enroll`.
+    /// The secretariat's replica `sec` (with the root key) is created first if missing.
+    func enrolled(_ name: String, _ participant: String, author: String, role: String = "delegate") throws {
+        if !FileManager.default.fileExists(atPath: path("sec")) {
+            try ok("sec", "init", "--secretariat", "--author", "Ana Lopez")
+        }
+        try ok(name, "init", "--delegation", participant, "--author", author)
+        try ok(name, "request", "-o", "\(name).request")
+        try ok("sec", "certify", "\(name).request", "--role", role, "-o", "\(name).cert")
+        try ok(name, "enroll", "\(name).cert")
+    }
+
     /// The replica's digest.
     func digest(_ name: String) throws -> String {
         try ok(name, "digest").output

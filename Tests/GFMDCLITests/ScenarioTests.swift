@@ -8,9 +8,8 @@ struct ScenarioTests {
           arguments: [[0, 1, 2], [2, 1, 0], [1, 2, 0]])
     func doneWhen(order: [Int]) throws {
         let cli = CLI()
-        try cli.ok("laptop1", "init", "--delegation", "PHL", "--author", "Maria Santos")
-        try cli.ok("laptop2", "init", "--delegation", "phl", "--author", "Jose Rizal")
-        try cli.ok("sec", "init", "--secretariat", "--author", "Ana Lopez")
+        try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
+        try cli.enrolled("laptop2", "phl", author: "Jose Rizal")
         let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds", "--add", "partners=IOM").output
         #expect(id.range(of: "^[0-9a-f]{8,32}$", options: .regularExpression) != nil, "new prints the id alone: \(id)")
         try cli.ok("laptop1", "bundle", "create", "--all", "-o", "start.gfmd")
@@ -56,19 +55,19 @@ struct ScenarioTests {
     @Test("bundle inspect shows sender, version, change count and whether everything verifies")
     func inspect() throws {
         let cli = CLI()
-        try cli.ok("laptop1", "init", "--delegation", "PHL", "--author", "Maria Santos")
+        try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.ok("laptop1", "new", "practice", "--title", "One")
         try cli.ok("laptop1", "new", "knowledge_gap", "--title", "Two")
         try cli.ok("laptop1", "bundle", "create", "--all", "-o", "b.gfmd")
         let text = try cli.run(["bundle", "inspect", "b.gfmd"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("sender     PHL"))
-        #expect(text.stdout.contains("format     version 2"))
-        #expect(text.stdout.contains("changes    2 in 2 commits"))
+        #expect(text.stdout.contains("format     version 3"))
+        #expect(text.stdout.contains("changes    4 in 4 commits"), "two certificates in the trust record, then two records")
         #expect(text.stdout.contains("every hash and signature verifies"))
         let json = try cli.run(["bundle", "inspect", "b.gfmd", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["change_count"] as? Int == 2)
+        #expect(object["change_count"] as? Int == 4)
         #expect(object["sender_participant"] as? String == "PHL")
         #expect(object["all_verified"] as? Bool == true)
     }
@@ -76,9 +75,9 @@ struct ScenarioTests {
     @Test("every read command speaks JSON with --json")
     func json() throws {
         let cli = CLI()
-        try cli.ok("r", "init", "--delegation", "MEX", "--author", "Luis")
+        try cli.enrolled("r", "MEX", author: "Luis")
         let id = try cli.ok("r", "new", "practice", "--title", "Ventanilla", "--set", "start_date=2024-03-01").output
-        for arguments in [["show", id], ["list"], ["conflicts"], ["log"], ["log", id, "--field", "title"], ["digest"]] {
+        for arguments in [["show", id], ["list"], ["conflicts"], ["log"], ["log", id, "--field", "title"], ["digest"], ["rejected"]] {
             let result = try cli.ok("r", arguments + ["--json"])
             #expect((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) != nil, "\(arguments): \(result.stdout)")
         }

@@ -7,9 +7,8 @@ struct TextCLITests {
     @Test("two laptops and the secretariat each edit one paragraph offline; every replica shows all three edits")
     func threeParagraphs() throws {
         let cli = CLI()
-        try cli.ok("laptop1", "init", "--delegation", "PHL", "--author", "Maria Santos")
-        try cli.ok("laptop2", "init", "--delegation", "PHL", "--author", "Jose Rizal")
-        try cli.ok("sec", "init", "--secretariat", "--author", "Ana Lopez")
+        try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
+        try cli.enrolled("laptop2", "PHL", author: "Jose Rizal")
         let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds").output
         let original = """
             The Philippines issues bonds to its citizens abroad.
@@ -64,7 +63,7 @@ struct TextCLITests {
     @Test("writing the same text again records nothing; a list field is written item by item")
     func noOpsAndLists() throws {
         let cli = CLI()
-        try cli.ok("r", "init", "--delegation", "MEX", "--author", "Luis")
+        try cli.enrolled("r", "MEX", author: "Luis")
         let id = try cli.ok("r", "new", "background_paper", "--title", "RT 2.1").output
         try Data("Introduction\n---\nContext\n---\nQuestions\n".utf8).write(to: URL(fileURLWithPath: cli.path("sections.txt")))
         try cli.ok("r", "write", id, "sections", "--file", "sections.txt")

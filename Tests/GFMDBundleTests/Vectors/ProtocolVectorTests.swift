@@ -46,13 +46,15 @@ struct ProtocolVectorTests {
             case "merkle": count = try merkle(url)
             case "state": count = try state(url)
             case "bundle": count = try bundles(url)
+            case "certificate": count = try certificates(url)
+            case "trust": continue  // Needs a replica store: TrustVectorTests (GFMDReplicaTests) runs it.
             default:
                 Issue.record("\(url.lastPathComponent): unknown vector kind \(kind)")
                 count = 0
             }
             kinds[kind, default: 0] += count
         }
-        for kind in ["change", "merkle", "state", "bundle"] {
+        for kind in ["change", "merkle", "state", "bundle", "certificate"] {
             #expect((kinds[kind] ?? 0) > 0, "no \(kind) vectors ran")
         }
     }
@@ -117,6 +119,23 @@ struct ProtocolVectorTests {
             }
         }
         return file.valid.count
+    }
+
+    private func certificates(_ url: URL) throws -> Int {
+        let file = try Self.load(M.File<M.Case<M.TrustObjectJSON>, M.TrustObjectFailure>.self, url)
+        for vector in file.valid {
+            let bytes = try Self.bytes(vector.input)
+            #expect(try M.TrustObjectJSON.decode(bytes, as: vector.expected.kind) == vector.expected, "\(vector.name)")
+        }
+        for vector in file.mustFail {
+            do {
+                _ = try M.TrustObjectJSON.decode(try Self.bytes(vector.input), as: vector.kind)
+                Issue.record("\(vector.name): decoded, but must fail with \(vector.error)")
+            } catch {
+                #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")
+            }
+        }
+        return file.valid.count + file.mustFail.count
     }
 
     private func bundles(_ url: URL) throws -> Int {

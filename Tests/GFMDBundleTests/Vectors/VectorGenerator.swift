@@ -13,9 +13,11 @@ enum VectorGenerator {
         try writeJSON(changes(), to: directory.appendingPathComponent("changes.json"))
         try writeJSON(merkle(), to: directory.appendingPathComponent("merkle.json"))
         try writeJSON(state(), to: directory.appendingPathComponent("state.json"))
-        let (golden, goldenV2, bundles) = try bundles()
-        try Data(golden).write(to: directory.appendingPathComponent("golden-v1.gfmd"))
-        try Data(goldenV2).write(to: directory.appendingPathComponent("golden-v2.gfmd"))
+        try writeJSON(certificates(), to: directory.appendingPathComponent("certificates.json"))
+        let (goldens, bundles) = try bundles()
+        for (version, golden) in goldens.enumerated() {
+            try Data(golden).write(to: directory.appendingPathComponent("golden-v\(version + 1).gfmd"))
+        }
         try writeJSON(bundles, to: directory.appendingPathComponent("bundles.json"))
     }
 
@@ -68,10 +70,20 @@ enum VectorGenerator {
                 .insert(counter: 0, left: nil, right: nil, content: Array("Background".unicodeScalars)),
             ]),
         ])
+        let root = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 10, count: 32))
+        var secretariat = TestSite(seed: 11, participant: "SEC", author: "Ana Lopez")
+        let trustRecord = TrustRecord.id(for: root.publicKey)
+        let until = HybridTimestamp(milliseconds: 1_795_000_000_000 + 365 * 86_400_000, counter: 0)
+        let enrol = secretariat.change(trustRecord, on: [], [
+            .create(type: TrustRecord.type, owner: "SEC"),
+            .certify(Certificate.issue(serial: 1, siteKey: secretariat.key.publicKey, participant: "SEC", role: .secretariat,
+                                       notBefore: .zero, notAfter: until, root: root)),
+        ])
         let valid = [("create a practice with fields", create), ("edit naming pred and observed additions, then delete", edit),
                      ("list value, Arabic, Chinese and emoji, restore", unicode), ("operation and value kinds of a newer version", future),
                      ("version 2: text insertions and deletions across sites", text),
-                     ("version 2: list items and an item's text", list)]
+                     ("version 2: list items and an item's text", list),
+                     ("version 3: the trust record created with a certificate", enrol)]
             .map { M.Case(name: $0.0, input: Hex.encode($0.1.bytes), expected: M.ChangeJSON($0.1)) }
 
         func raw(version: UInt8 = 1, author: [UInt8] = Array("A".utf8), dependencies: [Hash256], timestamp: [UInt8] = [0x01],
@@ -113,6 +125,7 @@ enum VectorGenerator {
             ("truncated in the middle", Array(create.bytes.prefix(create.bytes.count / 2)), "truncated"),
             ("encoding version 4", raw(version: 4, dependencies: [], operations: [createOp]), "unsupported_version"),
             ("version 2 without sequence operations", raw(version: 2, dependencies: [], operations: [createOp]), "not_canonical"),
+            ("version 3 without certificates or revocations", raw(version: 3, dependencies: [], operations: [createOp]), "not_canonical"),
             ("text edit of unknown kind 9", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x09, 0x00])]), "invalid_value"),
             ("text insertion without content", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x01, 0x00, 0x00, 0x00, 0x00])]), "invalid_value"),
             ("a trailing byte", create.bytes + [0], "trailing_bytes"),
@@ -126,9 +139,54 @@ enum VectorGenerator {
         ]
         return M.File(
             kind: "change",
-            description: "Canonical change encodings, versions 1 and 2 (Protocol/changes.md). input: hex of the encoding; expected: the decoded change and its id (SHA-256 of input).",
+            description: "Canonical change encodings, versions 1 to 3 (Protocol/changes.md). input: hex of the encoding; expected: the decoded change and its id (SHA-256 of input).",
             valid: valid,
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) })
+    }
+
+    // MARK: Certificates
+
+    static func certificates() throws -> M.File<M.Case<M.TrustObjectJSON>, M.TrustObjectFailure> {
+        let root = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 10, count: 32))
+        let laptop = TestSite(seed: 1, participant: "PHL", author: "María Santos")
+        let secretariat = TestSite(seed: 11, participant: "SEC", author: "Ana Lopez")
+        let year = HybridTimestamp(milliseconds: created.milliseconds + 365 * 86_400_000, counter: 0)
+        let delegate = Certificate.issue(serial: 7, siteKey: laptop.key.publicKey, participant: "PHL", role: .delegate,
+                                         notBefore: created, notAfter: year, root: root)
+        let secretary = Certificate.issue(serial: 1, siteKey: secretariat.key.publicKey, participant: "SEC", role: .secretariat,
+                                          notBefore: created, notAfter: year, root: root)
+        let revocation = Revocation.issue(delegate, at: created, reason: "laptop lost in transit", root: root)
+        let request = EnrolmentRequest(key: laptop.key, participant: "PHL", author: "María Santos", created: created)
+        var damaged = delegate.encoded
+        damaged[damaged.count - 1] ^= 0x01
+        let valid: [(String, String, [UInt8])] = [
+            ("a delegate certificate", "certificate", delegate.encoded),
+            ("a secretariat certificate", "certificate", secretary.encoded),
+            ("a certificate whose signature was damaged: it decodes but does not verify", "certificate", damaged),
+            ("a revocation", "revocation", revocation.encoded),
+            ("an enrolment request", "request", request.encoded),
+        ]
+        var badRole = delegate.encoded
+        let roleOffset = 1 + 1 + 32 + 1 + 3  // version, serial 7, key, length and "PHL"
+        badRole[roleOffset] = 9
+        var newer = delegate.encoded
+        newer[0] = 2
+        var forgedRequest = request.encoded
+        forgedRequest[forgedRequest.count - 1] ^= 0x01
+        let failures: [(String, String, [UInt8], String)] = [
+            ("a truncated certificate", "certificate", Array(delegate.encoded.dropLast(10)), "truncated"),
+            ("a certificate of role 9", "certificate", badRole, "invalid_value"),
+            ("a certificate of version 2", "certificate", newer, "unsupported_version"),
+            ("a certificate with a trailing byte", "certificate", delegate.encoded + [0], "trailing_bytes"),
+            ("a truncated revocation", "revocation", Array(revocation.encoded.prefix(40)), "truncated"),
+            ("a request not signed by its key", "request", forgedRequest, "bad_signature"),
+            ("not a request", "request", Array("GFMDBNDL and more bytes".utf8), "invalid_value"),
+        ]
+        return M.File(
+            kind: "certificate",
+            description: "Certificates, revocations and enrolment requests (Protocol/trust.md). input: hex; expected: the decoded fields and whether the signature verifies (the issuer's, or for a request the site's own).",
+            valid: try valid.map { M.Case(name: $0.0, input: Hex.encode($0.2), expected: try M.TrustObjectJSON.decode($0.2, as: $0.1)) },
+            mustFail: failures.map { M.TrustObjectFailure(name: $0.0, kind: $0.1, input: Hex.encode($0.2), error: $0.3) })
     }
 
     // MARK: Merkle
@@ -209,7 +267,7 @@ enum VectorGenerator {
 
     static let created = HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 3)
 
-    static func bundles() throws -> ([UInt8], [UInt8], M.File<M.BundleCase, M.Failure>) {
+    static func bundles() throws -> ([[UInt8]], M.File<M.BundleCase, M.Failure>) {
         var laptop1 = TestSite(seed: 1, participant: "PHL", author: "Maria Santos")
         var laptop2 = TestSite(seed: 2, participant: "PHL", author: "Jose Rizal")
         let secretariat = TestSite(seed: 3, participant: "SEC", author: "Ana Lopez")
@@ -243,6 +301,13 @@ enum VectorGenerator {
         let forged = Bundle.encode([BundleCommit(signer: laptop1.key.publicKey, leafCount: 2, signature: forgedCommit,
                                                  leaves: [(0, root.bytes), (1, a.bytes)], proof: [])],
                                    sender: secretariat.key, participant: "SEC", created: created)
+        var enroller = TestSite(seed: 11, participant: "SEC", author: "Ana Lopez")
+        let rootKey = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 10, count: 32))
+        let trustChange = enroller.change(TrustRecord.id(for: rootKey.publicKey), on: [], [
+            .create(type: TrustRecord.type, owner: "SEC"),
+            .certify(Certificate.issue(serial: 1, siteKey: enroller.key.publicKey, participant: "SEC", role: .secretariat,
+                                       notBefore: .zero, notAfter: created, root: rootKey)),
+        ])
         let failures: [(String, [UInt8], String)] = [
             ("truncated by one byte", Array(golden.dropLast()), "checksum_mismatch"),
             ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
@@ -251,6 +316,8 @@ enum VectorGenerator {
             ("format version 4", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 4), "unsupported_version"),
             ("a version-1 bundle carrying a version-2 change", Bundle.encode([BundleCommit(VerifiedCommit.signing([textChange], with: laptop1.key))],
                 sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 1), "invalid_change"),
+            ("a version-2 bundle carrying a version-3 change", Bundle.encode([BundleCommit(VerifiedCommit.signing([trustChange], with: enroller.key))],
+                sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 2), "invalid_change"),
             ("not a bundle", Array("GFMD is a state-led process".utf8), "not_a_bundle"),
             ("decompression bomb: 1 MiB declared as 100 bytes",
              Bundle.seal(body: [UInt8](repeating: 0, count: 1 << 20), changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, level: 9, declaredBodySize: 100),
@@ -258,19 +325,52 @@ enum VectorGenerator {
             ("a commit signature that does not verify", forged, "invalid_commit"),
         ]
         let goldenV2 = Bundle.encode([BundleCommit(VerifiedCommit.signing([root, a, textChange], with: laptop1.key))],
-                                     sender: laptop1.key, participant: "PHL", created: created)
+                                     sender: laptop1.key, participant: "PHL", created: created, level: 6, version: 2)
         var replicaV2 = InMemoryReplica()
         for change in [root, a, textChange] { try replicaV2.receive(change) }
         let expectedV2 = M.BundleExpected(
             version: 2, senderSite: laptop1.id.hex, senderParticipant: "PHL", created: created.rawValue,
             checksum: try Bundle(reading: goldenV2).checksum.hex, changeCount: 3,
             commits: [[root.hash.hex, a.hash.hex, textChange.hash.hex]], digest: replicaV2.digest)
-        return (golden, goldenV2, M.File(
+        let (goldenV3, expectedV3) = try trustGolden()
+        return ([golden, goldenV2, goldenV3], M.File(
             kind: "bundle",
-            description: "Bundle files, format versions 1 and 2 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one. must_fail: hex of whole files.",
+            description: "Bundle files, format versions 1 to 3 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json). must_fail: hex of whole files.",
             valid: [M.BundleCase(name: "golden, format version 1: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected),
-                    M.BundleCase(name: "golden, format version 2: a commit with a text edit", file: "golden-v2.gfmd", expected: expectedV2)],
+                    M.BundleCase(name: "golden, format version 2: a commit with a text edit", file: "golden-v2.gfmd", expected: expectedV2),
+                    M.BundleCase(name: "golden, format version 3: a trust record enrols SEC and PHL, PHL creates and submits a practice", file: "golden-v3.gfmd", expected: expectedV3)],
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) }))
+    }
+}
+
+extension VectorGenerator {
+    /// A version-3 bundle: the trust record's first changes, then a record
+    /// created and submitted by the delegate they enrol.
+    static func trustGolden() throws -> ([UInt8], M.BundleExpected) {
+        let root = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 10, count: 32))
+        var secretariat = TestSite(seed: 11, participant: "SEC", author: "Ana Lopez")
+        var laptop = TestSite(seed: 1, participant: "PHL", author: "María Santos")
+        let year = HybridTimestamp(milliseconds: created.milliseconds + 365 * 86_400_000, counter: 0)
+        let start = HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 0)
+        func certificate(_ site: TestSite, _ serial: UInt64, _ role: Role) -> Certificate {
+            Certificate.issue(serial: serial, siteKey: site.key.publicKey, participant: site.participant, role: role,
+                              notBefore: start, notAfter: year, root: root)
+        }
+        let trust = TrustRecord.id(for: root.publicKey)
+        let t0 = secretariat.change(trust, on: [], [.create(type: TrustRecord.type, owner: "SEC"), .certify(certificate(secretariat, 1, .secretariat))])
+        let t1 = secretariat.change(trust, on: [t0.hash], [.certify(certificate(laptop, 2, .delegate))])
+        let create = laptop.change(record, on: [t1.hash], [.create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("Diaspora bonds"), pred: [])])
+        let submit = laptop.change(record, on: [create.hash], [.set(field: Workflow.field, value: .string("submitted"), pred: [])])
+        let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([t0, t1], with: secretariat.key)),
+                                  BundleCommit(VerifiedCommit.signing([create, submit], with: laptop.key))],
+                                 sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 3)
+        var replica = InMemoryReplica()
+        for change in [t0, t1, create, submit] { try replica.receive(change) }
+        let expected = M.BundleExpected(
+            version: 3, senderSite: secretariat.id.hex, senderParticipant: "SEC", created: created.rawValue,
+            checksum: try Bundle(reading: file).checksum.hex, changeCount: 4,
+            commits: [[t0.hash.hex, t1.hash.hex], [create.hash.hex, submit.hash.hex]], digest: replica.digest)
+        return (file, expected)
     }
 }
 

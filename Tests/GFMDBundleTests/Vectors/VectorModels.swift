@@ -220,4 +220,78 @@ enum VectorModels {
             case conflictedFields = "conflicted_fields", deletionConflict = "deletion_conflict"
         }
     }
+
+    /// A decoded certificate, revocation or enrolment request.
+    struct TrustObjectJSON: Codable, Equatable {
+        var kind: String
+        var serial: UInt64?
+        var siteKey: String?
+        var site: String?
+        var participant: String?
+        var author: String?
+        var role: String?
+        var notBefore: UInt64?
+        var notAfter: UInt64?
+        var revokedAt: UInt64?
+        var created: UInt64?
+        var reason: String?
+        var issuer: String?
+        var signatureValid: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case kind, serial, site, participant, author, role, created, reason, issuer
+            case siteKey = "site_key", notBefore = "not_before", notAfter = "not_after", revokedAt = "revoked_at"
+            case signatureValid = "signature_valid"
+        }
+
+        init(_ certificate: Certificate) {
+            kind = "certificate"
+            serial = certificate.serial
+            siteKey = Hex.encode(certificate.siteKey.rawRepresentation)
+            site = certificate.site.hex
+            participant = certificate.participant
+            role = certificate.role.description
+            notBefore = certificate.notBefore.rawValue
+            notAfter = certificate.notAfter.rawValue
+            issuer = Hex.encode(certificate.issuer.rawRepresentation)
+            signatureValid = certificate.isSignatureValid
+        }
+
+        init(_ revocation: Revocation) {
+            kind = "revocation"
+            serial = revocation.serial
+            site = revocation.site.hex
+            revokedAt = revocation.revokedAt.rawValue
+            reason = revocation.reason
+            issuer = Hex.encode(revocation.issuer.rawRepresentation)
+            signatureValid = revocation.isSignatureValid
+        }
+
+        init(_ request: EnrolmentRequest) {
+            kind = "request"
+            siteKey = Hex.encode(request.siteKey.rawRepresentation)
+            site = request.siteKey.siteID.hex
+            participant = request.participant
+            author = request.author
+            created = request.created.rawValue
+            signatureValid = true
+        }
+
+        /// Decodes `bytes` as a `kind` object.
+        static func decode(_ bytes: [UInt8], as kind: String) throws -> TrustObjectJSON {
+            switch kind {
+            case "certificate": TrustObjectJSON(try Certificate(decoding: bytes))
+            case "revocation": TrustObjectJSON(try Revocation(decoding: bytes))
+            default: TrustObjectJSON(try EnrolmentRequest(decoding: bytes))
+            }
+        }
+    }
+
+    /// A certificate, revocation or request that must be refused.
+    struct TrustObjectFailure: Codable {
+        let name: String
+        let kind: String
+        let input: String
+        let error: String
+    }
 }
