@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds gfmd and plays a short story: two laptops of the Philippine delegation
-# and the secretariat edit one practice offline, exchange bundle files, see a
-# conflict and resolve it. Everything happens in a temporary folder.
+# Builds gfmd and plays a short story: the secretariat enrols two laptops of the
+# Philippine delegation and one of Mexico; the Philippine laptops edit one
+# practice offline, exchange bundle files, see a conflict and resolve it; the
+# secretariat accepts it and only then does Mexico receive it. Everything
+# happens in a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-system.sh
@@ -19,16 +21,24 @@ run() {
   "$gfmd_bin" "$@"
 }
 
-say "Three laptops, each with its own replica and signing key"
+say "The secretariat creates its replica and the root key that enrols every laptop"
+run init --replica sec --secretariat --author "Ana Lopez"
+
+say "Two Philippine laptops and one Mexican laptop ask to be enrolled"
 run init --replica laptop1 --delegation PHL --author "Maria Santos"
 run init --replica laptop2 --delegation PHL --author "Jose Rizal"
-run init --replica sec --secretariat --author "Ana Lopez"
+run init --replica mex --delegation MEX --author "Luis Garcia"
+for r in laptop1 laptop2 mex; do run request --replica "$r" -o "$r.request"; done
+run certify --replica sec laptop1.request --role delegate -o laptop1.cert
+run certify --replica sec laptop2.request --role delegate -o laptop2.cert
+run certify --replica sec mex.request --role delegate -o mex.cert
+for r in laptop1 laptop2 mex; do run enroll --replica "$r" "$r.cert"; done
 
 say "Maria drafts a practice and hands a bundle to her colleague and the secretariat"
 printf '$ gfmd new --replica laptop1 practice --title "Diaspora bonds" ...\n'
 id=$("$gfmd_bin" new --replica laptop1 practice --title "Diaspora bonds" --set start_date=2025-01-15 --add partners=IOM)
 echo "$id"
-run bundle create --replica laptop1 --all -o start.gfmd
+run bundle create --replica laptop1 --to PHL -o start.gfmd
 run bundle apply --replica laptop2 start.gfmd
 run bundle apply --replica sec start.gfmd
 
@@ -40,7 +50,7 @@ run add --replica laptop2 "$id" partners UNDP
 run add --replica sec "$id" themes remittances
 
 say "They swap bundle files, in different orders"
-for r in laptop1 laptop2 sec; do run bundle create --replica "$r" --all -o "$r.gfmd"; done
+for r in laptop1 laptop2 sec; do run bundle create --replica "$r" --to PHL -o "$r.gfmd"; done
 run bundle apply --replica laptop1 sec.gfmd laptop2.gfmd
 run bundle apply --replica laptop2 laptop1.gfmd sec.gfmd
 run bundle apply --replica sec laptop2.gfmd laptop1.gfmd
@@ -50,16 +60,33 @@ say "Every replica shows the same state: same digest"
 for r in laptop1 laptop2 sec; do run digest --replica "$r"; done
 
 say "Nothing was lost: both partners are there, and the two titles are a visible conflict"
-run show --replica sec "$id"
-run conflicts --replica sec
+run show --replica laptop1 "$id"
+run conflicts --replica laptop1
 
-say "The secretariat resolves it and sends a bundle back"
-run resolve --replica sec "$id" title "Diaspora bonds for development"
-run bundle create --replica sec --all -o resolved.gfmd
-run bundle apply --replica laptop1 resolved.gfmd
-run bundle apply --replica laptop2 resolved.gfmd
-for r in laptop1 laptop2 sec; do run conflicts --replica "$r"; done
-for r in laptop1 laptop2 sec; do run digest --replica "$r"; done
+say "Maria settles the title and submits the practice"
+run resolve --replica laptop1 "$id" title "Diaspora bonds for development"
+run submit --replica laptop1 "$id"
+run bundle create --replica laptop1 --to SEC -o submitted.gfmd
+run bundle apply --replica sec submitted.gfmd
+
+say "Mexico's laptop receives what Mexico may read: no Philippine draft yet"
+run bundle create --replica sec --to MEX -o to-mex.gfmd
+run bundle apply --replica mex to-mex.gfmd
+run list --replica mex
+
+say "The secretariat reviews and accepts it: now it is published, and reaches Mexico"
+run review --replica sec "$id" --start
+run review --replica sec "$id" --accept
+run bundle create --replica sec --to MEX -o to-mex-2.gfmd
+run bundle apply --replica mex to-mex-2.gfmd
+run list --replica mex
+run digest --replica mex
+run digest --replica sec --for MEX
+
+say "Mexico may read it, not edit it"
+run set --replica mex "$id" title "Bonos" || true
 
 say "The history, as an auditor sees it"
+run bundle create --replica sec --to PHL -o to-phl.gfmd
+run bundle apply --replica laptop2 to-phl.gfmd
 run log --replica laptop2 "$id"

@@ -32,6 +32,11 @@ struct MergeWorkload {
         logger.logLevel = .warning
         let states = Participants.states.map(\.code)
 
+        // The root replica is kept with the cached bundles, which its certificates authorise.
+        let rootDirectory = directory.appendingPathComponent("sec")
+        let root = FileManager.default.fileExists(atPath: rootDirectory.path)
+            ? try Replica.open(at: rootDirectory, logger: logger)
+            : try Replica.createSecretariat(at: rootDirectory, author: "Root", logger: logger)
         let produceStart = Date()
         var files: [URL] = []
         for d in 0..<delegations {
@@ -39,8 +44,9 @@ struct MergeWorkload {
             files.append(file)
             if FileManager.default.fileExists(atPath: file.path) { continue }
             try? FileManager.default.removeItem(at: directory.appendingPathComponent("d\(d)"))
-            let replica = try Replica.create(
-                at: directory.appendingPathComponent("d\(d)"), participant: states[d % states.count], author: "Delegate \(d)", logger: logger)
+            let replica = try Replica.enrolled(
+                at: directory.appendingPathComponent("d\(d)"), participant: states[d % states.count], author: "Delegate \(d)",
+                role: .delegate, by: root, logger: logger)
             var ids: [RecordID] = []
             var generator = SystemRandomNumberGenerator()
             for round in 0..<Self.rounds {
@@ -60,7 +66,8 @@ struct MergeWorkload {
         }
         let produceSeconds = Date().timeIntervalSince(produceStart)
 
-        let hub = try Replica.create(at: directory.appendingPathComponent("hub"), participant: .secretariat, author: "Secretariat", logger: logger)
+        let hub = try Replica.enrolled(at: directory.appendingPathComponent("hub"), participant: .secretariat, author: "Secretariat",
+                                       role: .secretariat, by: root, logger: logger)
         var bytes = 0
         let mergeStart = Date()
         for file in files {
@@ -71,7 +78,7 @@ struct MergeWorkload {
         let mergeSeconds = Date().timeIntervalSince(mergeStart)
 
         let writes = delegations * Self.records * Self.fields * Self.rounds
-        let held = try hub.read { try $0.recordCount() }
+        let held = try hub.list().count
         guard held == delegations * Self.records else {
             throw BenchFailure("the hub holds \(held) records, expected \(delegations * Self.records)")
         }

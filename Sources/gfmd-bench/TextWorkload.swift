@@ -51,8 +51,12 @@ struct TextWorkload {
         var logger = Logger(label: "gfmd-bench")
         logger.logLevel = .warning
 
-        let author = try Replica.create(at: directory.appendingPathComponent("author"), participant: ParticipantCode("PHL")!,
-                                        author: "Martin", logger: logger)
+        let root = try Replica.createSecretariat(at: directory.appendingPathComponent("sec"), author: "Root", logger: logger)
+        // The reader is enrolled first, so that the author's bundle brings every certificate both hold.
+        let reader = try Replica.enrolled(at: directory.appendingPathComponent("reader"), participant: .secretariat,
+                                          author: "Reader", role: .secretariat, by: root, logger: logger)
+        let author = try Replica.enrolled(at: directory.appendingPathComponent("author"), participant: ParticipantCode("PHL")!,
+                                          author: "Martin", role: .delegate, by: root, logger: logger)
         let record = try author.createRecord(type: "practice", title: "A paper written in the open")
 
         let replayStart = Date()
@@ -69,8 +73,6 @@ struct TextWorkload {
         let bundle = try author.createBundle()
         let encodeSeconds = Date().timeIntervalSince(encodeStart)
 
-        let reader = try Replica.create(at: directory.appendingPathComponent("reader"), participant: .secretariat,
-                                        author: "Reader", logger: logger)
         let loadStart = Date()
         try reader.applyBundle(bundle.bytes)
         let loadSeconds = Date().timeIntervalSince(loadStart)

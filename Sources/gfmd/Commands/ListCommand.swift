@@ -49,6 +49,9 @@ struct ListCommand: ParsableCommand {
             })
             return
         }
+        if records.isEmpty {
+            Output.line("No records.")
+        }
         for record in records {
             let flags = (record.conflicted ? "!" : " ") + (record.deleted ? "D" : " ")
             Output.line([
