@@ -5,10 +5,13 @@ import Testing
 
 @Suite("Enrolment, review and per-peer bundles with the gfmd command")
 struct TrustCLITests {
-    /// The changes of record `id` on replica `name`, oldest first, from `gfmd log --json`.
-    func changes(_ cli: CLI, _ name: String, of id: String) throws -> [Hash256] {
-        let log = try JSONSerialization.jsonObject(with: Data(try cli.ok(name, "log", id, "--json").stdout.utf8)) as? [[String: Any]]
-        return try #require(log).compactMap { ($0["change"] as? String).flatMap(Hex.decode).map(Hash256.init(bytes:)) }
+    /// The changes on replica `name` (of record `id`, if given) whose operations mention `text`, oldest first, from `gfmd log --json`.
+    func changes(_ cli: CLI, _ name: String, of id: String? = nil, mentioning text: String = "") throws -> [Hash256] {
+        let arguments = ["log"] + (id.map { [$0] } ?? []) + ["--json"]
+        let log = try JSONSerialization.jsonObject(with: Data(try cli.ok(name, arguments).stdout.utf8)) as? [[String: Any]]
+        return try #require(log)
+            .filter { text.isEmpty || (($0["operations"] as? [String]) ?? []).contains { $0.contains(text) } }
+            .compactMap { ($0["change"] as? String).flatMap(Hex.decode).map(Hash256.init(bytes:)) }
     }
 
     @Test("SEC enrols two PHL laptops and one MEX laptop; drafts stay home until accepted; a forged MEX change is rejected everywhere")
@@ -53,10 +56,13 @@ struct TrustCLITests {
 
         // A change forged with MEX's key, bypassing that check, is rejected wherever it lands.
         let history = try changes(cli, "mex", of: practice)
+        let key = try Forgery.siteKey(in: URL(fileURLWithPath: cli.path("mex")))
+        let certificate = try changes(cli, "mex", mentioning: "certify site \(key.siteID.short)")
+        #expect(certificate.count == 1)
         let forged = Forgery.bundle(
-            key: try Forgery.siteKey(in: URL(fileURLWithPath: cli.path("mex"))), participant: "MEX", author: "Luis Garcia",
+            key: key, participant: "MEX", author: "Luis Garcia",
             record: try #require(RecordID(hex: try cli.ok("mex", "show", practice, "--json").stdout.jsonString("id"))),
-            dependencies: [try #require(history.last)], operations: [.set(field: "title", value: .string("Bonos mexicanos"), pred: [history[0]])],
+            dependencies: [try #require(history.last)] + certificate, operations: [.set(field: "title", value: .string("Bonos mexicanos"), pred: [history[0]])],
             at: HybridTimestamp(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0))
         try Data(forged.bytes).write(to: URL(fileURLWithPath: cli.path("forged.gfmd")))
         #expect(try cli.ok("sec", "bundle", "apply", "forged.gfmd").stdout.contains("1 rejected"))

@@ -60,7 +60,7 @@ struct TrustTests {
         let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
         try phl.edit(record.hex, [.add(field: "partners", value: "IOM")])
         var (revokedSite, _) = try fixture.enrolledSite(seed: 51)
-        var (mexSite, _) = try fixture.enrolledSite(seed: 52, participant: "MEX")
+        var (mexSite, mexCertificate) = try fixture.enrolledSite(seed: 52, participant: "MEX")
         let beforeRevocation = try trustChanges()
         try fixture.root.revoke(site: revokedSite.id.hex, reason: "laptop lost")
         try fixture.shareTrust()
@@ -70,7 +70,7 @@ struct TrustTests {
         let title = ChangeOperation.set(field: "title", value: .string("Taken over"), pred: heads)
         let unenrolled = forged(by: &stranger, record, on: heads + [revocation], [title])
         let revoked = forged(by: &revokedSite, record, on: heads + [revocation], [title])
-        let foreign = forged(by: &mexSite, record, on: heads + [revocation], [title])
+        let foreign = forged(by: &mexSite, record, on: heads + mexCertificate, [title])
         let expected = [unenrolled.change: "unenrolled", revoked.change: "revoked", foreign.change: "not_contributor"]
 
         let legit = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes

@@ -20,35 +20,29 @@ public final class ReplicaFixture: @unchecked Sendable {
     }
 
     /// Creates a replica named `name` for `participant`, enrolled (as
-    /// secretariat for SEC, as delegate otherwise, unless `role` says) and
-    /// holding every certificate issued so far; earlier replicas receive the
-    /// new certificate too, as the secretariat's next bundle would bring it.
+    /// secretariat for SEC, as delegate otherwise, unless `role` says) with
+    /// its enrolment file, as `gfmd enroll` does: it holds its own
+    /// certificate; bundles bring it the others.
     public func replica(_ name: String, participant: String = "PHL", author: String? = nil, role: Role? = nil, enrolled: Bool = true) throws -> Replica {
         let replica = try Replica.create(
             at: directory.path(name), participant: ParticipantCode(participant)!, author: author ?? "Author of \(name)", clock: clock)
         guard enrolled else { return replica }
         let file = try root.certify(replica.enrolmentRequest(), role: role ?? (participant == "SEC" ? .secretariat : .delegate))
         try replica.enroll(file)
-        try shareTrust()
         self.enrolled.append(replica)
         return replica
     }
 
     /// Enrols a hand-made test site, whose clock starts after its
-    /// certificate's, and returns it with the trust record's heads, for its
-    /// changes to depend on.
+    /// certificate's, and returns it with the trust-record change certifying
+    /// it, for its changes to depend on.
     public func enrolledSite(seed: UInt8, participant: String = "PHL", author: String = "Test Author", role: Role = .delegate) throws -> (site: TestSite, trust: [ChangeHash]) {
         let key = try SiteSigningKey(rawRepresentation: [UInt8](repeating: seed, count: 32))
         let request = EnrolmentRequest(key: key, participant: participant, author: author, created: .zero)
         _ = try root.certify(request, role: role)
         try shareTrust()
         let site = TestSite(seed: seed, participant: participant, author: author, wall: clock.nowMilliseconds() + 1_000)
-        return (site, try trustHeads())
-    }
-
-    /// The heads of the trust record on the root replica.
-    public func trustHeads() throws -> [ChangeHash] {
-        try root.read { reader in try reader.heads(of: reader.trustRecordID()!) }
+        return (site, try root.read { try $0.trustChanges(concerning: site.id) })
     }
 
     /// Sends the root's whole trust record to every enrolled replica.

@@ -20,14 +20,19 @@ public struct BundleApplyOutcome: Sendable {
 extension Replica {
     /// Writes a bundle of this replica's changes, signed by its site.
     ///
-    /// - Parameter selection: the changes to include; nil includes every change of the log.
+    /// - Parameter selection: the changes to include, with the trust-record
+    ///   changes in their causal past (the certificates that verify them); nil
+    ///   includes every change of the log.
     /// - Returns: the file's bytes and the number of changes in it.
     public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6) throws -> (bytes: [UInt8], changeCount: Int) {
         let (commits, created) = try store.write { writer -> ([StoredCommit], HybridTimestamp) in
             var clock = try writer.reader.clock()
             let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
             try writer.save(clock)
-            return (try writer.reader.exportCommits(selection: selection), created)
+            let certified = try selection.map { selection in
+                selection.union(try writer.reader.ancestry(of: Array(writer.reader.trustFrontier(of: Array(selection)))))
+            }
+            return (try writer.reader.exportCommits(selection: certified), created)
         }
         let bundleCommits = commits.map {
             BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)

@@ -63,12 +63,9 @@ extension Replica {
         let participant = try ParticipantCode(identity.participant).orThrow(
             ReplicaError(.invalidRequest, "this replica's participant \(identity.participant) is not a known participant"))
         return try store.write { writer in
-            guard let trust = try writer.reader.trustRecordID() else {
+            guard try writer.reader.root() != nil else {
                 throw ReplicaError(.invalidRequest, "this replica is not enrolled yet: send `gfmd request` to the secretariat, then run `gfmd enroll CERT`")
             }
-            // Every change carries the trust record's heads in its causal past,
-            // so that it is authorised by the certificates this site had seen.
-            let trustHeads = try writer.reader.heads(of: trust)
             let lookup = StoreRecordLookup(reader: writer.reader, load: writer.record)
             let editor = RecordEditor(records: lookup, site: siteID)
             var clock = try writer.reader.clock()
@@ -83,14 +80,15 @@ extension Replica {
                 case .new(let newID, let type, let title):
                     id = newID
                     operations = try editor.creation(type: type, owner: participant, title: title, edits: item.edits)
-                    dependencies = trustHeads
+                    dependencies = try writer.reader.trustDependencies(of: siteID, besides: [])
                 case .existing(let prefix):
                     let state = try lookup.record(matching: prefix)
                     id = state.id
                     operations = try editor.operations(for: item.edits, on: state)
+                    // The change carries its site's certificate (and any revocation of it)
+                    // in its causal past, so that every replica can judge it.
                     let heads = try writer.reader.heads(of: id)
-                    let known = try writer.reader.trustFrontier(of: heads)
-                    dependencies = heads + (known == Set(trustHeads) ? [] : trustHeads)
+                    dependencies = (heads + (try writer.reader.trustDependencies(of: siteID, besides: heads))).sorted()
                 }
                 guard seen.insert(id).inserted else {
                     throw ReplicaError(.invalidRequest, "record \(id.short) is edited twice in one commit")

@@ -64,7 +64,8 @@ extension Replica {
 
     /// Issues a certificate for the site that made `request`, records it in
     /// the trust record, and returns the enrolment file: a bundle of the
-    /// whole trust record, which the site applies with ``enroll(_:)``.
+    /// certificate's trust-record change and its causal past, which the site
+    /// applies with ``enroll(_:)``.
     ///
     /// - Throws: ``ReplicaError`` on a replica without the root key, or for a
     ///   request whose participant does not fit the role.
@@ -80,14 +81,15 @@ extension Replica {
         }
         guard validityDays > 0 else { throw ReplicaError(.invalidRequest, "a certificate must be valid for at least a day") }
         let now = clock.nowMilliseconds()
-        try store.write { writer in
+        let change = try store.write { writer in
             let certificate = Certificate.issue(
                 serial: try writer.nextCertificateSerial(), siteKey: request.siteKey, participant: participant.rawValue, role: role,
                 notBefore: HybridTimestamp(milliseconds: now, counter: 0),
                 notAfter: HybridTimestamp(milliseconds: now + UInt64(validityDays) * 86_400_000, counter: 0), root: rootKey)
-            try recordInTrust([.certify(certificate)], writer: writer)
+            return try recordInTrust([.certify(certificate)], besides: [], writer: writer)
         }
-        return try trustBundle()
+        let enrolment = try read { try $0.ancestry(of: [change]) }
+        return try createBundle(selection: enrolment).bytes
     }
 
     /// Revokes every certificate of the site whose id starts with `site`.
@@ -111,7 +113,10 @@ extension Replica {
                 throw ReplicaError(.invalidRequest, "no enrolled site has an id starting with \(prefix)")
             }
             let time = HybridTimestamp(milliseconds: now, counter: 0)
-            try recordInTrust(certificates.map { .revoke(Revocation.issue($0, at: time, reason: reason, root: rootKey)) }, writer: writer)
+            let site = certificates[0].site
+            // The revocation follows the certificates it revokes.
+            _ = try recordInTrust(certificates.map { .revoke(Revocation.issue($0, at: time, reason: reason, root: rootKey)) },
+                              besides: try writer.reader.trustChanges(concerning: site), writer: writer)
             return certificates
         }
     }
@@ -161,8 +166,11 @@ extension Replica {
         }
     }
 
-    /// Records trust operations in a change of the trust record.
-    private func recordInTrust(_ operations: [ChangeOperation], writer: StoreWriter) throws {
+    /// Records trust operations in a change of the trust record, depending
+    /// on `dependencies` and on this site's own certificate.
+    ///
+    /// - Returns: the change's id.
+    private func recordInTrust(_ operations: [ChangeOperation], besides dependencies: [ChangeHash], writer: StoreWriter) throws -> ChangeHash {
         guard let trust = try writer.reader.trustRecordID() else {
             throw ReplicaError(.invalidRequest, "this replica has no trust record")
         }
@@ -170,17 +178,10 @@ extension Replica {
         let change = EncodedChange(Change(
             record: trust, site: siteID, participant: identity.participant, author: identity.author,
             timestamp: clock.tick(wallMilliseconds: self.clock.nowMilliseconds()),
-            dependencies: try writer.reader.heads(of: trust), operations: operations))
+            dependencies: Set(dependencies + (try writer.reader.trustDependencies(of: siteID, besides: dependencies))).sorted(),
+            operations: operations))
         _ = try writer.apply([VerifiedCommit.signing([change], with: key)], refuseUnauthorised: true)
         try writer.save(clock)
-    }
-
-    /// A bundle of the whole trust record: every certificate and revocation.
-    func trustBundle() throws -> [UInt8] {
-        let changes = try read { reader -> Set<ChangeHash> in
-            guard let trust = try reader.trustRecordID() else { return [] }
-            return Set(try reader.changeHashes(of: trust))
-        }
-        return try createBundle(selection: changes).bytes
+        return change.hash
     }
 }

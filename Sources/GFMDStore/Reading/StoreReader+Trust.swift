@@ -34,6 +34,38 @@ extension StoreReader {
         return frontier
     }
 
+    /// The trust-record changes that certify or revoke `site`, in log order.
+    public func trustChanges(concerning site: SiteID) throws -> [ChangeHash] {
+        guard let trust = try trustRecordID() else { return [] }
+        return try changes(of: trust).filter { stored in
+            stored.change.operations.contains { operation in
+                switch operation {
+                case .certify(let certificate): certificate.site == site
+                case .revoke(let revocation): revocation.site == site
+                default: false
+                }
+            }
+        }.map(\.hash)
+    }
+
+    /// The trust-record changes a new change by `site` depends on besides
+    /// the record changes `dependencies` (`Protocol/trust.md`, "Causal past
+    /// and dependencies"): the latest of those that certify or revoke the
+    /// site and are not yet in the causal past of `dependencies`.
+    public func trustDependencies(of site: SiteID, besides dependencies: [ChangeHash]) throws -> [ChangeHash] {
+        let history = StoreHistory(db: db)
+        let known = try history.ancestry(of: Array(trustFrontier(of: dependencies)))
+        let missing = try trustChanges(concerning: site).filter { !known.contains($0) }
+        var implied = Set<ChangeHash>()
+        for hash in missing { implied.formUnion(try history.ancestry(of: [hash]).subtracting([hash])) }
+        return missing.filter { !implied.contains($0) }.sorted()
+    }
+
+    /// `changes` and every stored change they depend on, directly or not.
+    public func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash> {
+        try StoreHistory(db: db).ancestry(of: changes)
+    }
+
     /// Every rejected change, in the order it was rejected.
     public func rejectedChanges() throws -> [RejectedChange] {
         try Row.fetchAll(db, sql: """

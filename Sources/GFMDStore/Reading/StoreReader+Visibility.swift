@@ -3,18 +3,20 @@ public import GFMDCore
 import GRDB
 
 /// What one participant may read of a replica (`Protocol/trust.md`,
-/// "Visibility"): the trust record, its own records and those it co-authors,
-/// whole, and the published version of every accepted record. The
-/// secretariat reads everything.
+/// "Visibility"): its own records and those it co-authors, whole; the
+/// published version of every accepted record; and the part of the trust
+/// record that verifies them. The secretariat reads everything.
 public struct Visibility: Sendable {
     /// The participant reading.
     public let participant: String
-    /// Records it reads whole, with their rejected changes.
+    /// Whether it reads everything (the secretariat).
+    public let readsEverything: Bool
+    /// Records it reads whole, with their rejected changes (not the trust record).
     public let wholeRecords: Set<RecordID>
     /// Records it reads as published: the changes of each one's published version.
     public let published: [RecordID: Set<ChangeHash>]
-    /// Whether it reads everything (the secretariat).
-    public let readsEverything: Bool
+    /// The trust-record changes it reads, when it does not read everything.
+    public let trustChanges: Set<ChangeHash>
 }
 
 extension StoreReader {
@@ -29,7 +31,8 @@ extension StoreReader {
             """, arguments: [participant])
         while let row = try rows.next() {
             let id = try RecordID(data: row[0])
-            if everything || id == trust || row[1] as Bool {
+            guard id != trust else { continue }
+            if everything || row[1] as Bool {
                 whole.insert(id)
             } else {
                 others.append(id)
@@ -39,12 +42,54 @@ extension StoreReader {
         for id in others {
             published[id] = try publishedChanges(of: id)
         }
-        return Visibility(participant: participant, wholeRecords: whole, published: published, readsEverything: everything)
+        let trustChanges = everything ? [] : try visibleTrustChanges(for: participant, whole: whole, published: published)
+        return Visibility(participant: participant, readsEverything: everything, wholeRecords: whole, published: published,
+                          trustChanges: trustChanges)
+    }
+
+    /// The trust-record changes `participant` reads: those in the causal past
+    /// of the changes it reads (rejected ones included), those certifying or
+    /// revoking its own sites, and every revocation, with their causal pasts.
+    private func visibleTrustChanges(
+        for participant: String, whole: Set<RecordID>, published: [RecordID: Set<ChangeHash>]
+    ) throws -> Set<ChangeHash> {
+        guard let trust = try trustRecordID() else { return [] }
+        var seeds = Set<ChangeHash>()
+        for stored in try changes(of: trust) {
+            let concerns = stored.change.operations.contains { operation in
+                switch operation {
+                case .certify(let certificate): certificate.participant == participant
+                case .revoke: true
+                default: false
+                }
+            }
+            if concerns { seeds.insert(stored.hash) }
+        }
+        let byRecord = try db.cachedStatement(sql: "SELECT trust_frontier FROM change WHERE record = ?")
+        for id in whole {
+            for frontier in try Data.fetchAll(byRecord, arguments: [id.data]) {
+                seeds.formUnion(try [Hash256](concatenated: frontier))
+            }
+            for rejected in try rejectedHashes(of: id) {
+                seeds.formUnion(try rejectedDependencies(rejected))
+            }
+        }
+        for changes in published.values {
+            seeds.formUnion(try trustFrontier(of: Array(changes)))
+        }
+        let trustHashes = Set(try changeHashes(of: trust))
+        return try StoreHistory(db: db).ancestry(of: Array(seeds)).intersection(trustHashes)
+    }
+
+    /// The dependencies of rejected change `hash`.
+    private func rejectedDependencies(_ hash: ChangeHash) throws -> [ChangeHash] {
+        guard let body = try Data.fetchOne(db, sql: "SELECT body FROM rejected WHERE hash = ?", arguments: [hash.data]) else { return [] }
+        return try Self.decodeStored(body).change.dependencies
     }
 
     /// Every change `visibility` lets its participant read: those of the
-    /// records it reads whole, rejected ones included, and those of the
-    /// published versions of the others.
+    /// records it reads whole, rejected ones included, those of the published
+    /// versions of the others, and its part of the trust record.
     public func changes(visibleIn visibility: Visibility) throws -> Set<ChangeHash> {
         var changes = Set<ChangeHash>()
         if visibility.readsEverything {
@@ -57,13 +102,17 @@ extension StoreReader {
             changes.formUnion(try rejectedHashes(of: id))
         }
         for published in visibility.published.values { changes.formUnion(published) }
+        changes.formUnion(visibility.trustChanges)
         return changes
     }
 
     /// The digest of what `visibility` lets its participant read: equal to
     /// the `gfmd digest` of a replica of that participant holding all of it.
     public func digest(of visibility: Visibility) throws -> String {
-        try digest { id in
+        guard !visibility.readsEverything else { return try digest() }
+        let trust = try trustRecordID()
+        return try digest { id in
+            if id == trust { return .within(visibility.trustChanges) }
             if visibility.wholeRecords.contains(id) { return .whole }
             if let changes = visibility.published[id] { return .within(changes) }
             return .none

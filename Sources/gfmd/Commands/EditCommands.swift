@@ -4,12 +4,17 @@ import GFMDCore
 import GFMDReplica
 import GFMDStore
 
-/// Records edits on one record and confirms them on one line.
-private func record(_ edits: [Edit], on id: String, with options: ReplicaOptions, saying what: String) throws {
+/// Makes one change of record `id` with `make` and confirms it on one line.
+func confirm(_ id: String, with options: ReplicaOptions, saying what: String, _ make: (Replica) throws -> ChangeHash) throws {
     let replica = try options.open()
-    let change = try replica.edit(id, edits)
+    let change = try make(replica)
     let record = try replica.record(id)
     Output.line("\(try replica.displayID(record.id)): \(what) (change \(change.short))")
+}
+
+/// Records edits on one record and confirms them on one line.
+private func record(_ edits: [Edit], on id: String, with options: ReplicaOptions, saying what: String) throws {
+    try confirm(id, with: options, saying: what) { try $0.edit(id, edits) }
 }
 
 /// `gfmd set`: writes a single-valued field.

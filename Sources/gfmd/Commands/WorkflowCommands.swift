@@ -5,10 +5,7 @@ import GFMDReplica
 
 /// Makes a work-flow transition and confirms it on one line.
 private func move(_ id: String, to target: WorkflowState, note: String? = nil, with options: ReplicaOptions) throws {
-    let replica = try options.open()
-    let change = try replica.transition(id, to: target, note: note)
-    let record = try replica.record(id)
-    Output.line("\(try replica.displayID(record.id)): \(target.displayName) (change \(change.short))")
+    try confirm(id, with: options, saying: target.displayName) { try $0.transition(id, to: target, note: note) }
 }
 
 /// `gfmd submit`: a delegation submits a record to the secretariat.
