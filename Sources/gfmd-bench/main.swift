@@ -14,7 +14,7 @@ func option(_ name: String) -> String? {
 do {
     switch arguments.first {
     case "w1":
-        let trace = option("--trace") ?? "../shared/data/editing-traces/automerge-paper.json.gz"
+        let trace = option("--trace") ?? "Tests/Data/editing-traces/automerge-paper.json.gz"
         try TextWorkload(trace: URL(fileURLWithPath: trace)).run()
     case "w2":
         let delegations = option("--delegations").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["DELEGATIONS"] ?? "") ?? 250

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// An editing trace of `../shared/data/editing-traces` (josephg/editing-traces format).
+/// An editing trace of `Tests/Data/editing-traces` (josephg/editing-traces format).
 public struct EditingTrace: Decodable, Sendable {
     /// One edit: at scalar position `position`, delete `deleteCount` scalars, then insert `text`.
     public struct Patch: Decodable, Sendable {
@@ -28,10 +28,12 @@ public struct EditingTrace: Decodable, Sendable {
     public let numAgents: Int?
     public let txns: [Transaction]
 
-    /// The folder holding the traces: `../shared/data/editing-traces` beside the package.
+    /// The folder holding the traces: `Tests/Data/editing-traces`, copied
+    /// unchanged (with their provenance and licences) from the public
+    /// josephg/editing-traces collection, so that a clean clone tests alone.
     public static let directory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/data/editing-traces")
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Data/editing-traces")
 
     /// Loads `name` (a `.json.gz` file of the traces folder), inflating it with `gzip -dc`.
     public static func load(_ name: String) throws -> EditingTrace {
@@ -43,6 +45,9 @@ public struct EditingTrace: Decodable, Sendable {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: directory.appendingPathComponent(name).path])
+        }
         return try JSONDecoder().decode(EditingTrace.self, from: data)
     }
 

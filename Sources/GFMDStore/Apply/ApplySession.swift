@@ -2,8 +2,10 @@ import Foundation
 import GFMDCore
 import GRDB
 
-/// One apply in progress: receives changes in any order, applies each once its
-/// dependencies are present, and writes the touched records back at the end.
+/// One apply in progress: receives changes in any order, authorises each once
+/// its dependencies are present (from its causal past, `Protocol/trust.md`),
+/// applies it or keeps it as rejected, and writes the touched records back at
+/// the end.
 ///
 /// Record states are kept in memory for the whole apply, so a record touched
 /// by many changes of a bundle is read and written once.

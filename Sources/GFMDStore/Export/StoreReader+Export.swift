@@ -6,9 +6,9 @@ extension StoreReader {
     /// The commits holding the changes of the log, ready for a bundle.
     ///
     /// - Parameter selection: the changes to export; nil exports every change
-    ///   of the log and every rejected change. Commits come in the order their first change was applied
-    ///   here (a causal order); a commit exported in part carries the Merkle
-    ///   proof of the leaves left out.
+    ///   of the log and every rejected change. Commits come in the order their
+    ///   first change was applied here (a causal order); a commit exported in
+    ///   part carries the Merkle proof of the leaves left out.
     public func exportCommits(selection: Set<ChangeHash>? = nil) throws -> [StoredCommit] {
         var order: [Int64] = []
         var leavesByCommit: [Int64: [(index: Int, bytes: [UInt8])]] = [:]
