@@ -31,8 +31,8 @@ struct VisibilityTests {
         let draft = try phl.createRecord(type: "practice", title: "Bonos ZQXTITLE", edits: [
             .add(field: "partners", value: "IOM"), .set(field: "summary", value: "Confidential ZQXTEXT draft"),
         ])
-        let coauthored = try phl.createRecord(type: "practice", title: "Joint ZQXJOINT", edits: [.add(field: "co_authors", value: "MEX")])
-        let mexRecord = try mex.createRecord(type: "practice", title: "Remesas MEXTITLE")
+        try phl.createRecord(type: "practice", title: "Joint ZQXJOINT", edits: [.add(field: "co_authors", value: "MEX")])
+        try mex.createRecord(type: "practice", title: "Remesas MEXTITLE")
         try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
 

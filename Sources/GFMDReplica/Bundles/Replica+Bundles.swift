@@ -61,13 +61,18 @@ extension Replica {
     ///   when the bundle was applied before. The replica is then unchanged.
     @discardableResult
     public func applyBundle(_ file: [UInt8], fileName: String? = nil) throws -> BundleApplyOutcome {
-        let bundle = try Bundle(reading: file)
+        try applyBundle(try Bundle(reading: file), fileName: fileName, pinning: nil)
+    }
+
+    /// Applies a read bundle, first pinning `root` in the same transaction when given (enrolment).
+    func applyBundle(_ bundle: Bundle, fileName: String?, pinning root: SitePublicKey?) throws -> BundleApplyOutcome {
         let commits = try bundle.verifiedCommits()
         let receipt = BundleReceipt(
             checksum: bundle.checksum, senderSite: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, created: bundle.header.created,
             appliedAt: nowISO8601, fileName: fileName, changeCount: bundle.changeCount)
         let report = try store.write { writer in
+            if let root { try writer.pin(root: root) }
             let report = try writer.apply(commits, receipt: receipt)
             var clock = try writer.reader.clock()
             let wall = self.clock.nowMilliseconds()

@@ -66,6 +66,9 @@ extension Replica {
             guard try writer.reader.root() != nil else {
                 throw ReplicaError(.invalidRequest, "this replica is not enrolled yet: send `gfmd request` to the secretariat, then run `gfmd enroll CERT`")
             }
+            // Each change carries this site's certificate (and any revocation of it)
+            // in its causal past, so that every replica can judge it.
+            let ownTrust = try writer.reader.trustChanges(concerning: siteID)
             let lookup = StoreRecordLookup(reader: writer.reader, load: writer.record)
             let editor = RecordEditor(records: lookup, site: siteID)
             var clock = try writer.reader.clock()
@@ -80,15 +83,13 @@ extension Replica {
                 case .new(let newID, let type, let title):
                     id = newID
                     operations = try editor.creation(type: type, owner: participant, title: title, edits: item.edits)
-                    dependencies = try writer.reader.trustDependencies(of: siteID, besides: [])
+                    dependencies = try writer.reader.trustDependencies(among: ownTrust, besides: [])
                 case .existing(let prefix):
                     let state = try lookup.record(matching: prefix)
                     id = state.id
                     operations = try editor.operations(for: item.edits, on: state)
-                    // The change carries its site's certificate (and any revocation of it)
-                    // in its causal past, so that every replica can judge it.
                     let heads = try writer.reader.heads(of: id)
-                    dependencies = (heads + (try writer.reader.trustDependencies(of: siteID, besides: heads))).sorted()
+                    dependencies = (heads + (try writer.reader.trustDependencies(among: ownTrust, besides: heads))).sorted()
                 }
                 guard seen.insert(id).inserted else {
                     throw ReplicaError(.invalidRequest, "record \(id.short) is edited twice in one commit")

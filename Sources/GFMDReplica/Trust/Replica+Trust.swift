@@ -116,7 +116,7 @@ extension Replica {
             let site = certificates[0].site
             // The revocation follows the certificates it revokes.
             _ = try recordInTrust(certificates.map { .revoke(Revocation.issue($0, at: time, reason: reason, root: rootKey)) },
-                              besides: try writer.reader.trustChanges(concerning: site), writer: writer)
+                                  besides: try writer.reader.trustChanges(concerning: site), writer: writer)
             return certificates
         }
     }
@@ -139,13 +139,12 @@ extension Replica {
             throw ReplicaError(.invalidRequest, "this enrolment file does not certify this site (\(siteID.short)): was it made for another laptop?")
         }
         guard mine.isSignatureValid else {
-            throw ReplicaError(.invalidRequest, "the certificate in this enrolment file is not signed by the key it names")
+            throw ReplicaError(.invalidRequest, "the certificate in this enrolment file is not signed by the root key it names")
         }
         guard mine.participant == identity.participant else {
             throw ReplicaError(.invalidRequest, "the certificate is for \(mine.participant), but this replica acts for \(identity.participant)")
         }
-        try store.write { try $0.pin(root: mine.issuer) }
-        _ = try applyBundle(file, fileName: "enrolment")
+        _ = try applyBundle(bundle, fileName: "enrolment", pinning: mine.issuer)
         return Enrolment(certificate: mine, root: mine.issuer)
     }
 
@@ -178,7 +177,8 @@ extension Replica {
         let change = EncodedChange(Change(
             record: trust, site: siteID, participant: identity.participant, author: identity.author,
             timestamp: clock.tick(wallMilliseconds: self.clock.nowMilliseconds()),
-            dependencies: Set(dependencies + (try writer.reader.trustDependencies(of: siteID, besides: dependencies))).sorted(),
+            dependencies: Set(dependencies + (try writer.reader.trustDependencies(
+                among: writer.reader.trustChanges(concerning: siteID), besides: dependencies))).sorted(),
             operations: operations))
         _ = try writer.apply([VerifiedCommit.signing([change], with: key)], refuseUnauthorised: true)
         try writer.save(clock)

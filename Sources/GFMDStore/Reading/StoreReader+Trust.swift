@@ -48,14 +48,15 @@ extension StoreReader {
         }.map(\.hash)
     }
 
-    /// The trust-record changes a new change by `site` depends on besides
-    /// the record changes `dependencies` (`Protocol/trust.md`, "Causal past
-    /// and dependencies"): the latest of those that certify or revoke the
-    /// site and are not yet in the causal past of `dependencies`.
-    public func trustDependencies(of site: SiteID, besides dependencies: [ChangeHash]) throws -> [ChangeHash] {
+    /// The trust-record changes a new change depends on besides the record
+    /// changes `dependencies` (`Protocol/trust.md`, "Causal past and
+    /// dependencies"): the latest of `own`, the changes that certify or
+    /// revoke its site (``trustChanges(concerning:)``), that are not yet in
+    /// the causal past of `dependencies`.
+    public func trustDependencies(among own: [ChangeHash], besides dependencies: [ChangeHash]) throws -> [ChangeHash] {
         let history = StoreHistory(db: db)
         let known = try history.ancestry(of: Array(trustFrontier(of: dependencies)))
-        let missing = try trustChanges(concerning: site).filter { !known.contains($0) }
+        let missing = own.filter { !known.contains($0) }
         var implied = Set<ChangeHash>()
         for hash in missing { implied.formUnion(try history.ancestry(of: [hash]).subtracting([hash])) }
         return missing.filter { !implied.contains($0) }.sorted()
