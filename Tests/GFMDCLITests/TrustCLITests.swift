@@ -96,6 +96,9 @@ struct TrustCLITests {
         try cli.ok("other", "init", "--delegation", "MEX", "--author", "Luis")
         try cli.ok("sec", "certify", "phl.request", "--role", "delegate", "-o", "phl.cert")
         try cli.refused("other", ["enroll", "phl.cert"], mentioning: "does not certify this site")
+        try cli.refused("other", ["enroll", "junk.request"], mentioning: "not a gfmd bundle")
+        try cli.refused("other", ["new", "practice", "--title", "Still not enrolled"], mentioning: "not enrolled")
+        try cli.refused("sec", ["revoke", "0000"], mentioning: "no enrolled site")
         let enrolled = try cli.ok("phl", "enroll", "phl.cert").stdout
         #expect(enrolled.contains("delegate of PHL"))
         try cli.ok("phl", "new", "practice", "--title", "Now enrolled")
