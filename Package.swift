@@ -97,12 +97,20 @@ let package = Package(
         ),
         .testTarget(
             name: "GFMDReplicaTests",
-            dependencies: ["GFMDReplica", "GFMDStore", "GFMDBundle", "GFMDCore", "GFMDTestSupport"],
+            dependencies: [
+                "GFMDReplica", "GFMDStore", "GFMDBundle", "GFMDCore", "GFMDTestSupport",
+                // To alter a replica's database behind gfmd's back, as `gfmd verify` must detect.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GFMDCLITests",
-            dependencies: ["gfmd", "GFMDCore", "GFMDTestSupport"],
+            dependencies: [
+                "gfmd", "GFMDCore", "GFMDTestSupport",
+                // To alter a replica's database behind gfmd's back, as `gfmd verify` must detect.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -90,3 +90,4 @@ say "The history, as an auditor sees it"
 run bundle create --replica sec --to PHL -o to-phl.gfmd
 run bundle apply --replica laptop2 to-phl.gfmd
 run log --replica laptop2 "$id"
+run verify --replica laptop2

@@ -81,6 +81,11 @@ public struct StoreWriter {
     ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
     ///   was applied before, ``StoreError/Code/notEnrolled`` before enrolment).
     public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil, refuseUnauthorised: Bool = false) throws -> ApplyReport {
+        try apply(commits, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive)
+    }
+
+    /// Applies verified commits under `policy` (``apply(_:receipt:refuseUnauthorised:)``).
+    func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt?, policy: ApplySession.Policy) throws -> ApplyReport {
         guard let root = try reader.root() else {
             throw StoreError(.notEnrolled, "this replica is not enrolled yet: ask the secretariat for a certificate and run `gfmd enroll CERT`")
         }
@@ -98,7 +103,7 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, root: root, refuseUnauthorised: refuseUnauthorised)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, root: root, policy: policy)
         for commit in commits {
             let commitID = try store(commit)
             for leaf in commit.leaves {

@@ -79,6 +79,10 @@ struct TrustCLITests {
         let phlDigest = try cli.digest("phl1")
         #expect(try cli.digest("phl2") == phlDigest)
         #expect(try cli.ok("sec", "digest", "--for", "PHL").output == phlDigest)
+        // An auditor's check: the rejected change is part of an intact history.
+        for name in ["sec", "phl1", "phl2"] {
+            #expect(try cli.ok(name, "verify").stdout.contains("verdict    intact"), "\(name)")
+        }
     }
 
     @Test("certify refuses a non-request, a non-SEC secretariat and an unknown role; an unenrolled laptop cannot edit")

@@ -65,7 +65,7 @@ public struct VerifiedCommit: Sendable {
         let (root, nodes) = try MerkleTree.root(
             leafCount: leafCount, included: leaves.map { ($0.index, $0.change.hash) }, proof: proof)
         guard signer.isValidSignature(signature, for: signedMessage(leafCount: leafCount, root: root)) else {
-            throw SignatureError(.badSignature, "the signature of site \(signer.siteID.short) over a commit of \(leafCount) changes does not verify")
+            throw SignatureError(.badSignature, "the signature of site \(signer.siteID.short) over a commit of \(leafCount) change\(leafCount == 1 ? "" : "s") does not verify")
         }
         return VerifiedCommit(
             signer: signer, root: root, leafCount: leafCount, signature: signature,

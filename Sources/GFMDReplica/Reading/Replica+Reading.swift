@@ -29,6 +29,13 @@ extension Replica {
         try read { reader in try reader.digest(of: reader.visibility(for: participant.rawValue)) }
     }
 
+    /// `gfmd verify`: every hash and signature re-checked, and the log, the
+    /// verdicts and the merged state compared with a fresh replay
+    /// (``ReplicaStore/verify(scratchDirectory:)``).
+    public func verify() throws -> Verification {
+        try store.verify()
+    }
+
     /// What is pending and what it waits for.
     public func pending() throws -> PendingSummary {
         try read { try $0.pendingSummary() }

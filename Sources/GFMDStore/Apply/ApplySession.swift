@@ -22,13 +22,24 @@ final class ApplySession {
         var missing: Set<ChangeHash>
     }
 
+    /// What an apply does with a change that may not or cannot be applied.
+    enum Policy {
+        /// Local edits: an unauthorised change is refused with its reason.
+        case refuse
+        /// Changes received: an unauthorised change is kept as rejected; an
+        /// invalid one refuses the whole apply, so a damaged bundle changes nothing.
+        case receive
+        /// A fresh replay of what a replica holds (`gfmd verify`): an invalid
+        /// change is kept as rejected too, as it was when it was released
+        /// from pending on that replica.
+        case replay
+    }
+
     private let db: Database
     private let bundleID: Int64?
     private let cache: RecordCache
     private let trust: TrustIndex
-    /// Whether an unauthorised change is refused (local edits) rather than
-    /// kept as rejected (changes received from peers).
-    private let refuseUnauthorised: Bool
+    private let policy: Policy
     private var slots: [RecordID: Slot] = [:]
     /// Changes applied during this session: their records and trust frontiers.
     private var applied: [ChangeHash: (record: RecordID, frontier: [ChangeHash])] = [:]
@@ -41,11 +52,11 @@ final class ApplySession {
     private var hasRejected: Bool
     private var report = ApplyReport()
 
-    init(db: Database, bundleID: Int64?, cache: RecordCache, root: SitePublicKey, refuseUnauthorised: Bool) throws {
+    init(db: Database, bundleID: Int64?, cache: RecordCache, root: SitePublicKey, policy: Policy) throws {
         self.db = db
         self.bundleID = bundleID
         self.cache = cache
-        self.refuseUnauthorised = refuseUnauthorised
+        self.policy = policy
         trust = try TrustIndex(db: db, root: root)
         storedPendingCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
         hasRejected = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rejected)") ?? false
@@ -55,6 +66,15 @@ final class ApplySession {
 
     /// Takes one incoming change.
     func receive(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
+        do {
+            try take(change, commitID: commitID, leafIndex: leafIndex)
+        } catch let error as ChangeError where policy == .replay {
+            try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
+            try rejectWaiters(of: change.hash)
+        }
+    }
+
+    private func take(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
         let hash = change.hash
         let alreadyHeld = try applied[hash] != nil || waiting[hash] != nil || rejectedHere.contains(hash) || isHeld(hash)
         if alreadyHeld {
@@ -72,7 +92,7 @@ final class ApplySession {
         }
         if let rejectedDependency {
             let error = AuthorizationError(.dependsOnRejected, "it depends on change \(rejectedDependency.short), which was rejected")
-            if refuseUnauthorised { throw error }
+            if policy == .refuse { throw error }
             try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
             try rejectWaiters(of: hash)
         } else if missing.isEmpty {
@@ -250,7 +270,7 @@ final class ApplySession {
         do {
             try authorize(change, frontier: frontier)
         } catch let error as AuthorizationError {
-            if refuseUnauthorised { throw error }
+            if policy == .refuse { throw error }
             if !slots[record]!.changed && slots[record]!.record.lastSequence == 0 { slots[record] = nil }
             try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
             return false

@@ -5,11 +5,14 @@ import GRDB
 extension StoreReader {
     /// The commits holding the changes of the log, ready for a bundle.
     ///
-    /// - Parameter selection: the changes to export; nil exports every change
-    ///   of the log and every rejected change. Commits come in the order their
-    ///   first change was applied here (a causal order); a commit exported in
-    ///   part carries the Merkle proof of the leaves left out.
-    public func exportCommits(selection: Set<ChangeHash>? = nil) throws -> [StoredCommit] {
+    /// - Parameters:
+    ///   - selection: the changes to export; nil exports every change of the
+    ///     log and every rejected change. Commits come in the order their
+    ///     first change was applied here (a causal order); a commit exported
+    ///     in part carries the Merkle proof of the leaves left out.
+    ///   - includingPending: with no selection, also export the changes still
+    ///     waiting for their dependencies (for a replay of everything held).
+    public func exportCommits(selection: Set<ChangeHash>? = nil, includingPending: Bool = false) throws -> [StoredCommit] {
         var order: [Int64] = []
         var leavesByCommit: [Int64: [(index: Int, bytes: [UInt8])]] = [:]
         func take(_ row: Row) {
@@ -33,11 +36,14 @@ extension StoreReader {
             }
             for row in rows.sorted(by: { ($0["seq"] as Int64) < ($1["seq"] as Int64) }) { take(row) }
         } else {
-            // Everything held: the log, then the rejected changes, which are never lost.
+            // Everything held: the log, then the rejected changes, which are
+            // never lost, then perhaps the pending ones.
+            let pending = includingPending ? "UNION ALL SELECT 2, 0, commit_id, leaf_index, body FROM pending" : ""
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT commit_id, leaf_index, body FROM (
                     SELECT 0 AS part, seq AS position, commit_id, leaf_index, body FROM change
-                    UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, body FROM rejected)
+                    UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, body FROM rejected
+                    \(pending))
                 ORDER BY part, position
                 """)
             while let row = try rows.next() { take(row) }

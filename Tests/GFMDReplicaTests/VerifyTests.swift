@@ -1,0 +1,150 @@
+import Foundation
+import GFMDBundle
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+import GFMDTestSupport
+import GRDB
+import Testing
+
+/// `gfmd verify`: an intact replica verifies, and a database altered behind
+/// gfmd's back is caught, naming what was altered.
+@Suite("Verifying a replica's history and state")
+struct VerifyTests {
+    /// A secretariat hub holding a PHL practice with a text, an edit, a change
+    /// forged with MEX's key (rejected) and a change whose dependency has not
+    /// arrived (pending).
+    struct Hub {
+        let fixture = ReplicaFixture()
+        let hub: Replica
+        let practice: RecordID
+        /// The practice's latest applied change (it set `contact`).
+        let edit: ChangeHash
+        let forged: ChangeHash
+        let pending: ChangeHash
+        let phlSite: SiteID
+
+        init() throws {
+            hub = try fixture.replica("hub", participant: "SEC")
+            let phl = try fixture.replica("phl")
+            let mex = try fixture.replica("mex", participant: "MEX")
+            practice = try phl.createRecord(type: "practice", title: "Diaspora bonds",
+                                            edits: [.set(field: "summary", value: "Bonds for the diaspora.\n\nSold in 2025.")])
+            edit = try phl.edit(practice.hex, [.set(field: "contact", value: "Desk A")])
+            try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
+            try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
+            let title = try hub.record(practice.hex).registerField("title")!.currentWrites
+            let forgery = Forgery.bundle(
+                key: try Forgery.siteKey(in: mex.directory), participant: "MEX", author: "Luis Garcia", record: practice,
+                dependencies: [edit] + (try mex.read { try $0.trustChanges(concerning: mex.identity.siteID) }),
+                operations: [.set(field: "title", value: .string("Taken over"), pred: title)],
+                at: HybridTimestamp(milliseconds: fixture.clock.nowMilliseconds(), counter: 0))
+            try hub.applyBundle(forgery.bytes)
+            forged = forgery.change
+            try phl.edit(practice.hex, [.add(field: "partners", value: "IOM")])
+            pending = try phl.edit(practice.hex, [.add(field: "partners", value: "ILO")])
+            try hub.applyBundle(try phl.createBundle(selection: [pending]).bytes)
+            phlSite = phl.identity.siteID
+        }
+
+        /// Runs SQL on the hub's database through a connection of its own, as the `sqlite3` shell would.
+        func alter(_ sql: String, _ arguments: StatementArguments = []) throws {
+            let queue = try DatabaseQueue(path: hub.directory.appendingPathComponent(Replica.databaseName).path)
+            try queue.write { try $0.execute(sql: sql, arguments: arguments) }
+        }
+    }
+
+    @Test("a replica holding applied, rejected and pending changes verifies intact, and its digest equals the replay's")
+    func intact() throws {
+        let scene = try Hub()
+        #expect(try scene.hub.rejected().map(\.encoded.hash) == [scene.forged])
+        #expect(try scene.hub.pending().count == 1)
+        let verification = try scene.hub.verify()
+        #expect(verification.isIntact, "\(verification.problems)")
+        let held = try scene.hub.read { reader in try reader.changeCount() }
+        #expect(verification.changes == held + 2, "the log, the rejected change and the pending one")
+        #expect(verification.records == (try scene.hub.read { try $0.recordCount() }))
+        #expect(verification.digest == (try scene.hub.digest()))
+        #expect(verification.replayedDigest == verification.digest)
+        #expect(verification.root == (try scene.fixture.root.pinnedRoot())?.siteID)
+    }
+
+    /// One way of altering the database, and what verify must report.
+    struct Alteration: Sendable, CustomTestStringConvertible {
+        let name: String
+        let alter: @Sendable (Hub) throws -> Void
+        let expected: @Sendable (Hub) -> [(VerificationProblem.Kind, String)]
+        var testDescription: String { name }
+    }
+
+    static let alterations: [Alteration] = [
+        Alteration(name: "a record's title rewritten") { scene in
+            try scene.alter("UPDATE record SET title = 'Forged title' WHERE id = ?", [Data(scene.practice.bytes)])
+        } expected: { [(.stateMismatch, $0.practice.hex)] },
+        Alteration(name: "a record's text rewritten in its fields column") { scene in
+            try scene.alter("UPDATE record SET fields = json_set(fields, '$.summary', 'Forged') WHERE id = ?", [Data(scene.practice.bytes)])
+        } expected: { [(.stateMismatch, $0.practice.hex)] },
+        Alteration(name: "an applied change erased from the log") { scene in
+            try scene.alter("DELETE FROM change WHERE hash = ?", [Data(scene.edit.bytes)])
+        } expected: { [(.stateMismatch, $0.practice.hex)] },
+        Alteration(name: "a change's author rewritten in the log") { scene in
+            try scene.alter("UPDATE change SET author = 'Somebody Else' WHERE hash = ?", [Data(scene.edit.bytes)])
+        } expected: { [(.logMismatch, $0.edit.hex)] },
+        Alteration(name: "a change's signed bytes altered") { scene in
+            let queue = try DatabaseQueue(path: scene.hub.directory.appendingPathComponent(Replica.databaseName).path)
+            try queue.write { db in
+                let body = try #require(try Data.fetchOne(db, sql: "SELECT body FROM change WHERE hash = ?", arguments: [Data(scene.edit.bytes)]))
+                let altered = try #require(body.range(of: Data("Desk A".utf8)))
+                var forged = body
+                forged.replaceSubrange(altered, with: Data("Desk B".utf8))
+                try db.execute(sql: "UPDATE change SET body = ? WHERE hash = ?", arguments: [forged, Data(scene.edit.bytes)])
+            }
+        } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
+        Alteration(name: "a rejected change's verdict rewritten") { scene in
+            try scene.alter("UPDATE rejected SET code = 'locked' WHERE hash = ?", [Data(scene.forged.bytes)])
+        } expected: { [(.verdictMismatch, $0.forged.hex)] },
+        Alteration(name: "a site's public key replaced") { scene in
+            let root = try #require(try scene.fixture.root.pinnedRoot())
+            try scene.alter("UPDATE site SET public_key = ? WHERE id = ?", [Data(root.rawRepresentation), Data(scene.phlSite.bytes)])
+        } expected: { [(.damagedSite, $0.phlSite.hex)] },
+    ]
+
+    @Test("an alteration made outside gfmd is reported, naming what was altered", arguments: alterations)
+    func alteration(_ alteration: Alteration) throws {
+        let scene = try Hub()
+        try alteration.alter(scene)
+        let verification = try scene.hub.verify()
+        #expect(!verification.isIntact)
+        let found = Set(verification.problems.map { "\($0.kind.rawValue) \($0.subject)" })
+        for (kind, subject) in alteration.expected(scene) {
+            #expect(found.contains("\(kind.rawValue) \(subject)"), "\(verification.problems)")
+        }
+    }
+
+    @Test("a change found invalid when its dependency arrived is rejected by the replay too")
+    func invalidReleasedFromPending() throws {
+        let fixture = ReplicaFixture()
+        let store = try ReplicaStore(path: fixture.directory.path("auditor.sqlite").path)
+        let root = try #require(try fixture.root.pinnedRoot())
+        try store.write { writer in
+            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Auditor"))
+            try writer.pin(root: root)
+        }
+        var (site, trust) = try fixture.enrolledSite(seed: 80)
+        let record = testRecordID(80)
+        let creation = site.change(record, on: trust, [.create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("One"), pred: [])])
+        // `title` is a single value: adding to it is valid bytes, but not for a practice.
+        let invalid = site.change(record, on: [creation.hash], [.add(field: "title", element: .string("Two"))])
+        func deliver(_ changes: [EncodedChange]) throws {
+            _ = try store.write { try $0.apply([VerifiedCommit.signing(changes, with: site.key)]) }
+        }
+        let trustBundle = try Bundle(reading: fixture.root.createBundle(selection: Set(trust)).bytes)
+        _ = try store.write { try $0.apply(try trustBundle.verifiedCommits()) }
+        try deliver([invalid])
+        try deliver([creation])
+        let rejected = try store.read { try $0.rejectedChanges() }
+        #expect(rejected.map(\.encoded.hash) == [invalid.hash] && rejected.first?.code == "wrong_kind")
+        let verification = try store.verify()
+        #expect(verification.isIntact, "\(verification.problems)")
+    }
+}
