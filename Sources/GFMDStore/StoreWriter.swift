@@ -66,7 +66,7 @@ public struct StoreWriter {
     }
 
     private func setMeta(_ key: String, _ value: Data) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").execute(arguments: [key, value])
     }
 
     /// Applies verified commits: new changes whose dependencies are present are
@@ -126,9 +126,10 @@ public struct StoreWriter {
     /// Stores a commit's signature (merging proof nodes with what is known) and returns its row id.
     private func store(_ commit: VerifiedCommit) throws -> Int64 {
         let siteID = commit.signer.siteID
-        try db.execute(sql: "INSERT OR IGNORE INTO site(id, public_key) VALUES (?, ?)",
-                       arguments: [siteID.data, Data(commit.signer.rawRepresentation)])
-        if let row = try Row.fetchOne(db, sql: "SELECT id, proof_nodes FROM commit_group WHERE root = ?", arguments: [commit.root.data]) {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO site(id, public_key) VALUES (?, ?)")
+            .execute(arguments: [siteID.data, Data(commit.signer.rawRepresentation)])
+        let existing = try db.cachedStatement(sql: "SELECT id, proof_nodes FROM commit_group WHERE root = ?")
+        if let row = try Row.fetchOne(existing, arguments: [commit.root.data]) {
             let id: Int64 = row[0]
             if !commit.proofNodes.isEmpty {
                 let known = try [MerkleTree.Node](decoding: row[1])
@@ -139,9 +140,8 @@ public struct StoreWriter {
             }
             return id
         }
-        try db.execute(sql: """
-            INSERT INTO commit_group(root, site, leaf_count, signature, proof_nodes) VALUES (?, ?, ?, ?, ?)
-            """, arguments: [commit.root.data, siteID.data, commit.leafCount, Data(commit.signature), commit.proofNodes.encoded])
+        try db.cachedStatement(sql: "INSERT INTO commit_group(root, site, leaf_count, signature, proof_nodes) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [commit.root.data, siteID.data, commit.leafCount, Data(commit.signature), commit.proofNodes.encoded])
         return db.lastInsertedRowID
     }
 }

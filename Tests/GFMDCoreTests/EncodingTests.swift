@@ -12,6 +12,16 @@ struct EncodingTests {
         #expect(reader.isAtEnd)
     }
 
+    @Test("scalars are written as the same bytes as their string", arguments: ["", "plain", "é, 中文, مرحبا, 👍🏽", "e\u{301}\r\n"])
+    func scalarsAsString(text: String) throws {
+        var fromString = ByteWriter(), fromScalars = ByteWriter()
+        fromString.write(string: text)
+        fromScalars.write(scalars: Array(text.unicodeScalars))
+        #expect(fromScalars.bytes == fromString.bytes)
+        var reader = ByteReader(fromScalars.bytes)
+        #expect(try reader.readString("text") == text)
+    }
+
     @Test("over-long varints are refused, so one value has one encoding")
     func overlongVarint() {
         var reader = ByteReader([0x80, 0x00])

@@ -101,6 +101,39 @@ struct SequenceTests {
         #expect(decoded.text == "The slow brown fox!")
     }
 
+    @Test("character boundaries agree with Swift's grapheme clusters, in plain ASCII and mixed texts, fresh, copied or decoded",
+          arguments: 0..<12)
+    func characterBoundaries(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        // Even seeds stay in plain ASCII (no CR): the fast path; odd ones mix in clusters and CR LF.
+        let pieces = seed % 2 == 0 ? ["a", "b", " ", "\n", "xyz"] : ["a", " ", "\r", "\n", "\r\n", "e\u{301}", "\u{301}", "👍🏽", "🏽", "中文"]
+        var state = SequenceState()
+        for _ in 0..<40 {
+            if state.count > 4, Bool.random(using: &random) {
+                let index = Int.random(in: 0..<state.count, using: &random)
+                _ = state.delete(at: index, count: min(state.count - index, Int.random(in: 1...3, using: &random)))
+            } else {
+                let piece = pieces.randomElement(using: &random)!
+                _ = state.insert(scalars(piece), at: Int.random(in: 0...state.count, using: &random), by: [alice, bob].randomElement(using: &random)!)
+            }
+        }
+        var reader = ByteReader(state.encoded)
+        let decoded = try SequenceState.decode(from: &reader, "test")
+        var copy = state
+        _ = copy.insert(scalars("a"), at: copy.count, by: carol)
+        var expected = Set([0])
+        var offset = 0
+        for character in state.text {
+            offset += character.unicodeScalars.count
+            expected.insert(offset)
+        }
+        for index in 0...state.count {
+            #expect(state.isCharacterBoundary(index) == expected.contains(index), "\(index) in \(Array(state.text.unicodeScalars))")
+            #expect(decoded.isCharacterBoundary(index) == expected.contains(index))
+            if index < state.count { #expect(copy.isCharacterBoundary(index) == expected.contains(index)) }
+        }
+    }
+
     @Test("random concurrent edits on three sites converge in any causal delivery order", arguments: 0..<30)
     func randomConvergence(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)

@@ -60,6 +60,22 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: data)
     }
 
+    /// Appends Unicode scalars as a length-prefixed UTF-8 string: the same
+    /// bytes as ``write(string:)`` of their string, without building it.
+    public mutating func write(scalars: some Collection<Unicode.Scalar>) {
+        var length = 0
+        for scalar in scalars { length += scalar.utf8.count }
+        write(count: length)
+        bytes.reserveCapacity(bytes.count + length)
+        for scalar in scalars {
+            if scalar.isASCII {
+                bytes.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                bytes.append(contentsOf: scalar.utf8)
+            }
+        }
+    }
+
     /// Appends a length-prefixed UTF-8 string.
     public mutating func write(string: String) {
         var s = string

@@ -53,9 +53,7 @@ enum SequenceEditCoding {
                 if placeholders {
                     writer.write(count: content.count)
                 } else {
-                    var text = String.UnicodeScalarView()
-                    text.append(contentsOf: content)
-                    writer.write(string: String(text))
+                    writer.write(scalars: content)
                 }
                 nextInsert = counter &+ UInt64(content.count)
                 last = counter

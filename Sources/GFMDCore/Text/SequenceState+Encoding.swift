@@ -19,15 +19,12 @@ extension SequenceState: Hashable {
             writer.write(count: canonicalSite[Int(ref.site)] + 1)
             writer.write(varint: ref.counter)
         }
-        var utf8: [UInt8] = []
         for run in runs {
             writer.write(count: canonicalSite[Int(run.site)])
             writer.write(varint: run.counter)
             write(run.left)
             write(run.right)
-            utf8.removeAll(keepingCapacity: true)
-            for scalar in run.content { UTF8.encode(scalar) { utf8.append($0) } }
-            writer.write(lengthPrefixed: utf8)
+            writer.write(scalars: run.content)
         }
 
         // A run's index in `runs`: where its site's runs start, plus its rank among them.
@@ -106,6 +103,7 @@ extension SequenceState: Hashable {
                 throw reader.failure(.notCanonical, context + " runs (order)")
             }
             runs.append(run)
+            storage.note(content)
             storage.runsBySite[Int(site)].append(run)
         }
         let segmentCount = try reader.readCount(context + " segments", minimumElementSize: 4)

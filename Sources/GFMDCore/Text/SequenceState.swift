@@ -97,16 +97,21 @@ public struct SequenceState: @unchecked Sendable {
     /// Whether visible index `index` (0…count) falls between two grapheme
     /// clusters, so that an edit there splits no character.
     public func isCharacterBoundary(_ index: Int) -> Bool {
-        guard index > 0, index < count else { return true }
+        guard index > 0, index < count, storage.holdsComplexScalars else { return true }
         // The common case, from one lookup: two ASCII characters side by side.
-        let (leftSpan, leftOffset) = storage.element(at: storage.visiblePosition(index - 1))
+        var position = storage.visiblePosition(index - 1)
+        let (leftSpan, leftOffset) = storage.element(at: position)
         let last = leftSpan.run.content[leftSpan.offset + leftOffset]
         let first: Unicode.Scalar
         if leftOffset + 1 < leftSpan.length {
             first = leftSpan.run.content[leftSpan.offset + leftOffset + 1]
         } else {
-            let (span, offset) = storage.element(at: storage.visiblePosition(index))
-            first = span.run.content[span.offset + offset]
+            // The next visible span: index < count, so there is one.
+            repeat {
+                position = storage.firstElement(fromSpan: position.span + 1, inBlock: position.block)
+            } while storage.element(at: position).0.deleted
+            let span = storage.element(at: position).0
+            first = span.run.content[span.offset]
         }
         if last.isASCII, first.isASCII, !(last == "\r" && first == "\n") { return true }
         let before = scalars(from: max(0, index - 16), count: min(index, 16))
@@ -204,6 +209,7 @@ public struct SequenceState: @unchecked Sendable {
             if run.site == s, run.counter >= openFrom, run === storage.runsBySite[Int(s)].last,
                offset == span.length - 1, span.offset + span.length == run.content.count,
                !span.deleted, run.right == rightRef {
+                storage.note(content)
                 run.content.append(contentsOf: content)
                 span.length += content.count
                 storage.visibleChanged(in: span.block, by: content.count)

@@ -13,6 +13,10 @@
 ///
 /// References between these objects are `unowned(unsafe)`: the storage owns
 /// every run (through `runsBySite`) and every block, runs own their spans.
+/// Their mutable properties skip Swift's run-time exclusivity checks
+/// (`@exclusivity(unchecked)`), a fifth of a text replay otherwise: a storage
+/// is only ever used by one thread, through the value type that owns it, and
+/// no method holds two accesses to one property at once.
 final class SequenceStorage {
     /// An element id with the site interned.
     struct Ref: Hashable {
@@ -25,9 +29,9 @@ final class SequenceStorage {
         let counter: UInt64
         let left: Ref?
         let right: Ref?
-        var content: [Unicode.Scalar]
+        @exclusivity(unchecked) var content: [Unicode.Scalar]
         /// The run's spans, by ascending offset.
-        var spans: [Span] = []
+        @exclusivity(unchecked) var spans: [Span] = []
 
         init(site: Int32, counter: UInt64, left: Ref?, right: Ref?, content: [Unicode.Scalar]) {
             self.site = site
@@ -42,10 +46,10 @@ final class SequenceStorage {
 
     final class Span {
         unowned(unsafe) let run: Run
-        var offset: Int
-        var length: Int
-        var deleted: Bool
-        unowned(unsafe) var block: Block
+        @exclusivity(unchecked) var offset: Int
+        @exclusivity(unchecked) var length: Int
+        @exclusivity(unchecked) var deleted: Bool
+        @exclusivity(unchecked) unowned(unsafe) var block: Block
 
         init(run: Run, offset: Int, length: Int, deleted: Bool, block: Block) {
             self.run = run
@@ -59,9 +63,9 @@ final class SequenceStorage {
     }
 
     final class Block {
-        var spans: [Span] = []
-        var visible = 0
-        var index: Int
+        @exclusivity(unchecked) var spans: [Span] = []
+        @exclusivity(unchecked) var visible = 0
+        @exclusivity(unchecked) var index: Int
 
         init(index: Int) { self.index = index }
 
@@ -96,11 +100,15 @@ final class SequenceStorage {
 
     var sites: [SiteID] = []
     var siteIndex: [SiteID: Int32] = [:]
-    var runsBySite: [[Run]] = []
-    var blocks: [Block] = []
-    var visibleCount = 0
-    private var cursorBlock = 0
-    private var cursorVisibleStart = 0
+    @exclusivity(unchecked) var runsBySite: [[Run]] = []
+    @exclusivity(unchecked) var blocks: [Block] = []
+    @exclusivity(unchecked) var visibleCount = 0
+    /// Whether an element outside ASCII, or a carriage return, was ever
+    /// inserted (deleted or not). While none was, every position is a
+    /// character boundary: only CR LF joins two ASCII scalars.
+    private(set) var holdsComplexScalars = false
+    @exclusivity(unchecked) private var cursorBlock = 0
+    @exclusivity(unchecked) private var cursorVisibleStart = 0
 
     init() {}
 
@@ -241,8 +249,16 @@ final class SequenceStorage {
         insert(span, into: block, at: block.indexOf(successor))
     }
 
+    /// Notes content about to be inserted (``holdsComplexScalars``).
+    func note(_ content: [Unicode.Scalar]) {
+        if !holdsComplexScalars, content.contains(where: { !$0.isASCII || $0 == "\r" }) {
+            holdsComplexScalars = true
+        }
+    }
+
     /// Adds `run` to its site's index, keeping it ordered by counter.
     func register(_ run: Run) {
+        note(run.content)
         var runs = runsBySite[Int(run.site)]
         runsBySite[Int(run.site)] = []
         if let last = runs.last, last.counter > run.counter {
@@ -380,6 +396,7 @@ extension SequenceStorage {
             for run in runs where run.spans.count > 1 { run.spans.sort { $0.offset < $1.offset } }
         }
         copy.visibleCount = visibleCount
+        copy.holdsComplexScalars = holdsComplexScalars
         return copy
     }
 }

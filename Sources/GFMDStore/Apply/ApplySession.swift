@@ -58,8 +58,8 @@ final class ApplySession {
         self.cache = cache
         self.policy = policy
         trust = try TrustIndex(db: db, root: root)
-        storedPendingCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
-        hasRejected = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rejected)") ?? false
+        storedPendingCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
+        hasRejected = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM rejected)")) ?? false
     }
 
     private enum Dependency { case present, missing, rejected }

@@ -20,7 +20,7 @@ final class TrustIndex {
     init(db: Database, root: SitePublicKey) throws {
         self.root = root
         record = TrustRecord.id(for: root)
-        let rows = try Row.fetchCursor(db, sql: "SELECT body FROM change WHERE record = ?", arguments: [record.data])
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ?"), arguments: [record.data])
         while let row = try rows.next() { add(try StoreReader.decodeStored(row[0])) }
     }
 

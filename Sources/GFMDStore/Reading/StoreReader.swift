@@ -27,7 +27,7 @@ public struct StoreReader {
     }
 
     func meta(_ key: String) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key])
     }
 
     /// The replica's identity, or nil before `gfmd init`.
@@ -128,7 +128,8 @@ public struct StoreReader {
     public func changes(of record: RecordID? = nil) throws -> [StoredChange] {
         let rows: RowCursor
         if let record {
-            rows = try Row.fetchCursor(db, sql: "SELECT seq, body, bundle_id FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body, bundle_id FROM change WHERE record = ? ORDER BY seq"),
+                                       arguments: [record.data])
         } else {
             rows = try Row.fetchCursor(db, sql: "SELECT seq, body, bundle_id FROM change ORDER BY seq")
         }

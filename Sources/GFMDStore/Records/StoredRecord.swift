@@ -81,7 +81,7 @@ struct StoredRecord {
             checkpointSize: blob.count, checkpointSequence: row[2], tailBytes: row[3], tailChanges: row[4],
             lastSequence: row[2])
         if record.tailChanges > 0 {
-            let tail = try Row.fetchCursor(db, sql: "SELECT seq, body FROM change WHERE record = ? AND seq > ? ORDER BY seq",
+            let tail = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body FROM change WHERE record = ? AND seq > ? ORDER BY seq"),
                                            arguments: [id.data, record.checkpointSequence])
             while let change = try tail.next() {
                 let sequence: Int64 = change[0]
