@@ -82,8 +82,11 @@ public struct EditRecorder: Sendable {
         case .extended:
             // The run grew; so does the edit that created it in this batch.
             for index in edits.indices.reversed() {
-                if case .insert(let counter, let left, let right, let existing) = edits[index] {
-                    edits[index] = .insert(counter: counter, left: left, right: right, content: existing + content)
+                if case .insert(let counter, let left, let right, var existing) = edits[index] {
+                    // Released from the array first, so the content grows in place.
+                    edits[index] = .delete([])
+                    existing.append(contentsOf: content)
+                    edits[index] = .insert(counter: counter, left: left, right: right, content: existing)
                     return
                 }
             }
@@ -96,6 +99,8 @@ public struct EditRecorder: Sendable {
         let ranges = sequence.delete(at: position, count: count)
         guard !ranges.isEmpty else { return }
         if case .delete(var previous) = edits.last {
+            // Released from the array first, so the ranges grow in place.
+            edits[edits.count - 1] = .delete([])
             for range in ranges { CharRange.append(range, to: &previous) }
             edits[edits.count - 1] = .delete(previous)
         } else {

@@ -115,6 +115,8 @@ final class SequenceStorage {
     // MARK: Sites and lookup
 
     func intern(_ site: SiteID) -> Int32 {
+        // A text has few authors: comparing ids beats hashing one.
+        if sites.count <= 8, let index = sites.firstIndex(of: site) { return Int32(index) }
         if let index = siteIndex[site] { return index }
         let index = Int32(sites.count)
         sites.append(site)
@@ -146,14 +148,19 @@ final class SequenceStorage {
 
     /// The span holding the element at `offset` of `run`, and the element's offset in it.
     func span(in run: Run, at offset: Int) -> (Span, Int) {
+        let span = run.spans[spanIndex(in: run, at: offset)]
+        return (span, offset - span.offset)
+    }
+
+    /// The index in `run.spans` of the span holding the element at `offset` of `run`.
+    func spanIndex(in run: Run, at offset: Int) -> Int {
         let spans = run.spans
         var low = 0, high = spans.count
         while low < high {
             let mid = (low + high) / 2
             if spans[mid].offset <= offset { low = mid + 1 } else { high = mid }
         }
-        let span = spans[low - 1]
-        return (span, offset - span.offset)
+        return low - 1
     }
 
     func locate(_ ref: Ref) -> (Span, Int)? {
@@ -219,8 +226,7 @@ final class SequenceStorage {
         let tail = Span(run: span.run, offset: span.offset + offset, length: span.length - offset, deleted: span.deleted, block: span.block)
         span.length = offset
         let run = span.run
-        let runIndex = run.spans.firstIndex { $0 === span }! + 1
-        run.spans.insert(tail, at: runIndex)
+        run.spans.insert(tail, at: spanIndex(in: run, at: span.offset) + 1)
         let block = span.block
         insert(tail, into: block, at: block.indexOf(span) + 1, countingVisible: false)
         return tail

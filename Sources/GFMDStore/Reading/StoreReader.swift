@@ -70,7 +70,7 @@ public struct StoreReader {
     public func recordIDs(withPrefix prefix: String, limit: Int = 10) throws -> [RecordID] {
         guard let range = RecordID.range(ofPrefix: prefix) else { return [] }
         return try Data.fetchAll(
-            db, sql: "SELECT id FROM record WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?",
+            db.cachedStatement(sql: "SELECT id FROM record WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?"),
             arguments: [range.lowerBound.data, range.upperBound.data, limit]
         ).map { try RecordID(data: $0) }
     }
