@@ -60,6 +60,7 @@ public final class ReplicaStore: Sendable {
             try pool.write { db in try body(StoreWriter(db: db, logger: logger, cache: cache, loaded: loaded)) }
         }
         cache.put(loaded.records)
+        if let trust = loaded.trust { cache.putTrust(trust) }
         return result
     }
 

@@ -103,7 +103,8 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, root: root, policy: policy)
+        let trust = try TrustIndex.current(cache.takeTrust(), db: db, root: root)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trust, policy: policy)
         for commit in commits {
             let commitID = try store(commit)
             for leaf in commit.leaves {
@@ -112,6 +113,7 @@ public struct StoreWriter {
         }
         let report = try session.finish()
         loaded.records += session.loadedRecords
+        loaded.trust = trust
         if let bundleID {
             try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",
                            arguments: [report.applied, report.heldPending, bundleID])
@@ -149,4 +151,5 @@ public struct StoreWriter {
 /// The records an apply loaded, handed to the cache after the commit.
 final class LoadedRecords {
     var records: [StoredRecord] = []
+    var trust: TrustIndex?
 }

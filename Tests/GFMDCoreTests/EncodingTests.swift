@@ -1,4 +1,5 @@
 import GFMDCore
+import GFMDTestSupport
 import Testing
 
 @Suite("Canonical encoding primitives")
@@ -20,6 +21,23 @@ struct EncodingTests {
         #expect(fromScalars.bytes == fromString.bytes)
         var reader = ByteReader(fromScalars.bytes)
         #expect(try reader.readString("text") == text)
+    }
+
+    @Test("values order as their canonical encodings do, short and long strings alike", arguments: 0..<4)
+    func valueOrder(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let alphabet = Array("ab é中👍".unicodeScalars)
+        let values: [Value] = (0..<60).map { _ in
+            let length = [0, 1, 2, 40, 126, 127, 128, 200, 255, 256, 1_000, 20_000].randomElement(using: &random)!
+            var text = String.UnicodeScalarView()
+            for _ in 0..<length { text.append(alphabet.randomElement(using: &random)!) }
+            return Bool.random(using: &random) ? .string(String(text)) : .list([String(text)])
+        }
+        for left in values {
+            for right in values {
+                #expect((left < right) == left.encoded.lexicographicallyPrecedes(right.encoded))
+            }
+        }
     }
 
     @Test("over-long varints are refused, so one value has one encoding")
@@ -45,10 +63,21 @@ struct EncodingTests {
         #expect { try reader.readCount("elements", minimumElementSize: 1) } throws: { ($0 as? FormatError)?.code == .tooLarge }
     }
 
-    @Test("strings must be valid UTF-8")
-    func invalidUTF8() {
-        var reader = ByteReader([2, 0xC3, 0x28])
+    @Test("strings must be valid UTF-8", arguments: [
+        [0xC3, 0x28], [0x80], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+        // Truncated: repaired as one U+FFFD, which also takes three bytes.
+        [0xF0, 0x9F, 0x98], [0x61, 0xE2, 0x82],
+    ] as [[UInt8]])
+    func invalidUTF8(bytes: [UInt8]) {
+        var reader = ByteReader([UInt8(bytes.count)] + bytes)
         #expect { try reader.readString("name") } throws: { ($0 as? FormatError)?.code == .invalidUTF8 }
+        #expect(reader.remaining == bytes.count + 1, "the reader stays where the string starts")
+    }
+
+    @Test("well-formed UTF-8, including U+FFFD itself, reads back", arguments: ["", "a", "\u{FFFD}", "é中👍🏽", "\u{10FFFF}"])
+    func validUTF8(text: String) throws {
+        var reader = ByteReader([UInt8(text.utf8.count)] + Array(text.utf8))
+        #expect(try reader.readString("name") == text)
     }
 
     @Test("errors name what was read and where")

@@ -125,6 +125,25 @@ struct TrustTests {
         #expect(try certificateFirst.read { try $0.digest() } == certificateLast.read { try $0.digest() })
     }
 
+    @Test("a certificate another process applied is seen by a process that kept its trust index in memory")
+    func trustChangedByAnotherProcess() throws {
+        let phl = try fixture.replica("phl")
+        let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
+        let recordBundle = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes
+        let first = try store("shared")
+        try deliver(try trustBundle(trustChanges()), to: first)
+        try deliver(recordBundle, to: first)
+        // A second process on the same database receives a new certificate.
+        let second = try ReplicaStore(path: fixture.directory.path("shared.sqlite").path)
+        var (newcomer, trust) = try fixture.enrolledSite(seed: 61)
+        try deliver(try trustBundle(trust), to: second)
+        let heads = try phl.read { try $0.heads(of: record) }
+        let edit = forged(by: &newcomer, record, on: heads + trust, [.add(field: "themes", element: .string("remittances"))])
+        try deliver(edit.bytes, to: first)
+        #expect(try rejections(first).isEmpty)
+        #expect(try first.read { try $0.record(record)?.setField("themes")?.elements } == [.string("remittances")])
+    }
+
     @Test("an edit concurrent with its site's revocation is decided the same way everywhere; the next one is rejected")
     func revocationConcurrentWithEdit() throws {
         let phl = try fixture.replica("phl")

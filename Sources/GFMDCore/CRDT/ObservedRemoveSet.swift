@@ -33,7 +33,10 @@ public struct ObservedRemoveSet<Element: Hashable & Comparable & Sendable>: Hash
     init(memberships: [Element: Membership]) { self.memberships = memberships }
 
     /// The elements present, in ascending order.
-    public var elements: [Element] {
+    ///
+    /// Inlinable, so that callers in other modules sort with their element
+    /// type's own comparison rather than through generic witnesses.
+    @inlinable public var elements: [Element] {
         memberships.filter { !$0.value.live.isEmpty }.keys.sorted()
     }
 

@@ -117,7 +117,10 @@ public struct ByteReader: Sendable {
     ) throws(FormatError) -> String {
         let start = position
         let slice = try readLengthPrefixed(context(), limit: limit)
-        guard let string = String(validating: slice, as: UTF8.self) else {
+        // Decoding repairs ill-formed UTF-8 (fast, on contiguous bytes); the
+        // bytes come back unchanged exactly when they were well-formed.
+        let string = slice.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        guard string.utf8.elementsEqual(slice) else {
             position = start
             throw error(.invalidUTF8, context())
         }

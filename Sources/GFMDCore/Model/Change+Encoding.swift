@@ -117,55 +117,56 @@ extension ChangeOperation {
 
     /// Decodes one operation; its payload must be consumed exactly.
     static func decode(from reader: inout ByteReader, index: Int, version: UInt8, author: SiteID) throws(FormatError) -> ChangeOperation {
-        let context = "operation \(index)"
-        let kind = try reader.readVarint(context + " kind")
-        var inner = try reader.readNested(context)
+        // Built only when an error is reported: decoding is a hot path.
+        func context() -> String { "operation \(index)" }
+        let kind = try reader.readVarint(context() + " kind")
+        var inner = try reader.readNested(context())
         let limit = Change.maximumNameBytes
         let operation: ChangeOperation
         switch Kind(rawValue: kind) {
         case .create:
             operation = .create(
-                type: try inner.readString(context + " record type", limit: limit),
-                owner: try inner.readString(context + " owner", limit: limit))
+                type: try inner.readString(context() + " record type", limit: limit),
+                owner: try inner.readString(context() + " owner", limit: limit))
         case .set:
             operation = .set(
-                field: try inner.readString(context + " field", limit: limit),
-                value: try Value.decode(from: &inner, context + " value"),
-                pred: try inner.readSortedHashes(context + " pred"))
+                field: try inner.readString(context() + " field", limit: limit),
+                value: try Value.decode(from: &inner, context() + " value"),
+                pred: try inner.readSortedHashes(context() + " pred"))
         case .add:
             operation = .add(
-                field: try inner.readString(context + " field", limit: limit),
-                element: try Value.decode(from: &inner, context + " element"))
+                field: try inner.readString(context() + " field", limit: limit),
+                element: try Value.decode(from: &inner, context() + " element"))
         case .remove:
             operation = .remove(
-                field: try inner.readString(context + " field", limit: limit),
-                element: try Value.decode(from: &inner, context + " element"),
-                observed: try inner.readSortedHashes(context + " observed additions"))
+                field: try inner.readString(context() + " field", limit: limit),
+                element: try Value.decode(from: &inner, context() + " element"),
+                observed: try inner.readSortedHashes(context() + " observed additions"))
         case .setDeleted:
-            let flag = try inner.readByte(context + " deleted flag")
-            guard flag <= 1 else { throw inner.failure(.invalidValue, context + " deleted flag") }
-            operation = .setDeleted(flag == 1, pred: try inner.readSortedHashes(context + " pred"))
+            let flag = try inner.readByte(context() + " deleted flag")
+            guard flag <= 1 else { throw inner.failure(.invalidValue, context() + " deleted flag") }
+            operation = .setDeleted(flag == 1, pred: try inner.readSortedHashes(context() + " pred"))
         case .text where version >= 2:
-            let field = try inner.readString(context + " field", limit: limit)
-            let flag = try inner.readByte(context + " item flag")
-            guard flag <= 1 else { throw inner.failure(.invalidValue, context + " item flag") }
+            let field = try inner.readString(context() + " field", limit: limit)
+            let flag = try inner.readByte(context() + " item flag")
+            guard flag <= 1 else { throw inner.failure(.invalidValue, context() + " item flag") }
             let item = flag == 1
-                ? CharID(site: try inner.readID(SiteID.self, context + " item"), counter: try inner.readVarint(context + " item"))
+                ? CharID(site: try inner.readID(SiteID.self, context() + " item"), counter: try inner.readVarint(context() + " item"))
                 : nil
             operation = .text(field: field, item: item,
-                              edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: false, context))
+                              edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: false, context()))
         case .list where version >= 2:
-            operation = .list(field: try inner.readString(context + " field", limit: limit),
-                              edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: true, context))
+            operation = .list(field: try inner.readString(context() + " field", limit: limit),
+                              edits: try SequenceEditCoding.decode(from: &inner, author: author, placeholders: true, context()))
         case .certify where version >= 3:
-            operation = .certify(try Certificate(decoding: Array(try inner.readBytes(inner.remaining, context))))
+            operation = .certify(try Certificate(decoding: Array(try inner.readBytes(inner.remaining, context()))))
         case .revoke where version >= 3:
-            operation = .revoke(try Revocation(decoding: Array(try inner.readBytes(inner.remaining, context))))
+            operation = .revoke(try Revocation(decoding: Array(try inner.readBytes(inner.remaining, context()))))
         case nil, .text, .list, .certify, .revoke:
-            guard kind != 0 else { throw reader.failure(.invalidValue, context + " kind 0") }
-            return .unknown(kind: kind, payload: Array(try inner.readBytes(inner.remaining, context)))
+            guard kind != 0 else { throw reader.failure(.invalidValue, context() + " kind 0") }
+            return .unknown(kind: kind, payload: Array(try inner.readBytes(inner.remaining, context())))
         }
-        try inner.expectEnd(context)
+        try inner.expectEnd(context())
         return operation
     }
 }

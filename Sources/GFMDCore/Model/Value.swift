@@ -54,27 +54,51 @@ public enum Value: Hashable, Sendable, Comparable {
     }
 
     /// Decodes a value written by ``encode(into:)``.
-    public static func decode(from reader: inout ByteReader, _ context: String) throws(FormatError) -> Value {
-        let kind = try reader.readVarint(context)
+    public static func decode(from reader: inout ByteReader, _ context: @autoclosure () -> String) throws(FormatError) -> Value {
+        let kind = try reader.readVarint(context())
         switch Kind(rawValue: kind) {
         case .string:
-            return .string(try reader.readString(context))
+            return .string(try reader.readString(context()))
         case .list:
-            var inner = try reader.readNested(context)
-            let count = try inner.readCount(context + " list", minimumElementSize: 1)
+            var inner = try reader.readNested(context())
+            let count = try inner.readCount(context() + " list", minimumElementSize: 1)
             var items: [String] = []
             items.reserveCapacity(count)
-            for _ in 0..<count { items.append(try inner.readString(context + " list item")) }
-            try inner.expectEnd(context + " list")
+            for _ in 0..<count { items.append(try inner.readString(context() + " list item")) }
+            try inner.expectEnd(context() + " list")
             return .list(items)
         case nil:
-            guard kind != 0 else { throw reader.failure(.invalidValue, context + " (value kind 0)") }
-            return .unknown(kind: kind, payload: Array(try reader.readLengthPrefixed(context)))
+            guard kind != 0 else { throw reader.failure(.invalidValue, context() + " (value kind 0)") }
+            return .unknown(kind: kind, payload: Array(try reader.readLengthPrefixed(context())))
         }
     }
 
     /// Orders values by their canonical encoding, the order every replica uses.
     public static func < (lhs: Value, rhs: Value) -> Bool {
-        lhs.encoded.lexicographicallyPrecedes(rhs.encoded)
+        // Two strings, without encoding them: their encodings share the kind
+        // byte, then differ first in the length varints, else in the text.
+        if case .string(let left) = lhs, case .string(let right) = rhs {
+            let leftCount = left.utf8.count, rightCount = right.utf8.count
+            if leftCount == rightCount { return left.utf8.lexicographicallyPrecedes(right.utf8) }
+            return varintOrderKey(leftCount) < varintOrderKey(rightCount)
+        }
+        return lhs.encoded.lexicographicallyPrecedes(rhs.encoded)
+    }
+
+    /// The varint bytes of `count`, left-aligned in a big-endian word, so that
+    /// words compare as the byte strings do (varints are prefix-free). Counts
+    /// of memory-sized strings take at most 8 varint bytes.
+    private static func varintOrderKey(_ count: Int) -> UInt64 {
+        var key: UInt64 = 0
+        var remaining = UInt64(count)
+        var shift: UInt64 = 56
+        repeat {
+            var byte = remaining & 0x7F
+            remaining >>= 7
+            if remaining != 0 { byte |= 0x80 }
+            key |= byte << shift
+            shift &-= 8
+        } while remaining != 0
+        return key
     }
 }

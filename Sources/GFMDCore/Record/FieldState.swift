@@ -17,7 +17,7 @@ public struct FieldKey: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public static func < (lhs: FieldKey, rhs: FieldKey) -> Bool {
-        if lhs.name != rhs.name { return Array(lhs.name.utf8).lexicographicallyPrecedes(rhs.name.utf8) }
+        if lhs.name != rhs.name { return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8) }
         return lhs.kind.rawValue < rhs.kind.rawValue
     }
 

@@ -3,7 +3,7 @@ public protocol StateValue: Hashable, Sendable {
     /// Appends the canonical encoding.
     func encode(into writer: inout ByteWriter)
     /// Reads a value written by ``encode(into:)``.
-    static func decode(from reader: inout ByteReader, _ context: String) throws(FormatError) -> Self
+    static func decode(from reader: inout ByteReader, _ context: @autoclosure () -> String) throws(FormatError) -> Self
 }
 
 extension Value: StateValue {}
@@ -11,9 +11,9 @@ extension Value: StateValue {}
 extension Bool: StateValue {
     public func encode(into writer: inout ByteWriter) { writer.write(byte: self ? 1 : 0) }
 
-    public static func decode(from reader: inout ByteReader, _ context: String) throws(FormatError) -> Bool {
-        let byte = try reader.readByte(context)
-        guard byte <= 1 else { throw reader.failure(.invalidValue, context) }
+    public static func decode(from reader: inout ByteReader, _ context: @autoclosure () -> String) throws(FormatError) -> Bool {
+        let byte = try reader.readByte(context())
+        guard byte <= 1 else { throw reader.failure(.invalidValue, context()) }
         return byte == 1
     }
 }

@@ -70,67 +70,67 @@ enum SequenceEditCoding {
         }
     }
 
-    static func decode(from reader: inout ByteReader, author: SiteID, placeholders: Bool, _ context: String) throws(FormatError) -> [SequenceEdit] {
-        let siteCount = try reader.readCount(context + " sites", minimumElementSize: 16)
+    static func decode(from reader: inout ByteReader, author: SiteID, placeholders: Bool, _ context: @autoclosure () -> String) throws(FormatError) -> [SequenceEdit] {
+        let siteCount = try reader.readCount(context() + " sites", minimumElementSize: 16)
         var sites = [author]
         for _ in 0..<siteCount {
-            let site = try reader.readID(SiteID.self, context + " site")
+            let site = try reader.readID(SiteID.self, context() + " site")
             if site == author || (sites.count > 1 && !(sites[sites.count - 1] < site)) {
-                throw reader.failure(.notCanonical, context + " sites")
+                throw reader.failure(.notCanonical, context() + " sites")
             }
             sites.append(site)
         }
         func site(_ number: UInt64) throws(FormatError) -> SiteID {
-            guard number < UInt64(sites.count) else { throw reader.failure(.invalidValue, context + " site number") }
+            guard number < UInt64(sites.count) else { throw reader.failure(.invalidValue, context() + " site number") }
             return sites[Int(number)]
         }
         func counter(_ base: UInt64) throws(FormatError) -> UInt64 {
-            base &+ UInt64(bitPattern: unzigzag(try reader.readVarint(context + " counter")))
+            base &+ UInt64(bitPattern: unzigzag(try reader.readVarint(context() + " counter")))
         }
-        let count = try reader.readCount(context + " edits", minimumElementSize: 2)
+        let count = try reader.readCount(context() + " edits", minimumElementSize: 2)
         var edits: [SequenceEdit] = []
         edits.reserveCapacity(count)
         var nextInsert: UInt64 = 0
         var last: UInt64 = 0
         for _ in 0..<count {
-            switch try reader.readByte(context + " edit kind") {
+            switch try reader.readByte(context() + " edit kind") {
             case 1:
                 let first = try counter(nextInsert)
                 var origins: [CharID?] = []
                 for _ in 0..<2 {
-                    let number = try reader.readVarint(context + " origin")
+                    let number = try reader.readVarint(context() + " origin")
                     let base = origins.first??.counter ?? first
                     origins.append(number == 0 ? nil : CharID(site: try site(number - 1), counter: try counter(base)))
                 }
                 let content: [Unicode.Scalar]
                 if placeholders {
-                    let items = try reader.readVarint(context + " items")
-                    guard items <= 1 << 16 else { throw reader.failure(.tooLarge, context + " items") }
+                    let items = try reader.readVarint(context() + " items")
+                    guard items <= 1 << 16 else { throw reader.failure(.tooLarge, context() + " items") }
                     content = [Unicode.Scalar](repeating: SequenceEdit.itemPlaceholder, count: Int(items))
                 } else {
-                    content = Array(try reader.readString(context + " text").unicodeScalars)
+                    content = Array(try reader.readString(context() + " text").unicodeScalars)
                 }
                 guard !content.isEmpty, first <= UInt64.max - UInt64(content.count) else {
-                    throw reader.failure(.invalidValue, context + " insertion")
+                    throw reader.failure(.invalidValue, context() + " insertion")
                 }
                 edits.append(.insert(counter: first, left: origins[0], right: origins[1], content: content))
                 nextInsert = first + UInt64(content.count)
                 last = first
             case 2:
-                let rangeCount = try reader.readCount(context + " ranges", minimumElementSize: 3)
-                guard rangeCount > 0 else { throw reader.failure(.invalidValue, context + " deletion") }
+                let rangeCount = try reader.readCount(context() + " ranges", minimumElementSize: 3)
+                guard rangeCount > 0 else { throw reader.failure(.invalidValue, context() + " deletion") }
                 var ranges: [CharRange] = []
                 for _ in 0..<rangeCount {
-                    let rangeSite = try site(try reader.readVarint(context + " range site"))
+                    let rangeSite = try site(try reader.readVarint(context() + " range site"))
                     let start = try counter(last)
-                    let length = try reader.readVarint(context + " range length")
-                    guard length > 0, start <= UInt64.max - length else { throw reader.failure(.invalidValue, context + " range") }
+                    let length = try reader.readVarint(context() + " range length")
+                    guard length > 0, start <= UInt64.max - length else { throw reader.failure(.invalidValue, context() + " range") }
                     ranges.append(CharRange(site: rangeSite, counter: start, count: length))
                     last = start + length
                 }
                 edits.append(.delete(ranges))
             default:
-                throw reader.failure(.invalidValue, context + " edit kind")
+                throw reader.failure(.invalidValue, context() + " edit kind")
             }
         }
         return edits

@@ -52,12 +52,12 @@ final class ApplySession {
     private var hasRejected: Bool
     private var report = ApplyReport()
 
-    init(db: Database, bundleID: Int64?, cache: RecordCache, root: SitePublicKey, policy: Policy) throws {
+    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy) throws {
         self.db = db
         self.bundleID = bundleID
         self.cache = cache
         self.policy = policy
-        trust = try TrustIndex(db: db, root: root)
+        self.trust = trust
         storedPendingCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
         hasRejected = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM rejected)")) ?? false
     }

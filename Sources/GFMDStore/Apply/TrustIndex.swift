@@ -2,16 +2,19 @@ import Foundation
 import GFMDCore
 import GRDB
 
-/// The trust record's changes in memory for one apply: which certificates and
-/// revocations lie in a change's causal past.
+/// The trust record's changes in memory: which certificates and revocations
+/// lie in a change's causal past. Kept between applies (``RecordCache``) while
+/// the trust record's heads show that no other process changed it.
 ///
 /// A change's *trust frontier* is the set of latest trust-record changes in
 /// its causal past: those it depends on directly, and those its record
 /// dependencies had. The trust state at a frontier is what the trust-record
 /// changes in its closure certify and revoke.
-final class TrustIndex {
+final class TrustIndex: @unchecked Sendable {
     let root: SitePublicKey
     let record: RecordID
+    /// The trust record's latest changes, as its row's `heads` column holds them.
+    private var heads: Set<ChangeHash> = []
     private var dependencies: [ChangeHash: [ChangeHash]] = [:]
     private var changes: [ChangeHash: Change] = [:]
     private var closures: [ChangeHash: Set<ChangeHash>] = [:]
@@ -24,11 +27,22 @@ final class TrustIndex {
         while let row = try rows.next() { add(try StoreReader.decodeStored(row[0])) }
     }
 
+    /// `cached` when it is still this replica's trust record, else an index read afresh.
+    static func current(_ cached: TrustIndex?, db: Database, root: SitePublicKey) throws -> TrustIndex {
+        if let cached, cached.root == root,
+           try StoredRecord.heads(of: cached.record, in: db) ?? Data() == cached.heads.sorted().concatenatedData {
+            return cached
+        }
+        return try TrustIndex(db: db, root: root)
+    }
+
     /// Whether `hash` is a trust-record change this replica holds.
     func contains(_ hash: ChangeHash) -> Bool { changes[hash] != nil }
 
     /// Takes in a trust-record change just applied.
     func add(_ change: EncodedChange) {
+        for dependency in change.change.dependencies { heads.remove(dependency) }
+        heads.insert(change.hash)
         changes[change.hash] = change.change
         dependencies[change.hash] = change.change.dependencies
         states = [:]

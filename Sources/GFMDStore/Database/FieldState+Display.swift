@@ -4,14 +4,17 @@ extension RecordState {
     /// The displayed value of every field as one JSON object, stored in
     /// `record.fields` for SQL readers (the `audit_field` view).
     var displayJSON: String {
-        var parts: [String] = []
-        parts.reserveCapacity(fields.count)
-        let names = Dictionary(grouping: fields.keys, by: \.name)
-        for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
-            let name = names[key.name]!.count > 1 && key.kind == .set ? key.name + " (set)" : key.name
-            parts.append(Value.quote(name) + ":" + field.displayJSON)
+        // Sorted by name first, so fields of one name and two kinds are neighbours.
+        let sorted = fields.sorted { $0.key < $1.key }
+        var json = "{"
+        for (index, (key, field)) in sorted.enumerated() {
+            let shared = (index > 0 && sorted[index - 1].key.name == key.name)
+                || (index + 1 < sorted.count && sorted[index + 1].key.name == key.name)
+            let name = shared && key.kind == .set ? key.name + " (set)" : key.name
+            if index > 0 { json += "," }
+            json += Value.quote(name) + ":" + field.displayJSON
         }
-        return "{" + parts.joined(separator: ",") + "}"
+        return json + "}"
     }
 
     /// The names of conflicted fields (and "deletion") as a JSON array, for `record.conflicts`.

@@ -3,7 +3,8 @@ import GFMDCore
 import Synchronization
 
 /// Records kept in memory between applies in one process, so that a session
-/// of many commits to a long text neither reloads nor replays it each time.
+/// of many commits to a long text neither reloads nor replays it each time;
+/// and the trust index, so that an apply does not decode every certificate.
 ///
 /// An entry is taken out while an apply works on it (so the apply owns it and
 /// modifies it in place) and put back only after its transaction commits; it
@@ -11,6 +12,7 @@ import Synchronization
 /// another process is never missed.
 final class RecordCache: Sendable {
     private let entries = Mutex<[RecordID: StoredRecord]>([:])
+    private let trust = Mutex<TrustIndex?>(nil)
     private let capacity: Int
 
     init(capacity: Int = 16) {
@@ -20,6 +22,19 @@ final class RecordCache: Sendable {
     /// Removes and returns the entry for `id`, if any.
     func take(_ id: RecordID) -> StoredRecord? {
         entries.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Removes and returns the trust index, if any (checked with ``TrustIndex/current(_:db:root:)``).
+    func takeTrust() -> TrustIndex? {
+        trust.withLock { index in
+            defer { index = nil }
+            return index
+        }
+    }
+
+    /// Keeps the trust index of a transaction that committed.
+    func putTrust(_ index: TrustIndex) {
+        trust.withLock { $0 = index }
     }
 
     /// A copy of the entry for `id`, left in place.
