@@ -119,8 +119,12 @@ public struct ByteReader: Sendable {
         let slice = try readLengthPrefixed(context(), limit: limit)
         // Decoding repairs ill-formed UTF-8 (fast, on contiguous bytes); the
         // bytes come back unchanged exactly when they were well-formed.
-        let string = slice.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
-        guard string.utf8.elementsEqual(slice) else {
+        let decoded = slice.withUnsafeBufferPointer { bytes -> String? in
+            var string = String(decoding: bytes, as: UTF8.self)
+            let unchanged = string.withUTF8 { $0.count == bytes.count && $0.elementsEqual(bytes) }
+            return unchanged ? string : nil
+        }
+        guard let string = decoded else {
             position = start
             throw error(.invalidUTF8, context())
         }
