@@ -54,12 +54,14 @@ struct VerifyTests {
         }
     }
 
-    @Test("a replica holding applied, rejected and pending changes verifies intact, and its digest equals the replay's")
-    func intact() throws {
+    @Test("a replica holding applied, rejected and pending changes verifies intact, and its digest equals the replay's",
+          arguments: [1, 1024])
+    func intact(replayBatch: Int) throws {
         let scene = try Hub()
         #expect(try scene.hub.rejected().map(\.encoded.hash) == [scene.forged])
         #expect(try scene.hub.pending().count == 1)
-        let verification = try scene.hub.verify()
+        let store = try ReplicaStore(path: scene.hub.directory.appendingPathComponent(Replica.databaseName).path)
+        let verification = try store.verify(replayBatch: replayBatch)
         #expect(verification.isIntact, "\(verification.problems)")
         let held = try scene.hub.read { reader in try reader.changeCount() }
         #expect(verification.changes == held + 2, "the log, the rejected change and the pending one")
@@ -144,7 +146,9 @@ struct VerifyTests {
         try deliver([creation])
         let rejected = try store.read { try $0.rejectedChanges() }
         #expect(rejected.map(\.encoded.hash) == [invalid.hash] && rejected.first?.code == "wrong_kind")
-        let verification = try store.verify()
-        #expect(verification.isIntact, "\(verification.problems)")
+        for replayBatch in [1, 1024] {
+            let verification = try store.verify(replayBatch: replayBatch)
+            #expect(verification.isIntact, "\(verification.problems)")
+        }
     }
 }

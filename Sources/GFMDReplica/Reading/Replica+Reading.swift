@@ -31,7 +31,7 @@ extension Replica {
 
     /// `gfmd verify`: every hash and signature re-checked, and the log, the
     /// verdicts and the merged state compared with a fresh replay
-    /// (``ReplicaStore/verify(scratchDirectory:)``).
+    /// (``ReplicaStore/verify(scratchDirectory:replayBatch:)``).
     public func verify() throws -> Verification {
         try store.verify()
     }

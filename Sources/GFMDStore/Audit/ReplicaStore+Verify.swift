@@ -11,11 +11,14 @@ extension ReplicaStore {
     /// The replica is only read, in one transaction, so it is verified as
     /// one consistent state even while another gfmd writes to it.
     ///
-    /// - Parameter scratchDirectory: where the replay's temporary database is
-    ///   written; it is removed afterwards.
+    /// - Parameters:
+    ///   - scratchDirectory: where the replay's temporary database is
+    ///     written; it is removed afterwards.
+    ///   - replayBatch: commits replayed per transaction, which bounds memory.
     /// - Throws: ``StoreError`` when the replica is not enrolled (it then
     ///   holds nothing to verify) or cannot be read at all.
-    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory) throws -> Verification {
+    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory, replayBatch: Int = 1024) throws -> Verification {
+        precondition(replayBatch > 0, "a replay batch holds at least one commit")
         let scratch = scratchDirectory.appendingPathComponent("gfmd-verify-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         do {
@@ -30,11 +33,14 @@ extension ReplicaStore {
             var verification = Verification(root: root.siteID)
             try held.checkChangeHashes(into: &verification)
             try held.checkSites(into: &verification)
-            let commits = try held.verifiedCommits(into: &verification)
             let replay = try ReplicaStore(path: scratch.appendingPathComponent("replay.sqlite").path, logger: logger)
-            try replay.write { writer in
-                try writer.pin(root: root)
-                _ = try writer.apply(commits, receipt: nil, policy: .replay)
+            try replay.write { try $0.pin(root: root) }
+            // In batches, each its own transaction, so that memory stays bounded
+            // on a hub's history; the order of applies does not change the result.
+            let stored = try held.exportCommits(includingPending: true)
+            for start in stride(from: 0, to: stored.count, by: replayBatch) {
+                let commits = held.verified(stored[start..<min(start + replayBatch, stored.count)], into: &verification)
+                _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .replay) }
             }
             try replay.read { replayed in
                 try held.compareLog(with: replayed, into: &verification)
@@ -84,10 +90,10 @@ extension StoreReader {
         }
     }
 
-    /// Every commit held, its signature checked; those that fail are reported and left out.
-    fileprivate func verifiedCommits(into verification: inout Verification) throws -> [VerifiedCommit] {
+    /// `commits` with their signatures checked; those that fail are reported and left out.
+    fileprivate func verified(_ commits: ArraySlice<StoredCommit>, into verification: inout Verification) -> [VerifiedCommit] {
         var verified: [VerifiedCommit] = []
-        for commit in try exportCommits(includingPending: true) {
+        for commit in commits {
             verification.commits += 1
             // A change whose bytes do not decode was reported already; without
             // it the commit's proof no longer fits, which is reported below.
