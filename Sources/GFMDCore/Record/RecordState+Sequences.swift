@@ -19,12 +19,12 @@ extension RecordState {
             case .text(let field, let item, let edits):
                 if let item {
                     try validator.requireItem(item, of: field)
-                    for edit in edits { try validator.check(edit, target: .itemText(field, item)) }
+                    try validator.check(edits, target: .itemText(field, item))
                 } else {
-                    for edit in edits { try validator.check(edit, target: .text(field)) }
+                    try validator.check(edits, target: .text(field))
                 }
             case .list(let field, let edits):
-                for edit in edits { try validator.check(edit, target: .items(field)) }
+                try validator.check(edits, target: .items(field))
             default:
                 continue
             }
@@ -74,8 +74,10 @@ struct SequenceValidator {
 
     let record: RecordState
     let author: SiteID
-    /// Elements introduced by the change so far, by target: (site, first counter, end).
-    private var introduced: [Target: [(SiteID, UInt64, UInt64)]] = [:]
+    /// A run of elements introduced by the change: its site, first counter and end.
+    private typealias Introduced = (site: SiteID, counter: UInt64, end: UInt64)
+    /// Elements introduced by the change so far, by target.
+    private var introduced: [Target: [Introduced]] = [:]
 
     init(record: RecordState, author: SiteID) {
         self.record = record
@@ -90,19 +92,29 @@ struct SequenceValidator {
         }
     }
 
-    /// The end of the run of elements holding `counter` of `site`, in the state or introduced.
-    private func end(of site: SiteID, _ counter: UInt64, in target: Target) -> UInt64? {
-        if let end = sequence(target)?.runEnd(containing: CharID(site: site, counter: counter)) { return end }
-        return introduced[target]?.first { $0.0 == site && $0.1 <= counter && counter < $0.2 }?.2
+    /// The end of the run of elements holding `counter` of `site`, in `sequence` or `introduced`.
+    private static func end(of site: SiteID, _ counter: UInt64, in sequence: SequenceState?, _ introduced: [Introduced]) -> UInt64? {
+        if let end = sequence?.runEnd(containing: CharID(site: site, counter: counter)) { return end }
+        return introduced.first { $0.site == site && $0.counter <= counter && counter < $0.end }?.end
     }
 
     func requireItem(_ item: CharID, of field: String) throws(ChangeError) {
-        guard end(of: item.site, item.counter, in: .items(field)) != nil else {
+        let target = Target.items(field)
+        guard Self.end(of: item.site, item.counter, in: sequence(target), introduced[target] ?? []) != nil else {
             throw ChangeError(.unknownElement, "a text edit names item \(item) of \(field), which the list does not hold")
         }
     }
 
-    mutating func check(_ edit: SequenceEdit, target: Target) throws(ChangeError) {
+    /// Checks the edits of one operation, in order, on `target`.
+    mutating func check(_ edits: [SequenceEdit], target: Target) throws(ChangeError) {
+        // Looked up once per operation: the edits of one operation share their target.
+        let sequence = sequence(target)
+        var introduced = self.introduced.removeValue(forKey: target) ?? []
+        defer { self.introduced[target] = introduced }
+        for edit in edits { try check(edit, target: target, sequence: sequence, introduced: &introduced) }
+    }
+
+    private func check(_ edit: SequenceEdit, target: Target, sequence: SequenceState?, introduced: inout [Introduced]) throws(ChangeError) {
         switch edit {
         case .insert(let counter, let left, let right, let content):
             let count = UInt64(content.count)
@@ -112,15 +124,16 @@ struct SequenceValidator {
             if case .items = target, content.contains(where: { $0 != SequenceEdit.itemPlaceholder }) {
                 throw ChangeError(.invalidEdit, "list items are inserted as placeholders; their text is edited separately")
             }
-            let reused = sequence(target)?.overlaps(site: author, counter: counter, count: count) ?? false
-                || (introduced[target] ?? []).contains { $0.0 == author && $0.1 < counter + count && counter < $0.2 }
+            let reused = sequence?.overlaps(site: author, counter: counter, count: count) ?? false
+                || introduced.contains { $0.site == author && $0.counter < counter + count && counter < $0.end }
             guard !reused else {
                 throw ChangeError(.duplicateElement, "site \(author.short) reuses element ids \(counter)…: was its replica folder copied to another computer?")
             }
-            for origin in [left, right].compactMap({ $0 }) where end(of: origin.site, origin.counter, in: target) == nil {
+            for origin in [left, right] {
+                guard let origin, Self.end(of: origin.site, origin.counter, in: sequence, introduced) == nil else { continue }
                 throw ChangeError(.unknownElement, "an insertion is anchored to element \(origin), which this field does not hold")
             }
-            introduced[target, default: []].append((author, counter, counter + count))
+            introduced.append((author, counter, counter + count))
         case .delete(let ranges):
             for range in ranges {
                 guard range.count > 0, range.counter <= UInt64.max - range.count else {
@@ -128,7 +141,7 @@ struct SequenceValidator {
                 }
                 var next = range.counter
                 while next < range.counter + range.count {
-                    guard let end = end(of: range.site, next, in: target) else {
+                    guard let end = Self.end(of: range.site, next, in: sequence, introduced) else {
                         throw ChangeError(.unknownElement, "a deletion names elements this field does not hold")
                     }
                     next = end

@@ -145,7 +145,7 @@ public struct SequenceState: @unchecked Sendable {
 
     /// The content of the elements of `range` this sequence holds (deleted or not), in counter order.
     public func content(of range: CharRange) -> [Unicode.Scalar] {
-        guard let site = storage.siteIndex[range.site] else { return [] }
+        guard let site = storage.index(of: range.site) else { return [] }
         var result: [Unicode.Scalar] = []
         var counter = range.counter
         let end = range.counter + range.count
@@ -170,12 +170,12 @@ public struct SequenceState: @unchecked Sendable {
 
     /// The counter `site`'s next insertion takes: one past the last it used here.
     public func nextCounter(for site: SiteID) -> UInt64 {
-        storage.siteIndex[site].map(storage.nextCounter(for:)) ?? 0
+        storage.index(of: site).map(storage.nextCounter(for:)) ?? 0
     }
 
     /// Whether `site` used any counter of `[counter, counter + count)` here.
     public func overlaps(site: SiteID, counter: UInt64, count: UInt64) -> Bool {
-        guard let index = storage.siteIndex[site] else { return false }
+        guard let index = storage.index(of: site) else { return false }
         return storage.overlaps(site: index, counter: counter, count: count)
     }
 
@@ -281,7 +281,7 @@ public struct SequenceState: @unchecked Sendable {
                 guard !content.isEmpty, counter <= UInt64.max - UInt64(content.count) else {
                     throw ChangeError(.invalidEdit, "an insertion has no content or overflows its counters")
                 }
-                if let s = storage.siteIndex[author], storage.overlaps(site: s, counter: counter, count: UInt64(content.count)) {
+                if let s = storage.index(of: author), storage.overlaps(site: s, counter: counter, count: UInt64(content.count)) {
                     throw ChangeError(.duplicateElement, "site \(author.short) reuses element ids \(counter)…: was its replica folder copied to another computer?")
                 }
             }
@@ -299,7 +299,7 @@ public struct SequenceState: @unchecked Sendable {
             storage.place(run, before: destination)
         case .delete(let ranges):
             for range in ranges where checked {
-                guard range.count > 0, let site = storage.siteIndex[range.site],
+                guard range.count > 0, let site = storage.index(of: range.site),
                       range.counter <= UInt64.max - range.count, covers(site: site, range.counter, range.count) else {
                     throw ChangeError(.unknownElement, "a deletion names elements this field does not hold")
                 }
@@ -329,7 +329,7 @@ public struct SequenceState: @unchecked Sendable {
     }
 
     private func delete(_ range: CharRange) {
-        let site = storage.siteIndex[range.site]!
+        let site = storage.index(of: range.site)!
         var counter = range.counter
         let end = range.counter + range.count
         while counter < end {

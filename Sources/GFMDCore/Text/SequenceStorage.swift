@@ -114,10 +114,15 @@ final class SequenceStorage {
 
     // MARK: Sites and lookup
 
-    func intern(_ site: SiteID) -> Int32 {
+    /// The index of `site`, if it has elements here.
+    func index(of site: SiteID) -> Int32? {
         // A text has few authors: comparing ids beats hashing one.
-        if sites.count <= 8, let index = sites.firstIndex(of: site) { return Int32(index) }
-        if let index = siteIndex[site] { return index }
+        if sites.count <= 8 { return sites.firstIndex(of: site).map(Int32.init) }
+        return siteIndex[site]
+    }
+
+    func intern(_ site: SiteID) -> Int32 {
+        if let index = index(of: site) { return index }
         let index = Int32(sites.count)
         sites.append(site)
         siteIndex[site] = index
@@ -126,7 +131,7 @@ final class SequenceStorage {
     }
 
     func ref(_ id: CharID) -> Ref? {
-        siteIndex[id.site].map { Ref(site: $0, counter: id.counter) }
+        index(of: id.site).map { Ref(site: $0, counter: id.counter) }
     }
 
     func id(_ ref: Ref) -> CharID {
