@@ -144,10 +144,18 @@ extension StoreReader {
         try SortedRows.walk("SELECT hash, code FROM rejected ORDER BY hash", db, replayed.db) { key, held, replay in
             let heldCode: String? = held?["code"]
             let replayCode: String? = replay?["code"]
-            guard heldCode != replayCode else { return }
-            verification.problems.append(VerificationProblem(
-                kind: .verdictMismatch, subject: Hex.encode(key),
-                detail: "rejected here \(heldCode.map { "(\($0))" } ?? "no"), but a replay says \(replayCode.map { "rejected (\($0))" } ?? "not rejected")"))
+            let detail: String
+            switch (heldCode, replayCode) {
+            case let (held?, replay?) where held != replay:
+                detail = "rejected here (\(held)), but a replay rejects it for another reason (\(replay))"
+            case let (held?, nil):
+                detail = "rejected here (\(held)), but a replay does not reject it"
+            case let (nil, replay?):
+                detail = "not rejected here, but a replay rejects it (\(replay))"
+            default:
+                return
+            }
+            verification.problems.append(VerificationProblem(kind: .verdictMismatch, subject: Hex.encode(key), detail: detail))
         }
         try SortedRows.walk("SELECT hash FROM pending ORDER BY hash", db, replayed.db) { key, held, replay in
             guard (held == nil) != (replay == nil) else { return }
