@@ -1,5 +1,4 @@
 import Foundation
-import GFMDBundle
 import GFMDCore
 import GFMDReplica
 import GFMDStore
@@ -13,16 +12,9 @@ struct StoredColumnsTests {
     @Test("fields holds each displayed value by name; a set sharing its name with a single value is shown as `name (set)`")
     func fieldsColumn() throws {
         let fixture = ReplicaFixture()
-        let path = fixture.directory.path("auditor.sqlite").path
-        let store = try ReplicaStore(path: path)
-        let root = try #require(try fixture.root.pinnedRoot())
-        try store.write { writer in
-            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Auditor"))
-            try writer.pin(root: root)
-        }
+        let store = try fixture.store("auditor")
         var (site, trust) = try fixture.enrolledSite(seed: 90)
-        let trustBundle = try Bundle(reading: fixture.root.createBundle(selection: Set(trust)).bytes)
-        _ = try store.write { try $0.apply(try trustBundle.verifiedCommits()) }
+        try store.deliver(try fixture.root.createBundle(selection: Set(trust)).bytes)
         let record = testRecordID(90)
         let creation = site.change(record, on: trust, [
             .create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("Bonds \"2025\""), pred: []),
@@ -33,7 +25,7 @@ struct StoredColumnsTests {
         let extra = site.change(record, on: [creation.hash], [.set(field: "extra", value: .string("one"), pred: [])])
         let extraSet = site.change(record, on: [extra.hash], [.add(field: "extra", element: .string("two"))])
         _ = try store.write { try $0.apply([VerifiedCommit.signing([creation, extra, extraSet], with: site.key)]) }
-        let fields = try DatabaseQueue(path: path).read { db in
+        let fields = try DatabaseQueue(path: store.path).read { db in
             try String.fetchOne(db, sql: "SELECT fields FROM record WHERE id = ?", arguments: [Data(record.bytes)])
         }
         #expect(fields == #"{"extra":"one","extra (set)":["two"],"partners":["ILO","IOM","UNDP"],"title":"Bonds \"2025\""}"#)

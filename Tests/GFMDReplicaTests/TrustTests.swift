@@ -12,23 +12,6 @@ import Testing
 struct TrustTests {
     let fixture = ReplicaFixture()
 
-    /// A bare store pinned to the fixture's root, that receives bundles in the order a test chooses.
-    func store(_ name: String) throws -> ReplicaStore {
-        let root = try #require(try fixture.root.pinnedRoot())
-        let store = try ReplicaStore(path: fixture.directory.path(name + ".sqlite").path)
-        try store.write { writer in
-            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Auditor"))
-            try writer.pin(root: root)
-        }
-        return store
-    }
-
-    /// Checks and applies a bundle file to `store`, as `gfmd bundle apply` does.
-    func deliver(_ bytes: [UInt8], to store: ReplicaStore) throws {
-        let commits = try Bundle(reading: bytes).verifiedCommits()
-        _ = try store.write { try $0.apply(commits) }
-    }
-
     /// The rejected changes of `store`, with their codes.
     func rejections(_ store: ReplicaStore) throws -> [ChangeHash: String] {
         try store.read { reader in
@@ -76,8 +59,8 @@ struct TrustTests {
         let legit = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes
         let parts = [try trustBundle(beforeRevocation), try trustBundle([revocation]), legit,
                      unenrolled.bytes, revoked.bytes, foreign.bytes]
-        let reference = try store("reference")
-        for part in parts { try deliver(part, to: reference) }
+        let reference = try fixture.store("reference")
+        for part in parts { try reference.deliver(part) }
         #expect(try rejections(reference) == expected)
         let digest = try reference.read { try $0.digest() }
         #expect(try phl.digest() == digest, "the rejected changes leave the state as the legitimate ones made it")
@@ -85,8 +68,8 @@ struct TrustTests {
         var orders = Self.permutations(of: Array(parts.indices.reversed())).enumerated().filter { $0.offset % 30 == 0 }.map(\.element)
         orders.append([5, 4, 3, 2, 1, 0])
         for (number, order) in orders.enumerated() {
-            let replica = try store("order\(number)")
-            for index in order { try deliver(parts[index], to: replica) }
+            let replica = try fixture.store("order\(number)")
+            for index in order { try replica.deliver(parts[index]) }
             #expect(try rejections(replica) == expected, "order \(order)")
             #expect(try replica.read { try $0.digest() } == digest, "order \(order)")
             #expect(try replica.read { try $0.pendingSummary().count } == 0, "order \(order)")
@@ -106,16 +89,16 @@ struct TrustTests {
         // The same site, but its change does not know the certificate: it was not enrolled then.
         let premature = forged(by: &newcomer, record, on: heads + [earlierTrust.last!], [.add(field: "partners", element: .string("ILO"))])
 
-        let certificateFirst = try store("first")
+        let certificateFirst = try fixture.store("first")
         for part in [try trustBundle(trustChanges()), recordBundle, allowed.bytes, premature.bytes] {
-            try deliver(part, to: certificateFirst)
+            try certificateFirst.deliver(part)
         }
-        let certificateLast = try store("last")
+        let certificateLast = try fixture.store("last")
         for part in [try trustBundle(earlierTrust), recordBundle, allowed.bytes, premature.bytes] {
-            try deliver(part, to: certificateLast)
+            try certificateLast.deliver(part)
         }
         #expect(try certificateLast.read { try $0.pendingSummary().count } == 1, "the change waits for its certificate")
-        try deliver(try trustBundle([certificate]), to: certificateLast)
+        try certificateLast.deliver(try trustBundle([certificate]))
 
         for replica in [certificateFirst, certificateLast] {
             #expect(try rejections(replica) == [premature.change: "unenrolled"])
@@ -130,16 +113,16 @@ struct TrustTests {
         let phl = try fixture.replica("phl")
         let record = try phl.createRecord(type: "practice", title: "Diaspora bonds")
         let recordBundle = try phl.createBundle(selection: Set(try phl.read { try $0.changeHashes(of: record) })).bytes
-        let first = try store("shared")
-        try deliver(try trustBundle(trustChanges()), to: first)
-        try deliver(recordBundle, to: first)
+        let first = try fixture.store("shared")
+        try first.deliver(try trustBundle(trustChanges()))
+        try first.deliver(recordBundle)
         // A second process on the same database receives a new certificate.
         let second = try ReplicaStore(path: fixture.directory.path("shared.sqlite").path)
         var (newcomer, trust) = try fixture.enrolledSite(seed: 61)
-        try deliver(try trustBundle(trust), to: second)
+        try second.deliver(try trustBundle(trust))
         let heads = try phl.read { try $0.heads(of: record) }
         let edit = forged(by: &newcomer, record, on: heads + trust, [.add(field: "themes", element: .string("remittances"))])
-        try deliver(edit.bytes, to: first)
+        try first.deliver(edit.bytes)
         #expect(try rejections(first).isEmpty)
         #expect(try first.read { try $0.record(record)?.setField("themes")?.elements } == [.string("remittances")])
     }
@@ -159,8 +142,8 @@ struct TrustTests {
 
         var digests = Set<String>()
         for order in [[0, 1, 2, 3, 4], [0, 2, 3, 4, 1], [4, 3, 2, 1, 0], [2, 3, 0, 4, 1]] {
-            let replica = try store("order\(order.map(String.init).joined())")
-            for index in order { try deliver(parts[index], to: replica) }
+            let replica = try fixture.store("order\(order.map(String.init).joined())")
+            for index in order { try replica.deliver(parts[index]) }
             // The revocation is not in the concurrent edit's past: it stands. It is in the next one's.
             #expect(try rejections(replica) == [afterwards.change: "revoked"], "order \(order)")
             #expect(try replica.read { try $0.record(record)?.setField("themes")?.elements } == [.string("diaspora")], "order \(order)")

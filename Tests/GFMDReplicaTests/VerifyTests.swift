@@ -1,5 +1,4 @@
 import Foundation
-import GFMDBundle
 import GFMDCore
 import GFMDReplica
 import GFMDStore
@@ -126,12 +125,7 @@ struct VerifyTests {
     @Test("a change found invalid when its dependency arrived is rejected by the replay too")
     func invalidReleasedFromPending() throws {
         let fixture = ReplicaFixture()
-        let store = try ReplicaStore(path: fixture.directory.path("auditor.sqlite").path)
-        let root = try #require(try fixture.root.pinnedRoot())
-        try store.write { writer in
-            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Auditor"))
-            try writer.pin(root: root)
-        }
+        let store = try fixture.store("auditor")
         var (site, trust) = try fixture.enrolledSite(seed: 80)
         let record = testRecordID(80)
         let creation = site.change(record, on: trust, [.create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("One"), pred: [])])
@@ -140,8 +134,7 @@ struct VerifyTests {
         func deliver(_ changes: [EncodedChange]) throws {
             _ = try store.write { try $0.apply([VerifiedCommit.signing(changes, with: site.key)]) }
         }
-        let trustBundle = try Bundle(reading: fixture.root.createBundle(selection: Set(trust)).bytes)
-        _ = try store.write { try $0.apply(try trustBundle.verifiedCommits()) }
+        try store.deliver(try fixture.root.createBundle(selection: Set(trust)).bytes)
         try deliver([invalid])
         try deliver([creation])
         let rejected = try store.read { try $0.rejectedChanges() }

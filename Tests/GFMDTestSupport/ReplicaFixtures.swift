@@ -1,7 +1,8 @@
 import Foundation
+import GFMDBundle
 public import GFMDCore
 public import GFMDReplica
-import GFMDStore
+public import GFMDStore
 
 /// Creates replicas in a temporary directory, with test clocks, enrolled by a
 /// secretariat root replica of their own.
@@ -53,6 +54,18 @@ public final class ReplicaFixture: @unchecked Sendable {
         }
     }
 
+    /// A bare store named `name`, pinned to the fixture's root, that holds
+    /// only what a test delivers to it, in the order the test chooses.
+    public func store(_ name: String) throws -> ReplicaStore {
+        guard let root = try self.root.pinnedRoot() else { throw CocoaError(.featureUnsupported) }
+        let store = try ReplicaStore(path: directory.path(name + ".sqlite").path)
+        try store.write { writer in
+            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Auditor"))
+            try writer.pin(root: root)
+        }
+        return store
+    }
+
     /// Opens the replica named `name` again, as a new process would.
     public func reopen(_ name: String) throws -> Replica {
         try Replica.open(at: directory.path(name), clock: clock)
@@ -66,5 +79,13 @@ extension Replica {
         let bundle = try createBundle().bytes
         try other.applyBundle(bundle)
         return bundle
+    }
+}
+
+extension ReplicaStore {
+    /// Checks and applies a bundle file's bytes, as `gfmd bundle apply` does.
+    public func deliver(_ bundle: [UInt8]) throws {
+        let commits = try Bundle(reading: bundle).verifiedCommits()
+        _ = try write { try $0.apply(commits) }
     }
 }
