@@ -23,7 +23,8 @@ final class TrustIndex: @unchecked Sendable {
     init(db: Database, root: SitePublicKey) throws {
         self.root = root
         record = TrustRecord.id(for: root)
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ?"), arguments: [record.data])
+        // In log order, a causal order, so that the heads come out right.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ? ORDER BY seq"), arguments: [record.data])
         while let row = try rows.next() { add(try StoreReader.decodeStored(row[0])) }
     }
 
