@@ -103,8 +103,7 @@ extension SequenceState: Hashable {
                 throw reader.failure(.notCanonical, context + " runs (order)")
             }
             runs.append(run)
-            storage.note(content)
-            storage.runsBySite[Int(site)].append(run)
+            storage.register(run)
         }
         let segmentCount = try reader.readCount(context + " segments", minimumElementSize: 4)
         var block = SequenceStorage.Block(index: 0)

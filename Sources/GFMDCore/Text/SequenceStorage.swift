@@ -100,7 +100,11 @@ final class SequenceStorage {
 
     var sites: [SiteID] = []
     var siteIndex: [SiteID: Int32] = [:]
-    @exclusivity(unchecked) var runsBySite: [[Run]] = []
+    /// Each site's runs, by ascending counter (``register(_:)`` keeps them so).
+    @exclusivity(unchecked) private(set) var runsBySite: [[Run]] = []
+    /// The first counter of each run of `runsBySite`, side by side: a run is
+    /// found by searching contiguous integers rather than chasing run objects.
+    @exclusivity(unchecked) private var runStarts: [[UInt64]] = []
     @exclusivity(unchecked) var blocks: [Block] = []
     @exclusivity(unchecked) var visibleCount = 0
     /// Whether an element outside ASCII, or a carriage return, was ever
@@ -127,6 +131,7 @@ final class SequenceStorage {
         sites.append(site)
         siteIndex[site] = index
         runsBySite.append([])
+        runStarts.append([])
         return index
     }
 
@@ -140,15 +145,22 @@ final class SequenceStorage {
 
     /// The run holding `ref`, if any.
     func run(containing ref: Ref) -> Run? {
-        let runs = runsBySite[Int(ref.site)]
-        var low = 0, high = runs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if runs[mid].counter <= ref.counter { low = mid + 1 } else { high = mid }
-        }
-        guard low > 0 else { return nil }
-        let run = runs[low - 1]
+        let index = runsStarting(after: ref.counter, site: Int(ref.site))
+        guard index > 0 else { return nil }
+        let run = runsBySite[Int(ref.site)][index - 1]
         return ref.counter < run.end ? run : nil
+    }
+
+    /// How many runs of `site` start at or before `counter`.
+    private func runsStarting(after counter: UInt64, site: Int) -> Int {
+        runStarts[site].withUnsafeBufferPointer { starts in
+            var low = 0, high = starts.count
+            while low < high {
+                let mid = (low + high) / 2
+                if starts[mid] <= counter { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
     }
 
     /// The span holding the element at `offset` of `run`, and the element's offset in it.
@@ -270,26 +282,22 @@ final class SequenceStorage {
     /// Adds `run` to its site's index, keeping it ordered by counter.
     func register(_ run: Run) {
         note(run.content)
-        var runs = runsBySite[Int(run.site)]
-        runsBySite[Int(run.site)] = []
-        if let last = runs.last, last.counter > run.counter {
-            let index = runs.firstIndex { $0.counter > run.counter }!
-            runs.insert(run, at: index)
-        } else {
-            runs.append(run)
-        }
-        runsBySite[Int(run.site)] = runs
+        let site = Int(run.site)
+        let index = runStarts[site].last.map { $0 < run.counter } ?? true
+            ? runStarts[site].count
+            : runsStarting(after: run.counter, site: site)
+        runsBySite[site].insert(run, at: index)
+        runStarts[site].insert(run.counter, at: index)
     }
 
     /// Whether any counter of `[counter, counter + count)` of `site` is taken.
     func overlaps(site: Int32, counter: UInt64, count: UInt64) -> Bool {
-        let runs = runsBySite[Int(site)]
-        var low = 0, high = runs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if runs[mid].end <= counter { low = mid + 1 } else { high = mid }
-        }
-        return low < runs.count && runs[low].counter < counter + count
+        // Runs of a site never overlap: only the run starting at or before
+        // `counter` and the one after it can meet the range.
+        let index = runsStarting(after: counter, site: Int(site))
+        if index > 0, runsBySite[Int(site)][index - 1].end > counter { return true }
+        let starts = runStarts[Int(site)]
+        return index < starts.count && starts[index] < counter + count
     }
 
     // MARK: Walking the document
@@ -364,6 +372,7 @@ final class SequenceStorage {
             visible += blockVisible
         }
         assert(visible == visibleCount, "visible count")
+        assert(runStarts == runsBySite.map { $0.map(\.counter) }, "run starts beside their runs")
         for runs in runsBySite {
             for run in runs {
                 var offset = 0
@@ -384,6 +393,7 @@ extension SequenceStorage {
         let copy = SequenceStorage()
         copy.sites = sites
         copy.siteIndex = siteIndex
+        copy.runStarts = runStarts
         var runMap: [ObjectIdentifier: Run] = [:]
         copy.runsBySite = runsBySite.map { runs in
             runs.map { run in
