@@ -103,8 +103,7 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let trust = try TrustIndex.current(cache.takeTrust(), db: db, root: root)
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trust, policy: policy)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy)
         for commit in commits {
             let commitID = try store(commit)
             for leaf in commit.leaves {
@@ -113,7 +112,6 @@ public struct StoreWriter {
         }
         let report = try session.finish()
         loaded.records += session.loadedRecords
-        loaded.trust = trust
         if let bundleID {
             try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",
                            arguments: [report.applied, report.heldPending, bundleID])
@@ -123,6 +121,22 @@ public struct StoreWriter {
             "duplicates": "\(report.duplicates)", "pending": "\(report.heldPending)",
         ])
         return report
+    }
+
+    /// The trust-record changes that certify or revoke `site`, in log order
+    /// (as ``StoreReader/trustChanges(concerning:)``, from the trust index
+    /// kept between transactions rather than by decoding every certificate).
+    public func trustChanges(concerning site: SiteID) throws -> [ChangeHash] {
+        guard let root = try reader.root() else { return [] }
+        return try trustIndex(root: root).changes(concerning: site)
+    }
+
+    /// The trust index, current for this transaction: the one an earlier
+    /// step of it used, else the one kept from an earlier transaction, else read afresh.
+    private func trustIndex(root: SitePublicKey) throws -> TrustIndex {
+        let index = try TrustIndex.current(loaded.trust ?? cache.takeTrust(), db: db, root: root)
+        loaded.trust = index
+        return index
     }
 
     /// Stores a commit's signature (merging proof nodes with what is known) and returns its row id.

@@ -127,6 +127,18 @@ struct TrustTests {
         #expect(try first.read { try $0.record(record)?.setField("themes")?.elements } == [.string("remittances")])
     }
 
+    @Test("a laptop whose revocation another process applied is refused its next edit")
+    func revocationAppliedByAnotherProcess() throws {
+        let laptop = try fixture.replica("laptop")
+        let record = try laptop.createRecord(type: "practice", title: "Diaspora bonds")
+        try fixture.root.revoke(site: laptop.identity.siteID.hex, reason: "laptop lost")
+        let sameLaptop = try fixture.reopen("laptop")
+        try sameLaptop.applyBundle(try fixture.root.createBundle().bytes)
+        #expect { try laptop.edit(record.hex, [.set(field: "contact", value: "Desk A")]) } throws: {
+            ($0 as? AuthorizationError)?.code == .revoked
+        }
+    }
+
     @Test("an edit concurrent with its site's revocation is decided the same way everywhere; the next one is rejected")
     func revocationConcurrentWithEdit() throws {
         let phl = try fixture.replica("phl")

@@ -18,4 +18,17 @@ public enum TrustRecord {
     public static let certificatesField = "certificates"
     /// The set field holding revocations (as hexadecimal encodings).
     public static let revocationsField = "revocations"
+
+    /// The sites `change` certifies or revokes.
+    public static func sites(concernedBy change: Change) -> Set<SiteID> {
+        var sites = Set<SiteID>()
+        for operation in change.operations {
+            switch operation {
+            case .certify(let certificate): sites.insert(certificate.site)
+            case .revoke(let revocation): sites.insert(revocation.site)
+            default: continue
+            }
+        }
+        return sites
+    }
 }

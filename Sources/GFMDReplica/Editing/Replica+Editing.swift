@@ -68,7 +68,7 @@ extension Replica {
             }
             // Each change carries this site's certificate (and any revocation of it)
             // in its causal past, so that every replica can judge it.
-            let ownTrust = try writer.reader.trustChanges(concerning: siteID)
+            let ownTrust = try writer.trustChanges(concerning: siteID)
             let lookup = StoreRecordLookup(reader: writer.reader, load: writer.record)
             let editor = RecordEditor(records: lookup, site: siteID)
             var clock = try writer.reader.clock()

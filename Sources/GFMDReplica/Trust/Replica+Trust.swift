@@ -116,7 +116,7 @@ extension Replica {
             let site = certificates[0].site
             // The revocation follows the certificates it revokes.
             _ = try recordInTrust(certificates.map { .revoke(Revocation.issue($0, at: time, reason: reason, root: rootKey)) },
-                                  besides: try writer.reader.trustChanges(concerning: site), writer: writer)
+                                  besides: try writer.trustChanges(concerning: site), writer: writer)
             return certificates
         }
     }
@@ -178,7 +178,7 @@ extension Replica {
             record: trust, site: siteID, participant: identity.participant, author: identity.author,
             timestamp: clock.tick(wallMilliseconds: self.clock.nowMilliseconds()),
             dependencies: Set(dependencies + (try writer.reader.trustDependencies(
-                among: writer.reader.trustChanges(concerning: siteID), besides: dependencies))).sorted(),
+                among: writer.trustChanges(concerning: siteID), besides: dependencies))).sorted(),
             operations: operations))
         _ = try writer.apply([VerifiedCommit.signing([change], with: key)], refuseUnauthorised: true)
         try writer.save(clock)

@@ -18,6 +18,8 @@ final class TrustIndex: @unchecked Sendable {
     private var dependencies: [ChangeHash: [ChangeHash]] = [:]
     private var changes: [ChangeHash: Change] = [:]
     private var closures: [ChangeHash: Set<ChangeHash>] = [:]
+    /// The changes that certify or revoke each site, in the order added.
+    private var concerning: [SiteID: [ChangeHash]] = [:]
     private var states: [[ChangeHash]: TrustState] = [:]
 
     init(db: Database, root: SitePublicKey) throws {
@@ -37,6 +39,11 @@ final class TrustIndex: @unchecked Sendable {
         return try TrustIndex(db: db, root: root)
     }
 
+    /// The changes that certify or revoke `site`, in log order.
+    func changes(concerning site: SiteID) -> [ChangeHash] {
+        concerning[site] ?? []
+    }
+
     /// Whether `hash` is a trust-record change this replica holds.
     func contains(_ hash: ChangeHash) -> Bool { changes[hash] != nil }
 
@@ -46,6 +53,7 @@ final class TrustIndex: @unchecked Sendable {
         heads.insert(change.hash)
         changes[change.hash] = change.change
         dependencies[change.hash] = change.change.dependencies
+        for site in TrustRecord.sites(concernedBy: change.change) { concerning[site, default: []].append(change.hash) }
         states = [:]
     }
 

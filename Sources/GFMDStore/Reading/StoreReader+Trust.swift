@@ -37,15 +37,7 @@ extension StoreReader {
     /// The trust-record changes that certify or revoke `site`, in log order.
     public func trustChanges(concerning site: SiteID) throws -> [ChangeHash] {
         guard let trust = try trustRecordID() else { return [] }
-        return try changes(of: trust).filter { stored in
-            stored.change.operations.contains { operation in
-                switch operation {
-                case .certify(let certificate): certificate.site == site
-                case .revoke(let revocation): revocation.site == site
-                default: false
-                }
-            }
-        }.map(\.hash)
+        return try changes(of: trust).filter { TrustRecord.sites(concernedBy: $0.change).contains(site) }.map(\.hash)
     }
 
     /// The trust-record changes a new change depends on besides the record
