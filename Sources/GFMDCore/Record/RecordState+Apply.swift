@@ -42,20 +42,11 @@ extension RecordState {
             case .create, .unknown:
                 continue
             case .set(let field, let value, let pred):
-                let key = FieldKey(field, .register)
-                var register = fields.removeValue(forKey: key)?.register ?? MultiValueRegister()
-                register.write(value, by: hash, at: change.timestamp, superseding: pred)
-                fields[key] = .register(register)
+                modifyRegister(field) { $0.write(value, by: hash, at: change.timestamp, superseding: pred) }
             case .add(let field, let element):
-                let key = FieldKey(field, .set)
-                var set = fields.removeValue(forKey: key)?.set ?? ObservedRemoveSet()
-                set.add(element, tag: hash)
-                fields[key] = .set(set)
+                modifySet(field) { $0.add(element, tag: hash) }
             case .remove(let field, let element, let observed):
-                let key = FieldKey(field, .set)
-                var set = fields.removeValue(forKey: key)?.set ?? ObservedRemoveSet()
-                set.remove(element, observed: observed)
-                fields[key] = .set(set)
+                modifySet(field) { $0.remove(element, observed: observed) }
             case .setDeleted(let deleted, let pred):
                 header.deletion.write(deleted, by: hash, at: change.timestamp, superseding: pred)
                 deletionWritten = true
@@ -135,9 +126,6 @@ extension RecordState {
 extension RecordState {
     /// Adds a certificate or revocation to the trust record's set `field`.
     mutating func addTrustEntry(_ bytes: [UInt8], to field: String, tag: ChangeHash) {
-        let key = FieldKey(field, .set)
-        var set = fields.removeValue(forKey: key)?.set ?? ObservedRemoveSet()
-        set.add(.string(Hex.encode(bytes)), tag: tag)
-        fields[key] = .set(set)
+        modifySet(field) { $0.add(.string(Hex.encode(bytes)), tag: tag) }
     }
 }

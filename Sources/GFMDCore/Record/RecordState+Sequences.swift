@@ -35,15 +35,13 @@ extension RecordState {
     mutating func applyValidated(_ edits: [SequenceEdit], to field: String, item: CharID?, by author: SiteID) {
         do {
             if let item {
-                let key = FieldKey(field, .list)
-                var list = fields.removeValue(forKey: key)?.list ?? ListState()
-                defer { fields[key] = .list(list) }
-                for edit in edits { try list.apply(edit, toItem: item, by: author, checked: false) }
+                try modifyList(field) { list in
+                    for edit in edits { try list.apply(edit, toItem: item, by: author, checked: false) }
+                }
             } else {
-                let key = FieldKey(field, .text)
-                var text = fields.removeValue(forKey: key)?.text ?? SequenceState()
-                defer { fields[key] = .text(text) }
-                for edit in edits { try text.apply(edit, by: author, checked: false) }
+                try modifyText(field) { text in
+                    for edit in edits { try text.apply(edit, by: author, checked: false) }
+                }
             }
         } catch {
             preconditionFailure("validated edits apply: \(error)")
@@ -52,11 +50,10 @@ extension RecordState {
 
     /// Applies list item edits already validated.
     mutating func applyValidatedItems(_ edits: [SequenceEdit], to field: String, by author: SiteID) {
-        let key = FieldKey(field, .list)
-        var list = fields.removeValue(forKey: key)?.list ?? ListState()
-        defer { fields[key] = .list(list) }
         do {
-            for edit in edits { try list.apply(edit, by: author, checked: false) }
+            try modifyList(field) { list in
+                for edit in edits { try list.apply(edit, by: author, checked: false) }
+            }
         } catch {
             preconditionFailure("validated edits apply: \(error)")
         }
