@@ -22,12 +22,12 @@ struct StoredColumnsTests {
             .add(field: "partners", element: .string("IOM")),
         ])
         // A newer version's field, written once as a single value and once as a set.
-        let extra = site.change(record, on: [creation.hash], [.set(field: "extra", value: .string("one"), pred: [])])
+        let extra = site.change(record, on: [creation.hash], [.set(field: "extra", value: .string("one\ttwo\u{1}\\"), pred: [])])
         let extraSet = site.change(record, on: [extra.hash], [.add(field: "extra", element: .string("two"))])
         _ = try store.write { try $0.apply([VerifiedCommit.signing([creation, extra, extraSet], with: site.key)]) }
         let fields = try DatabaseQueue(path: store.path).read { db in
             try String.fetchOne(db, sql: "SELECT fields FROM record WHERE id = ?", arguments: [Data(record.bytes)])
         }
-        #expect(fields == #"{"extra":"one","extra (set)":["two"],"partners":["ILO","IOM","UNDP"],"title":"Bonds \"2025\""}"#)
+        #expect(fields == #"{"extra":"one\ttwo\u0001\\","extra (set)":["two"],"partners":["ILO","IOM","UNDP"],"title":"Bonds \"2025\""}"#)
     }
 }

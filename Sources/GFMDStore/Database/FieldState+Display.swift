@@ -1,42 +1,49 @@
 import GFMDCore
 
+// The display JSON is written on every record write, so it is appended into
+// one buffer rather than assembled from intermediate strings.
+
 extension RecordState {
     /// The displayed value of every field as one JSON object, stored in
     /// `record.fields` for SQL readers (the `audit_field` view).
     var displayJSON: String {
         // Sorted by name first, so fields of one name and two kinds are neighbours.
-        let sorted = fields.sorted { $0.key < $1.key }
+        let keys = fields.keys.sorted()
         var json = "{"
-        for (index, (key, field)) in sorted.enumerated() {
-            let shared = (index > 0 && sorted[index - 1].key.name == key.name)
-                || (index + 1 < sorted.count && sorted[index + 1].key.name == key.name)
-            let name = shared && key.kind == .set ? key.name + " (set)" : key.name
+        for (index, key) in keys.enumerated() {
+            let shared = (index > 0 && keys[index - 1].name == key.name)
+                || (index + 1 < keys.count && keys[index + 1].name == key.name)
             if index > 0 { json += "," }
-            json += Value.quote(name) + ":" + field.displayJSON
+            JSON.appendQuoted(shared && key.kind == .set ? key.name + " (set)" : key.name, to: &json)
+            json += ":"
+            fields[key]!.appendDisplayJSON(to: &json)
         }
         return json + "}"
     }
 
     /// The names of conflicted fields (and "deletion") as a JSON array, for `record.conflicts`.
     var conflictsJSON: String {
-        let names = conflictedFields.map(\.name) + (hasDeletionConflict ? ["deletion"] : [])
-        return "[" + names.map(Value.quote).joined(separator: ",") + "]"
+        var json = ""
+        JSON.appendArray(conflictedFields.map(\.name) + (hasDeletionConflict ? ["deletion"] : []), to: &json) {
+            JSON.appendQuoted($0, to: &$1)
+        }
+        return json
     }
 }
 
 extension FieldState {
-    /// The field's displayed value as JSON, stored in `field.value` for SQL
-    /// readers: the winning value of a register, the elements of a set.
-    var displayJSON: String {
+    /// Appends the field's displayed value as JSON, stored in `field.value`
+    /// for SQL readers: the winning value of a register, the elements of a set.
+    func appendDisplayJSON(to json: inout String) {
         switch self {
         case .register(let register):
-            return register.winner.map { $0.value.json } ?? "null"
+            if let winner = register.winner { winner.value.appendJSON(to: &json) } else { json += "null" }
         case .set(let set):
-            return "[" + set.elements.map(\.json).joined(separator: ",") + "]"
+            JSON.appendArray(set.elements, to: &json) { $0.appendJSON(to: &$1) }
         case .text(let text):
-            return Value.quote(Self.preview(text))
+            JSON.appendQuoted(Self.preview(text), to: &json)
         case .list(let list):
-            return "[" + list.itemIDs.map { Value.quote(Self.preview(list.texts[$0] ?? SequenceState())) }.joined(separator: ",") + "]"
+            JSON.appendArray(list.itemIDs, to: &json) { JSON.appendQuoted(Self.preview(list.texts[$0] ?? SequenceState()), to: &$1) }
         }
     }
 
@@ -48,32 +55,53 @@ extension FieldState {
 }
 
 extension Value {
-    /// The value as JSON: a string, an array of strings, or null for unknown kinds.
-    var json: String {
+    /// Appends the value as JSON: a string, an array of strings, or null for unknown kinds.
+    func appendJSON(to json: inout String) {
         switch self {
-        case .string(let s): Self.quote(s)
-        case .list(let items): "[" + items.map(Self.quote).joined(separator: ",") + "]"
-        case .unknown: "null"
+        case .string(let s): JSON.appendQuoted(s, to: &json)
+        case .list(let items): JSON.appendArray(items, to: &json) { JSON.appendQuoted($0, to: &$1) }
+        case .unknown: json += "null"
         }
     }
+}
 
-    static func quote(_ s: String) -> String {
-        let plain = s.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-        if plain { return "\"" + s + "\"" }
-        var out = "\""
+/// Writing JSON text for the display columns.
+enum JSON {
+    /// Appends `elements` as a JSON array, each written by `append`.
+    static func appendArray<C: Collection>(_ elements: C, to json: inout String, _ append: (C.Element, inout String) -> Void) {
+        json += "["
+        for (index, element) in elements.enumerated() {
+            if index > 0 { json += "," }
+            append(element, &json)
+        }
+        json += "]"
+    }
+
+    /// Appends `s` as a JSON string literal.
+    static func appendQuoted(_ s: String, to json: inout String) {
+        var s = s
+        let plain = s.withUTF8 { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        json += "\""
+        guard !plain else {
+            json += s
+            json += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
             case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: json.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        json += "\""
     }
 }
