@@ -70,13 +70,33 @@ struct RecordMergeTests {
         #expect(state.registerField("new_field")?.winner?.value == .string("kept"))
     }
 
-    @Test("a second creation with another type is refused")
-    func conflictingCreate() throws {
-        var site = TestSite(seed: 1)
-        var replica = InMemoryReplica()
-        try replica.receive(site.create(record))
-        let other = site.change(record, on: [], [.create(type: "knowledge_gap", owner: "PHL")])
-        #expect { try replica.receive(other) } throws: { ($0 as? ChangeError)?.code == .conflictingCreate }
+    @Test("a second create merges whatever the order: the least (time, id) is the creation; disagreeing creates leave type and owner empty")
+    func secondCreate() throws {
+        var phl = TestSite(seed: 1)
+        var mex = TestSite(seed: 2, participant: "MEX")
+        let first = phl.create(record, title: "One")
+        let same = phl.change(record, on: [], [.create(type: "practice", owner: "PHL"), .set(field: "contact", value: .string("x"), pred: [])])
+        let other = mex.change(record, on: [], [.create(type: "knowledge_gap", owner: "MEX")])
+        for creates in [[first, same], [first, same, other]] {
+            var digests = Set<String>()
+            var states: [RecordState] = []
+            for order in [creates, creates.reversed()] {
+                var replica = InMemoryReplica()
+                for change in order { try replica.receive(change) }
+                digests.insert(replica.digest)
+                states.append(try #require(replica.records[record]))
+            }
+            #expect(digests.count == 1)
+            let state = states[0]
+            let least = creates.min { ($0.change.timestamp, $0.hash) < ($1.change.timestamp, $1.hash) }!
+            #expect(state.header.creation == least.hash && state.header.created == least.change.timestamp)
+            #expect(state.header.changeCount == creates.count)
+            if creates.count == 2 {
+                #expect(state.header.type == "practice" && state.header.owner == "PHL" && !state.header.isContested)
+            } else {
+                #expect(state.header.type == "" && state.header.owner == "" && state.header.isContested)
+            }
+        }
     }
 
     /// Random concurrent histories on three in-memory sites.

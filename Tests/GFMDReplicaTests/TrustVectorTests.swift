@@ -141,6 +141,15 @@ enum TrustVectorGenerator {
                                  created: HybridTimestamp(milliseconds: Self.base + 10_000, counter: 0), level: 6, version: 3)
         }
         let contact = ChangeOperation.set(field: "contact", value: .string("Desk"), pred: [])
+        // The same keys on clocks of their own, so that the older vectors keep their bytes.
+        var laterPHL = TestSite(seed: 1, participant: "PHL", author: "María Santos", wall: base + 200)
+        var laterMEX = TestSite(seed: 3, participant: "MEX", author: "Luis García", wall: base + 200)
+        let other = laterPHL.change(RecordID(hex: "00000000000000000000000000000005")!, on: [t1.hash], [
+            .create(type: "knowledge_gap", owner: "PHL"), .set(field: "theme", value: .string("Data"), pred: []),
+        ])
+        // MEX creates PHL's record again, as its own: valid by itself, it leaves the record contested.
+        let recreated = laterMEX.change(record, on: [t1.hash], [.create(type: "practice", owner: "MEX")])
+        let again = laterPHL.change(record, on: [t1.hash], [.create(type: "practice", owner: "PHL"), .set(field: "contact", value: .string("Desk B"), pred: [])])
         let lockedEdit = phl.change(record, on: [submit.hash], [contact])
         let forgedRoot = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 99, count: 32))
         let failures: [(String, EncodedChange, [EncodedChange], String)] = [
@@ -161,14 +170,24 @@ enum TrustVectorGenerator {
                 .certify(certificate(stranger, .delegate, by: forgedRoot)),
             ]), [], "invalid_certificate"),
             ("a delegate writing the trust record", phl.change(trust, on: [t2.hash], [.certify(certificate(stranger, .delegate))]), [], "wrong_role"),
+            ("an edit with no change of its record in its causal past", laterPHL.change(record, on: [t1.hash], [contact]), [], "missing_create"),
+            ("a create that also depends on a change of its record", laterPHL.change(record, on: [create.hash], [.create(type: "practice", owner: "PHL")]), [], "foreign_dependency"),
+            ("a change depending on a change of another record", laterPHL.change(record, on: [create.hash, other.hash], [contact]), [other], "foreign_dependency"),
+            ("a set field written whole", laterPHL.change(record, on: [create.hash], [.set(field: "partners", value: .string("IOM"), pred: [])]), [], "wrong_kind"),
+            ("a change on two creates that disagree on the owner", laterMEX.change(record, on: [create.hash, recreated.hash], [contact]), [recreated], "conflicting_create"),
         ]
         let valid = history + [start, accept]
         return TrustVectorTests.File(
             kind: "trust",
             description: "Authorisation (Protocol/trust.md). Apply input (a bundle file, hex) to an empty replica that pins root (an Ed25519 public key, hex). valid: the ids of the changes applied (ascending), those rejected with their codes, and the digest. must_fail: change must be rejected with error.",
-            valid: [TrustVectorTests.Case(
-                name: "enrolment, then a record created, submitted, reviewed and accepted", root: rootHex, input: Hex.encode(bundle(valid)),
-                expected: try TrustVectorTests.verdicts(root: root.publicKey, bundle: bundle(valid)))],
+            valid: try [
+                ("enrolment, then a record created, submitted, reviewed and accepted", valid),
+                ("a record created twice alike: the creation is the create with the least (timestamp, id)", history + [again]),
+                ("a record created again by another participant: contested, its type kept, its owner empty", history + [recreated]),
+            ].map { name, changes in
+                TrustVectorTests.Case(name: name, root: rootHex, input: Hex.encode(bundle(changes)),
+                                      expected: try TrustVectorTests.verdicts(root: root.publicKey, bundle: bundle(changes)))
+            },
             mustFail: failures.map { name, change, before, error in
                 TrustVectorTests.Failure(name: name, root: rootHex, input: Hex.encode(bundle(history + before + [change])),
                                          change: change.hash.hex, error: error)

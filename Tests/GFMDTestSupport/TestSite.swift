@@ -13,7 +13,13 @@ public struct TestSite: Sendable {
 
     /// A site whose key is derived from `seed`.
     public init(seed: UInt8, participant: String = "PHL", author: String = "Test Author", wall: UInt64 = 1_795_000_000_000) {
-        key = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: seed, count: 32))
+        self.init(key: try! SiteSigningKey(rawRepresentation: [UInt8](repeating: seed, count: 32)),
+                  participant: participant, author: author, wall: wall)
+    }
+
+    /// A site signing with `key`.
+    public init(key: SiteSigningKey, participant: String, author: String, wall: UInt64 = 1_795_000_000_000) {
+        self.key = key
         self.participant = participant
         self.author = author
         self.wall = wall
@@ -22,12 +28,21 @@ public struct TestSite: Sendable {
     /// The site's id.
     public var id: SiteID { key.siteID }
 
-    /// Makes a change of `record` on `dependencies`.
-    public mutating func change(_ record: RecordID, on dependencies: [ChangeHash], _ operations: [ChangeOperation]) -> EncodedChange {
+    /// The next timestamp of the site's clock.
+    public mutating func tick() -> HybridTimestamp {
         wall += 1
-        let timestamp = clock.tick(wallMilliseconds: wall)
+        return clock.tick(wallMilliseconds: wall)
+    }
+
+    /// Makes a change of `record` on `dependencies`, at `timestamp` (else
+    /// the site's next one), claiming `participant` (else the site's own).
+    public mutating func change(
+        _ record: RecordID, on dependencies: [ChangeHash], _ operations: [ChangeOperation],
+        at timestamp: HybridTimestamp? = nil, claiming participant: String? = nil
+    ) -> EncodedChange {
+        let timestamp = timestamp ?? tick()
         return EncodedChange(Change(
-            record: record, site: id, participant: participant, author: author,
+            record: record, site: id, participant: participant ?? self.participant, author: author,
             timestamp: timestamp, dependencies: dependencies, operations: operations))
     }
 

@@ -22,24 +22,51 @@ extension RecordState {
     /// operation that writes them. Operations of unknown kinds stay in the
     /// change (and are forwarded with it) but do not affect this version's state.
     ///
-    /// - Parameter history: the changes applied before this one.
-    /// - Throws: ``ChangeError`` when the change writes a known field with the
-    ///   wrong kind of operation or re-creates the record differently; the
-    ///   state is then unchanged. Errors of `history` are passed on.
-    public mutating func apply(_ encoded: EncodedChange, history: some CausalHistory) throws {
+    /// A second `create` merges into the header (`Protocol/state.md`): the
+    /// record's creation is its create with the least `(timestamp, id)`, and
+    /// a type or owner its creates disagree on becomes empty (contested).
+    ///
+    /// - Parameters:
+    ///   - history: the changes applied before this one.
+    ///   - identity: as for ``validate(_:seenAs:)``.
+    /// - Throws: ``ChangeError`` when the change breaks a rule of
+    ///   ``validate(_:seenAs:)``; the state is then unchanged. Errors of
+    ///   `history` are passed on.
+    public mutating func apply(_ encoded: EncodedChange, history: some CausalHistory, seenAs identity: RecordIdentity? = nil) throws {
+        try validate(encoded, seenAs: identity)
+        try apply(validated: encoded, history: history)
+    }
+
+    /// Checks that this record can take `change` (`Protocol/changes.md`,
+    /// rules 7 to 9), before anything is modified: its operations suit the
+    /// schema of the record's type, and its sequence edits name elements
+    /// the record holds.
+    ///
+    /// - Parameter identity: the record's type and owner as the creates in
+    ///   the change's causal past give them; nil takes the change's own
+    ///   create, else the header's (right whenever the record's creates agree).
+    /// - Throws: ``ChangeError`` naming the rule broken.
+    public func validate(_ encoded: EncodedChange, seenAs identity: RecordIdentity? = nil) throws(ChangeError) {
         let change = encoded.change
-        let hash = encoded.hash
         precondition(change.record == id, "a change applies to its own record")
-        try check(encoded)
+        try check(encoded, as: identity ?? change.creation.map { RecordIdentity(type: $0.type, owner: $0.owner) } ?? header.identity)
         do {
             try validateSequenceEdits(of: change)
         } catch {
-            throw error.attributed(to: hash)
+            throw error.attributed(to: encoded.hash)
         }
+    }
+
+    /// Applies a change ``validate(_:seenAs:)`` accepted.
+    package mutating func apply(validated encoded: EncodedChange, history: some CausalHistory) throws {
+        let change = encoded.change
+        let hash = encoded.hash
         var deletionWritten = false
         for operation in change.operations {
             switch operation {
-            case .create, .unknown:
+            case .create(let type, let owner):
+                header.merge(creation: RecordIdentity(type: type, owner: owner), by: hash, at: change.timestamp)
+            case .unknown:
                 continue
             case .set(let field, let value, let pred):
                 modifyRegister(field) { $0.write(value, by: hash, at: change.timestamp, superseding: pred) }
@@ -73,15 +100,11 @@ extension RecordState {
         }
     }
 
-    /// Refuses a change this record cannot take, before anything is modified.
-    private func check(_ encoded: EncodedChange) throws(ChangeError) {
-        let change = encoded.change
-        if let creation = change.creation, creation.type != header.type || creation.owner != header.owner {
-            throw ChangeError(.conflictingCreate, change: encoded.hash,
-                "record \(id.short) already exists as a \(header.type) owned by \(header.owner)")
-        }
-        guard let type = recordType else { return }
-        for operation in change.operations {
+    /// Refuses a change this record cannot take, before anything is modified:
+    /// its operations are checked against the schema of `identity`'s type.
+    private func check(_ encoded: EncodedChange, as identity: RecordIdentity) throws(ChangeError) {
+        let type = Schema.type(named: identity.type)
+        for operation in encoded.change.operations {
             let kind: FieldKind
             switch operation {
             case .set: kind = .register
@@ -89,12 +112,13 @@ extension RecordState {
             case .text(_, let item, _): kind = item == nil ? .text : .list
             case .list: kind = .list
             case .certify, .revoke:
-                guard header.type == TrustRecord.type else {
-                    throw ChangeError(.wrongKind, change: encoded.hash, "certificates and revocations belong in the trust record, not in a \(header.type)")
+                guard identity.type == TrustRecord.type else {
+                    throw ChangeError(.wrongKind, change: encoded.hash, "certificates and revocations belong in the trust record, not in a \(identity.type)")
                 }
                 continue
             case .create, .setDeleted, .unknown: continue
             }
+            guard let type else { continue }
             let field = operation.field!
             guard type.allows(kind, on: field) else {
                 let expected = type.field(named: field)?.kind.noun ?? "another kind"
@@ -120,6 +144,26 @@ extension RecordState {
         var edits = try history.editingChanges(of: id)
         if encoded.change.editsFields { edits.append(encoded.hash) }
         header.unseenEdits = Set(edits.filter { !seen.contains($0) }).sorted()
+    }
+}
+
+extension RecordHeader {
+    /// The record's type and owner, as the header holds them.
+    public var identity: RecordIdentity { RecordIdentity(type: type, owner: owner) }
+
+    /// Whether the record's creates disagree on its type or owner.
+    public var isContested: Bool { type.isEmpty || owner.isEmpty }
+
+    /// Takes in a create of the record: the creation is the create with the
+    /// least `(timestamp, id)`, and a type or owner that two creates disagree
+    /// on is left empty. The result depends on the set of creates alone.
+    mutating func merge(creation identity: RecordIdentity, by hash: ChangeHash, at timestamp: HybridTimestamp) {
+        if identity.type != type { type = "" }
+        if identity.owner != owner { owner = "" }
+        if (timestamp, hash) < (created, creation) {
+            created = timestamp
+            creation = hash
+        }
     }
 }
 

@@ -58,16 +58,17 @@ public enum Authorizer {
         public let root: SitePublicKey
         /// The certificates and revocations in the change's causal past.
         public let trust: TrustState
-        /// The record's metadata (type and owner never change), nil for a change creating it.
-        public let header: RecordHeader?
+        /// The record's type and owner as the creates in the change's causal
+        /// past give them; nil for a change creating its record.
+        public let identity: RecordIdentity?
         /// Co-authors and work-flow state at the change's dependencies, computed when needed.
         public let governance: () throws -> Governance
 
         /// Describes a change's causal past.
-        public init(root: SitePublicKey, trust: TrustState, header: RecordHeader?, governance: @escaping () throws -> Governance) {
+        public init(root: SitePublicKey, trust: TrustState, identity: RecordIdentity?, governance: @escaping () throws -> Governance) {
             self.root = root
             self.trust = trust
-            self.header = header
+            self.identity = identity
             self.governance = governance
         }
     }
@@ -77,7 +78,7 @@ public enum Authorizer {
     /// - Throws: ``AuthorizationError`` naming the rule that refuses it; errors
     ///   of the context's governance computation are passed on.
     public static func check(_ change: Change, record: RecordID, in context: Context) throws {
-        if (context.header?.type ?? change.creation?.type) == TrustRecord.type {
+        if (context.identity?.type ?? change.creation?.type) == TrustRecord.type {
             return try checkTrust(change, record: record, in: context)
         }
         let certificate = try context.trust.certificate(for: change.site, at: change.timestamp, root: context.root).get()
@@ -98,8 +99,8 @@ public enum Authorizer {
             }
             return
         }
-        guard let header = context.header else { return }
-        let isOwner = certificate.participant == header.owner
+        guard let identity = context.identity else { return }
+        let isOwner = certificate.participant == identity.owner
         // Work out what the change does.
         var transition: WorkflowState?
         var editsContent = false, managesCoAuthors = false, deletes = false, writesNote = false
@@ -141,14 +142,14 @@ public enum Authorizer {
             throw AuthorizationError(.wrongRole, "only the secretariat writes review notes")
         }
         if managesCoAuthors && !isOwner {
-            throw AuthorizationError(.notContributor, "only the owner (\(header.owner)) manages the co-authors")
+            throw AuthorizationError(.notContributor, "only the owner (\(identity.owner)) manages the co-authors")
         }
         if deletes && !isOwner {
-            throw AuthorizationError(.notContributor, "only the owner (\(header.owner)) or the secretariat deletes a record")
+            throw AuthorizationError(.notContributor, "only the owner (\(identity.owner)) or the secretariat deletes a record")
         }
         let governance = try context.governance()
         guard isOwner || governance.isCoAuthor(certificate.participant) else {
-            throw AuthorizationError(.notContributor, "\(certificate.participant) neither owns nor co-authors this \(header.type) (owner \(header.owner))")
+            throw AuthorizationError(.notContributor, "\(certificate.participant) neither owns nor co-authors this \(identity.type) (owner \(identity.owner))")
         }
         if let transition {
             guard governance.states.contains(where: { Workflow.allows(from: $0, to: transition, by: .contributor) }) else {

@@ -21,6 +21,9 @@ public struct TrustState: Hashable, Sendable {
     }
 
     /// Why `site` has no usable certificate at `time`, or the certificate it has.
+    ///
+    /// When several unrevoked certificates of the root are valid at `time`,
+    /// the one with the greatest serial (the latest issued) counts.
     public func certificate(for site: SiteID, at time: HybridTimestamp, root: SitePublicKey) -> Result<Certificate, AuthorizationError> {
         let all = (certificates[site] ?? []).filter { $0.issuer == root }
         guard !all.isEmpty else {
@@ -30,7 +33,7 @@ public struct TrustState: Hashable, Sendable {
         guard !unrevoked.isEmpty else {
             return .failure(AuthorizationError(.revoked, "the certificate of site \(site.short) was revoked before the change was made"))
         }
-        guard let valid = unrevoked.first(where: { $0.isValid(at: time) }) else {
+        guard let valid = unrevoked.filter({ $0.isValid(at: time) }).max(by: { $0.serial < $1.serial }) else {
             return .failure(AuthorizationError(.expired, "the certificate of site \(site.short) is not valid at \(time.iso8601)"))
         }
         return .success(valid)

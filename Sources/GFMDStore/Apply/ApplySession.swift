@@ -26,13 +26,11 @@ final class ApplySession {
     enum Policy {
         /// Local edits: an unauthorised change is refused with its reason.
         case refuse
-        /// Changes received: an unauthorised change is kept as rejected; an
-        /// invalid one refuses the whole apply, so a damaged bundle changes nothing.
+        /// Changes received: a change that breaks a rule of changes.md or
+        /// trust.md, decided from its causal past, is kept as rejected, the
+        /// same on every replica whatever order changes arrive in.
+        /// It is also how `gfmd verify` replays what a replica holds.
         case receive
-        /// A fresh replay of what a replica holds (`gfmd verify`): an invalid
-        /// change is kept as rejected too, as it was when it was released
-        /// from pending on that replica.
-        case replay
     }
 
     private let db: Database
@@ -43,8 +41,8 @@ final class ApplySession {
     private var slots: [RecordID: Slot] = [:]
     /// Changes applied during this session: their records and trust frontiers.
     private var applied: [ChangeHash: (record: RecordID, frontier: [ChangeHash])] = [:]
-    /// Trust frontiers of stored changes this session looked up.
-    private var storedFrontiers: [ChangeHash: [ChangeHash]] = [:]
+    /// Records and trust frontiers of stored changes this session looked up.
+    private var stored: [ChangeHash: (record: RecordID, frontier: [ChangeHash])] = [:]
     private var rejectedHere: Set<ChangeHash> = []
     private var waiting: [ChangeHash: Waiting] = [:]
     private var waitersByDependency: [ChangeHash: [ChangeHash]] = [:]
@@ -66,15 +64,6 @@ final class ApplySession {
 
     /// Takes one incoming change.
     func receive(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
-        do {
-            try take(change, commitID: commitID, leafIndex: leafIndex)
-        } catch let error as ChangeError where policy == .replay {
-            try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
-            try rejectWaiters(of: change.hash)
-        }
-    }
-
-    private func take(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
         let hash = change.hash
         let alreadyHeld = try applied[hash] != nil || waiting[hash] != nil || rejectedHere.contains(hash) || isHeld(hash)
         if alreadyHeld {
@@ -125,42 +114,84 @@ final class ApplySession {
     }
 
     /// Whether dependency `hash` of `change` has been applied, was rejected,
-    /// or is still to come; refuses a dependency on another record than the
-    /// change's own or the trust record.
+    /// or is still to come.
     private func status(of hash: ChangeHash, for change: EncodedChange) throws -> Dependency {
-        let record: RecordID
-        if let session = applied[hash] {
-            record = session.record
-        } else {
-            let statement = try db.cachedStatement(sql: "SELECT record, trust_frontier FROM change WHERE hash = ?")
-            if let row = try Row.fetchOne(statement, arguments: [hash.data]) {
-                record = try RecordID(data: row[0])
-                storedFrontiers[hash] = try [Hash256](concatenated: row[1])
-            } else if try rejectedHere.contains(hash) || isStoredRejected(hash) {
-                return .rejected
-            } else {
-                return .missing
-            }
-        }
-        let allowed = record == trust.record || (record == change.change.record && change.change.creation == nil)
-        guard allowed else {
-            throw ChangeError(.foreignDependency, change: change.hash,
-                "it depends on change \(hash.short) of another record (\(record.short))")
-        }
-        return .present
+        if try held(hash) != nil { return .present }
+        if try rejectedHere.contains(hash) || isStoredRejected(hash) { return .rejected }
+        return .missing
     }
 
-    /// The latest trust-record changes in `change`'s causal past.
-    private func frontier(of change: EncodedChange) -> [ChangeHash] {
+    /// The record and trust frontier of applied change `hash`: from this
+    /// session, else from the log (kept for the rest of the session).
+    private func held(_ hash: ChangeHash) throws -> (record: RecordID, frontier: [ChangeHash])? {
+        if let entry = applied[hash] ?? stored[hash] { return entry }
+        let statement = try db.cachedStatement(sql: "SELECT record, trust_frontier FROM change WHERE hash = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [hash.data]) else { return nil }
+        let entry = (record: try RecordID(data: row[0]), frontier: try [Hash256](concatenated: row[1]))
+        stored[hash] = entry
+        return entry
+    }
+
+    /// The latest trust-record changes in `change`'s causal past, whose
+    /// dependencies are all applied.
+    private func frontier(of change: EncodedChange) throws -> [ChangeHash] {
         var latest = Set<ChangeHash>()
         for dependency in change.change.dependencies {
             if trust.contains(dependency) {
                 latest.insert(dependency)
-            } else if let frontier = applied[dependency]?.frontier ?? storedFrontiers[dependency] {
+            } else if let frontier = try held(dependency)?.frontier {
                 latest.formUnion(frontier)
             }
         }
         return trust.maximal(latest)
+    }
+
+    /// The dependencies of `change` (all applied) on its own record, after
+    /// checking that the others are trust-record changes (`Protocol/changes.md`, rule 5).
+    private func recordDependencies(of change: EncodedChange) throws -> [ChangeHash] {
+        let c = change.change
+        var own: [ChangeHash] = []
+        for dependency in c.dependencies {
+            let record = try held(dependency)?.record
+            if record == c.record {
+                own.append(dependency)
+            } else if record != trust.record {
+                throw ChangeError(.foreignDependency, change: change.hash,
+                    "it depends on change \(dependency.short) of another record (\(record?.short ?? "unknown"))")
+            }
+        }
+        guard c.record != trust.record else { return own }
+        if c.creation != nil, !own.isEmpty {
+            throw ChangeError(.foreignDependency, change: change.hash, "a change creating its record depends only on trust-record changes")
+        }
+        if c.creation == nil, own.isEmpty {
+            throw ChangeError(.missingCreate, change: change.hash,
+                "it edits record \(c.record.short) but depends on none of its changes: no create of it is in its causal past")
+        }
+        return own
+    }
+
+    /// The record's type and owner as the creates in the causal past of
+    /// `change` give them (`Protocol/state.md`, "Creates").
+    ///
+    /// While the record's creates agree, the header says it; once they
+    /// disagree, the creates among the change's ancestors are looked up.
+    private func identity(of change: EncodedChange, recordDependencies: [ChangeHash], header: RecordHeader) throws -> RecordIdentity {
+        if let creation = change.change.creation { return RecordIdentity(type: creation.type, owner: creation.owner) }
+        guard header.isContested else { return header.identity }
+        let past = try StoreHistory(db: db).ancestry(of: recordDependencies)
+        var identities = Set<RecordIdentity>()
+        let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM change WHERE record = ?", arguments: [change.change.record.data])
+        while let row = try rows.next() {
+            guard past.contains(try Hash256(data: row[0])), let creation = try StoreReader.decodeStored(row[1]).change.creation else { continue }
+            identities.insert(RecordIdentity(type: creation.type, owner: creation.owner))
+        }
+        guard identities.count == 1, let identity = identities.first else {
+            let described = identities.map { "a \($0.type) of \($0.owner)" }.sorted().joined(separator: " and ")
+            throw ChangeError(.conflictingCreate, change: change.hash,
+                "its causal past creates record \(change.change.record.short) twice, as \(described)")
+        }
+        return identity
     }
 
     /// Applies changes that waited for `hash`, and those they release in turn.
@@ -195,17 +226,10 @@ final class ApplySession {
         for waiterData in waiters {
             let remaining = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_dep WHERE hash = ?", arguments: [waiterData]) ?? 0
             guard remaining == 0, let (change, commitID, leafIndex, bundleID) = try takePending(waiterData) else { continue }
-            do {
-                if try apply(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID) {
-                    report.releasedFromPending += 1
-                    released.append(change.hash)
-                } else {
-                    try rejectWaiters(of: change.hash)
-                }
-            } catch let error as ChangeError {
-                // The change was valid on arrival but not for the record it
-                // turned out to edit: every replica reaches the same verdict.
-                try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
+            if try apply(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID) {
+                report.releasedFromPending += 1
+                released.append(change.hash)
+            } else {
                 try rejectWaiters(of: change.hash)
             }
         }
@@ -265,18 +289,24 @@ final class ApplySession {
     /// Authorises and applies `change`; false when it was rejected.
     private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?) throws -> Bool {
         let record = change.change.record
-        if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
-        let frontier = frontier(of: change)
+        let frontier: [ChangeHash]
         do {
-            try authorize(change, frontier: frontier)
-        } catch let error as AuthorizationError {
+            // The rules of changes.md first, then those of trust.md, each from the causal past alone.
+            let dependencies = try recordDependencies(of: change)
+            if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
+            let state = slots[record]!.record.state
+            let identity = try identity(of: change, recordDependencies: dependencies, header: state.header)
+            try state.validate(change, seenAs: identity)
+            frontier = try self.frontier(of: change)
+            try authorize(change, identity: identity, frontier: frontier)
+        } catch let error as any ChangeVerdict {
             if policy == .refuse { throw error }
-            if !slots[record]!.changed && slots[record]!.record.lastSequence == 0 { slots[record] = nil }
-            try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.code.name, reason: error.reason)
+            if let slot = slots[record], !slot.changed, slot.record.lastSequence == 0 { slots[record] = nil }
+            try reject(change, commitID: commitID, leafIndex: leafIndex, bundleID: bundleID, code: error.codeName, reason: error.reason)
             return false
         }
         // Modified in place through the dictionary, so a long text is not copied.
-        try slots[record]!.record.state.apply(change, history: StoreHistory(db: db))
+        try slots[record]!.record.state.apply(validated: change, history: StoreHistory(db: db))
         self.applied[change.hash] = (record, frontier)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body)
@@ -295,10 +325,9 @@ final class ApplySession {
     }
 
     /// Checks that `change`'s author was allowed to make it, from its causal past.
-    private func authorize(_ change: EncodedChange, frontier: [ChangeHash]) throws {
-        let slot = slots[change.change.record]!
+    private func authorize(_ change: EncodedChange, identity: RecordIdentity, frontier: [ChangeHash]) throws {
         let context = Authorizer.Context(
-            root: trust.root, trust: trust.state(at: frontier), header: slot.record.state.header,
+            root: trust.root, trust: trust.state(at: frontier), identity: change.change.creation == nil ? identity : nil,
             governance: { [self] in try governance(before: change) })
         try Authorizer.check(change.change, record: change.change.record, in: context)
     }

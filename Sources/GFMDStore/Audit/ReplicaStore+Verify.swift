@@ -40,7 +40,7 @@ extension ReplicaStore {
             let stored = try held.exportCommits(includingPending: true)
             for start in stride(from: 0, to: stored.count, by: replayBatch) {
                 let commits = held.verified(stored[start..<min(start + replayBatch, stored.count)], into: &verification)
-                _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .replay) }
+                _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .receive) }
             }
             try replay.read { replayed in
                 try held.compareLog(with: replayed, into: &verification)

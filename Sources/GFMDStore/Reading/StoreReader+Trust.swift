@@ -59,12 +59,13 @@ extension StoreReader {
         try StoreHistory(db: db).ancestry(of: changes)
     }
 
-    /// Every rejected change, in the order it was rejected.
-    public func rejectedChanges() throws -> [RejectedChange] {
+    /// The rejected changes, of `record` or of every record, in the order they were rejected.
+    public func rejectedChanges(of record: RecordID? = nil) throws -> [RejectedChange] {
         try Row.fetchAll(db, sql: """
             SELECT r.body, r.code, r.reason, coalesce(b.file_name, lower(hex(b.checksum)))
-            FROM rejected r LEFT JOIN bundle b ON b.id = r.bundle_id ORDER BY r.rejected_seq
-            """).map { row in
+            FROM rejected r LEFT JOIN bundle b ON b.id = r.bundle_id
+            WHERE ?1 IS NULL OR r.record = ?1 ORDER BY r.rejected_seq
+            """, arguments: [record?.data]).map { row in
             RejectedChange(encoded: try Self.decodeStored(row[0]), code: row[1], reason: row[2], bundle: row[3])
         }
     }

@@ -26,13 +26,19 @@ extension StoreReader {
         let trust = try trustRecordID()
         var whole = Set<RecordID>()
         var others: [RecordID] = []
+        // A record whose creates disagree on its owner (owner '') has no
+        // owner to share it: only the secretariat reads it (Protocol/trust.md).
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, owner = ?1 OR EXISTS (SELECT 1 FROM json_each(fields, '$."co_authors"') WHERE value = ?1) FROM record
+            SELECT id, owner = ?1 OR EXISTS (SELECT 1 FROM json_each(fields, '$."co_authors"') WHERE value = ?1), owner = '' FROM record
             """, arguments: [participant])
         while let row = try rows.next() {
             let id = try RecordID(data: row[0])
             guard id != trust else { continue }
-            if everything || row[1] as Bool {
+            if everything {
+                whole.insert(id)
+            } else if row[2] as Bool {
+                continue
+            } else if row[1] as Bool {
                 whole.insert(id)
             } else {
                 others.append(id)

@@ -110,6 +110,7 @@ struct StoredRecord {
                                    heads, fields, conflicts, state, state_seq, tail_bytes, tail_changes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
                 ON CONFLICT(id) DO UPDATE SET
+                    type = excluded.type, owner = excluded.owner, created_hlc = excluded.created_hlc,
                     workflow = excluded.workflow, title = excluded.title, deleted = excluded.deleted,
                     conflicted = excluded.conflicted, updated_hlc = excluded.updated_hlc, heads = excluded.heads,
                     fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
