@@ -69,16 +69,19 @@ extension Bundle {
     ///   - participant: the participant the sender acts for.
     ///   - created: when the bundle is made, on the sender's clock.
     ///   - level: zlib compression level, 1 (fastest) to 9 (smallest).
+    ///   - certificate: the sender's certificate, carried in the header so
+    ///     that a receiver can tell who sent the file before inflating it.
     public static func encode(
-        _ commits: [BundleCommit], sender: SiteSigningKey, participant: String,
+        _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
         created: HybridTimestamp, level: Int32 = 6
     ) -> [UInt8] {
-        encode(commits, sender: sender, participant: participant, created: created, level: level, version: BundleHeader.currentVersion)
+        encode(commits, sender: sender, participant: participant, certificate: certificate, created: created, level: level,
+               version: BundleHeader.currentVersion)
     }
 
     /// Writes a bundle in format `version` (tests write version 1 to check it is still read).
     static func encode(
-        _ commits: [BundleCommit], sender: SiteSigningKey, participant: String,
+        _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
         created: HybridTimestamp, level: Int32, version: UInt16
     ) -> [UInt8] {
         let sites = Array(Set(commits.map(\.signer))).sorted { $0.rawRepresentation.lexicographicallyPrecedes($1.rawRepresentation) }
@@ -111,21 +114,22 @@ extension Bundle {
         body.write(varint: Section.commits.rawValue)
         body.write(lengthPrefixed: commitsSection.bytes)
 
-        return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, created: created,
-                    level: level, version: version)
+        return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, certificate: certificate,
+                    created: created, level: level, version: version)
     }
 
     /// Compresses `body` and wraps it in a header, checksum and signature.
     ///
     /// `version` and `declaredBodySize` exist so tests can make files that lie.
     static func seal(
-        body: [UInt8], changeCount: Int, sender: SiteSigningKey, participant: String, created: HybridTimestamp,
-        level: Int32 = 6, version: UInt16 = BundleHeader.currentVersion, declaredBodySize: Int? = nil
+        body: [UInt8], changeCount: Int, sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
+        created: HybridTimestamp, level: Int32 = 6, version: UInt16 = BundleHeader.currentVersion, declaredBodySize: Int? = nil
     ) -> [UInt8] {
         let compressed = Gzip.compress(body, level: level)
         let header = BundleHeader(
             version: version, sender: sender.publicKey, senderParticipant: participant,
-            created: created, changeCount: changeCount, bodySize: declaredBodySize ?? body.count, compressedSize: compressed.count)
+            created: created, changeCount: changeCount, bodySize: declaredBodySize ?? body.count, compressedSize: compressed.count,
+            senderCertificate: version >= BundleHeader.certificateVersion ? certificate : nil)
         var file = header.encoded
         file.reserveCapacity(file.count + compressed.count + BundleHeader.trailerSize)
         file.append(contentsOf: compressed)
@@ -135,57 +139,16 @@ extension Bundle {
         return file
     }
 
-    /// Reads and checks a bundle file.
+    /// Reads and checks a bundle file: its envelope (``BundleEnvelope``), then its body.
     ///
     /// - Throws: ``BundleError`` naming what is wrong: not a bundle, another
     ///   version, truncated or altered (checksum), wrongly signed, too large,
     ///   a decompression bomb, or a malformed body or change.
     public init(reading file: [UInt8], limits: BundleLimits = .standard) throws(BundleError) {
-        guard file.count <= limits.maximumFileSize else {
-            throw BundleError(.tooLarge, "the file is \(file.count) bytes, more than the limit of \(limits.maximumFileSize)")
-        }
-        // Magic and version first, so that another kind of file or a newer
-        // format gets its own message rather than a checksum failure.
-        try BundleHeader.checkMagicAndVersion(file)
-        let contentEnd = file.count - BundleHeader.trailerSize
-        guard contentEnd > BundleHeader.minimumSize else {
-            throw BundleError(.truncated, "the file is truncated: it ends before its checksum and signature")
-        }
-        let storedChecksum = Hash256(bytes: file[contentEnd..<contentEnd + 32])
-        checksum = Hash256.of(file[0..<contentEnd])
-        guard storedChecksum == checksum else {
-            throw BundleError(.checksumMismatch, "the file is damaged or truncated: its checksum does not match its contents")
-        }
-        var reader = ByteReader(file)
-        header = try BundleHeader.read(from: &reader, fileSize: file.count, limits: limits)
-        let signature = Array(file[(contentEnd + 32)...])
-        guard header.sender.isValidSignature(signature, for: Self.signedMessage(checksum: checksum)) else {
-            throw BundleError(.badSignature,
-                "the bundle's signature does not verify against the key of its sender (site \(header.sender.siteID.short), \(header.senderParticipant))")
-        }
-        let compressed = file[reader.offset..<contentEnd]
-        let body: [UInt8]
-        do {
-            body = try Gzip.decompress(compressed, expectedSize: header.bodySize)
-        } catch {
-            switch error {
-            case .tooLarge:
-                throw BundleError(.decompressionBomb,
-                    "the bundle body inflates to more than the \(header.bodySize) bytes it declares: refused as a decompression bomb")
-            case .corrupt(let reason):
-                throw BundleError(.corruptBody, reason)
-            }
-        }
-        commits = try Self.readBody(body, bodyOffset: reader.offset, declaredChanges: header.changeCount)
-        // A bundle of format version N carries changes of encoding versions up to N.
-        for commit in commits {
-            if let leaf = commit.leaves.first(where: { UInt16($0.change.change.version) > header.version }) {
-                throw BundleError(.invalidChange, "a version-\(header.version) bundle carries a change of encoding version \(leaf.change.change.version) (signed by site \(commit.signer.siteID.short))")
-            }
-        }
+        self = try BundleEnvelope(reading: file, limits: limits).open()
     }
 
-    private static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int) throws(BundleError) -> [ReceivedCommit] {
+    static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int) throws(BundleError) -> [ReceivedCommit] {
         var reader = ByteReader(body)
         var sites: [SitePublicKey] = []
         var commits: [ReceivedCommit] = []

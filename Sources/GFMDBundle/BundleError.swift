@@ -15,6 +15,8 @@ public struct BundleError: Error, Sendable, Hashable, CustomStringConvertible {
             case checksumMismatch = "checksum_mismatch"
             case badSignature = "bad_signature"
             case decompressionBomb = "decompression_bomb"
+            case malformedHeader = "malformed_header"
+            case unknownSender = "unknown_sender"
             case corruptBody = "corrupt_body"
             case malformedBody = "malformed_body"
             case invalidChange = "invalid_change"
@@ -36,6 +38,12 @@ public struct BundleError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let checksumMismatch = Code(base: .checksumMismatch)
         /// The sender's signature does not verify.
         public static let badSignature = Code(base: .badSignature)
+        /// A header field is invalid: the sender key, participant or certificate.
+        public static let malformedHeader = Code(base: .malformedHeader)
+        /// The sender is not enrolled under the reader's root: no usable
+        /// certificate (unknown, another root's, revoked, expired), or one
+        /// for another key or participant than the header names.
+        public static let unknownSender = Code(base: .unknownSender)
         /// The body inflates to more than it declares.
         public static let decompressionBomb = Code(base: .decompressionBomb)
         /// The compressed body is damaged.

@@ -4,12 +4,16 @@ public import GFMDCore
 public struct BundleHeader: Sendable, Hashable {
     /// The file magic, "GFMDBNDL".
     public static let magic: [UInt8] = Array("GFMDBNDL".utf8)
-    /// The format version this build writes: 3, whose changes may use change
-    /// encoding version 3 (certificates and revocations). A bundle of format
-    /// version N carries changes of encoding versions up to N.
-    public static let currentVersion: UInt16 = 3
+    /// The format version this build writes: 4, whose header carries the
+    /// sender's certificate. A bundle of format version N ≥ 3 carries changes
+    /// of encoding versions up to 3; versions 1 and 2, up to their own.
+    public static let currentVersion: UInt16 = 4
     /// The format versions this build reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...3
+    public static let readableVersions: ClosedRange<UInt16> = 1...4
+    /// The first format version whose header carries the sender's certificate.
+    static let certificateVersion: UInt16 = 4
+    /// The newest change encoding a bundle of format `version` may carry.
+    static func newestChangeVersion(in version: UInt16) -> UInt8 { UInt8(min(version, 3)) }
     /// Bytes of the checksum and signature that end the file.
     static let trailerSize = 32 + 64
 
@@ -27,6 +31,10 @@ public struct BundleHeader: Sendable, Hashable {
     public let bodySize: Int
     /// The size of the compressed body.
     public let compressedSize: Int
+    /// The sender's certificate, as it carried it (format version 4; nil
+    /// when it carried none, or in older versions): a receiver that does
+    /// not hold it yet can check who sent the file before inflating it.
+    public let senderCertificate: Certificate?
 
     /// The header's encoding.
     var encoded: [UInt8] {
@@ -41,6 +49,11 @@ public struct BundleHeader: Sendable, Hashable {
         writer.write(uint32BigEndian: UInt32(changeCount))
         writer.write(uint64BigEndian: UInt64(bodySize))
         writer.write(uint64BigEndian: UInt64(compressedSize))
+        if version >= Self.certificateVersion {
+            let certificate = senderCertificate?.encoded ?? []
+            writer.write(uint16BigEndian: UInt16(certificate.count))
+            writer.write(raw: certificate)
+        }
         return writer.bytes
     }
 
@@ -88,10 +101,22 @@ public struct BundleHeader: Sendable, Hashable {
             throw BundleError(.unsupportedVersion, "the bundle uses flags (\(flags)) this gfmd does not know: update gfmd to apply it")
         }
         guard let sender = try? SitePublicKey(rawRepresentation: keyBytes) else {
-            throw BundleError(.malformedBody, "the bundle header holds an invalid sender key")
+            throw BundleError(.malformedHeader, "the bundle header holds an invalid sender key")
         }
         guard participantLength > 0, let participant = String(validating: participantBytes, as: UTF8.self) else {
-            throw BundleError(.malformedBody, "the bundle header holds an invalid sender participant")
+            throw BundleError(.malformedHeader, "the bundle header holds an empty or invalid (not UTF-8) sender participant")
+        }
+        var certificate: Certificate?
+        if version >= Self.certificateVersion {
+            guard let length = try? reader.readUInt16BigEndian("certificate length"),
+                  let bytes = try? reader.readBytes(Int(length), "sender certificate") else { throw truncated }
+            if length > 0 {
+                do {
+                    certificate = try Certificate(decoding: Array(bytes))
+                } catch {
+                    throw BundleError(.malformedHeader, "the sender's certificate in the bundle header is malformed: \(error)")
+                }
+            }
         }
         let expectedCompressed = fileSize - reader.offset - trailerSize
         guard expectedCompressed >= 0, compressedSize == UInt64(expectedCompressed) else {
@@ -111,6 +136,6 @@ public struct BundleHeader: Sendable, Hashable {
         return BundleHeader(
             version: version, sender: sender, senderParticipant: participant,
             created: HybridTimestamp(rawValue: created), changeCount: Int(changeCount),
-            bodySize: Int(bodySize), compressedSize: Int(compressedSize))
+            bodySize: Int(bodySize), compressedSize: Int(compressedSize), senderCertificate: certificate)
     }
 }

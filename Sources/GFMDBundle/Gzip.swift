@@ -44,24 +44,31 @@ enum Gzip {
 
     /// Inflates one gzip member that must produce exactly `expectedSize` bytes.
     ///
-    /// At most `expectedSize` bytes are ever allocated, so the caller bounds
-    /// memory by bounding `expectedSize` before calling.
+    /// The output grows as inflation proceeds, from at most 1 MiB, so memory
+    /// follows what the input really inflates to, and never exceeds
+    /// `expectedSize` + 1 bytes, whatever the header claimed.
     static func decompress(_ input: ArraySlice<UInt8>, expectedSize: Int) throws(Failure) -> [UInt8] {
         var stream = z_stream()
         guard inflateInit2_(&stream, gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw .corrupt("zlib could not start inflating")
         }
         defer { inflateEnd(&stream) }
-        // One spare byte lets an over-long stream show itself without growing the buffer.
-        var output = [UInt8](repeating: 0, count: expectedSize + 1)
-        var input = Array(input)
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                return inflate(&stream, Z_FINISH)
+        // One spare byte lets an over-long stream show itself.
+        let limit = expectedSize + 1
+        var output = [UInt8](repeating: 0, count: min(limit, 1 << 20))
+        var status: Int32 = Z_OK
+        input.withUnsafeBufferPointer { inBuffer in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+            stream.avail_in = uInt(inBuffer.count)
+            while true {
+                let produced = Int(stream.total_out)
+                output.withUnsafeMutableBufferPointer { outBuffer in
+                    stream.next_out = outBuffer.baseAddress! + produced
+                    stream.avail_out = uInt(outBuffer.count - produced)
+                    status = inflate(&stream, Z_FINISH)
+                }
+                guard (status == Z_BUF_ERROR || status == Z_OK), stream.avail_out == 0, output.count < limit else { return }
+                output.append(contentsOf: repeatElement(0, count: min(output.count, limit - output.count)))
             }
         }
         let produced = Int(stream.total_out)
@@ -71,7 +78,7 @@ enum Gzip {
                 throw produced > expectedSize ? .tooLarge : .corrupt("the body inflates to \(produced) bytes, not the \(expectedSize) its header declares")
             }
             guard stream.avail_in == 0 else { throw .corrupt("bytes follow the end of the compressed body") }
-            output.removeLast()
+            output.removeLast(output.count - produced)
             return output
         case Z_BUF_ERROR where stream.avail_out == 0, Z_OK where stream.avail_out == 0:
             throw .tooLarge

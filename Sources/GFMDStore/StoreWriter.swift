@@ -131,6 +131,12 @@ public struct StoreWriter {
         return try trustIndex(root: root).changes(concerning: site)
     }
 
+    /// Every certificate and revocation this replica holds (empty before enrolment).
+    public func trustState() throws -> TrustState {
+        guard let root = try reader.root() else { return TrustState() }
+        return try trustIndex(root: root).current
+    }
+
     /// The trust index, current for this transaction: the one an earlier
     /// step of it used, else the one kept from an earlier transaction, else read afresh.
     private func trustIndex(root: SitePublicKey) throws -> TrustIndex {

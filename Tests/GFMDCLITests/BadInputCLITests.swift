@@ -55,6 +55,18 @@ struct BadInputCLITests {
         #expect(inspected.status != 0 && inspected.stderr.contains("checksum"))
     }
 
+    @Test("a bundle from another secretariat's laptop is refused before anything is stored")
+    func stranger() throws {
+        try cli.ok("other", "init", "--secretariat", "--author", "Someone Else")
+        try cli.ok("other", "new", "practice", "--title", "Not ours")
+        try cli.ok("other", "bundle", "create", "--all", "-o", "foreign.gfmd")
+        let before = try cli.digest("receiver")
+        try cli.refused("receiver", ["bundle", "apply", "foreign.gfmd"], mentioning: "not enrolled with this replica's secretariat")
+        #expect(try cli.digest("receiver") == before)
+        #expect(try cli.ok("receiver", "rejected").output == "No rejected changes.")
+        #expect(try cli.ok("receiver", "pending").output == "Nothing is pending.")
+    }
+
     @Test("bad edits: unknown participants, wrong kinds, unknown records and fields")
     func edits() throws {
         let before = try cli.digest("sender")

@@ -63,7 +63,8 @@ struct TrustCLITests {
             key: key, participant: "MEX", author: "Luis Garcia",
             record: try #require(RecordID(hex: try cli.ok("mex", "show", practice, "--json").stdout.jsonString("id"))),
             dependencies: [try #require(history.last)] + certificate, operations: [.set(field: "title", value: .string("Bonos mexicanos"), pred: [history[0]])],
-            at: HybridTimestamp(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0))
+            at: HybridTimestamp(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0),
+            certificate: try Forgery.certificate(in: URL(fileURLWithPath: cli.path("mex"))))
         try Data(forged.bytes).write(to: URL(fileURLWithPath: cli.path("forged.gfmd")))
         #expect(try cli.ok("sec", "bundle", "apply", "forged.gfmd").stdout.contains("1 rejected"))
         // phl1 has not seen the acceptance the forged change builds on: it waits, then is judged.

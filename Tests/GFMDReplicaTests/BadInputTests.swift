@@ -70,8 +70,8 @@ struct BadInputTests {
     @Test("a bundle of another format version")
     func wrongVersion() throws {
         var newer = bundle
-        newer[9] = 4
-        try expectRefused("version 4") { try receiver.applyBundle(newer) }
+        newer[9] = 5
+        try expectRefused("version 5") { try receiver.applyBundle(newer) }
     }
 
     @Test("a duplicated bundle")
@@ -80,13 +80,35 @@ struct BadInputTests {
         try expectRefused("already applied") { try receiver.applyBundle(bundle) }
     }
 
-    @Test("a decompression bomb")
+    @Test("a decompression bomb from an enrolled site")
     func bomb() throws {
         // Correctly signed, but 16 MiB of zeros declared as 1,000 bytes.
-        let key = SiteSigningKey()
-        let bomb = Bundle.seal(body: [UInt8](repeating: 0, count: 16 << 20), changeCount: 0, sender: key, participant: "PHL",
-                               created: HybridTimestamp(rawValue: 1), level: 9, declaredBodySize: 1000)
+        var (site, _) = try fixture.enrolledSite(seed: 12)
+        let bomb = Bundle.seal(body: [UInt8](repeating: 0, count: 16 << 20), changeCount: 0, sender: site.key, participant: "PHL",
+                               created: site.tick(), level: 9, declaredBodySize: 1000)
         try expectRefused("decompression bomb") { try receiver.applyBundle(bomb) }
+    }
+
+    @Test("a stranger's bundle is refused before its body is inflated, whatever it declares")
+    func stranger() throws {
+        // An honestly declared 64 MiB body, signed by a key no certificate names:
+        // inflating it would succeed, and only then fail on its contents.
+        let key = SiteSigningKey()
+        let large = Bundle.seal(body: [UInt8](repeating: 0, count: 64 << 20), changeCount: 0, sender: key, participant: "PHL",
+                                created: HybridTimestamp(milliseconds: fixture.clock.nowMilliseconds(), counter: 0), level: 9)
+        try expectRefused("not enrolled with this replica's secretariat") { try receiver.applyBundle(large) }
+        #expect { try receiver.applyBundle(large) } throws: { ($0 as? BundleError)?.code == .unknownSender }
+        // A real bundle's body, re-signed by a throwaway key that claims to be the secretariat.
+        let body = try BundleEnvelope(reading: bundle).open()
+        let relabelled = Bundle.encode(body.commits.map { BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature,
+                                                                          leaves: $0.leaves.map { ($0.index, $0.change.bytes) }, proof: $0.proof) },
+                                       sender: key, participant: "SEC", created: body.header.created)
+        try expectRefused("is not enrolled") { try receiver.applyBundle(relabelled) }
+        // An enrolled key whose header claims another participant, with terminal escapes: refused, and quoted.
+        let (site, _) = try fixture.enrolledSite(seed: 13)
+        let escaped = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "SEC\u{1B}[2J\u{202E}",
+                                  created: HybridTimestamp(milliseconds: fixture.clock.nowMilliseconds() + 2_000, counter: 0))
+        try expectRefused("\"SEC\\u{001B}[2J\\u{202E}\"") { try receiver.applyBundle(escaped) }
     }
 
     @Test("unknown participant codes, values of the wrong kind, unknown record ids")

@@ -99,6 +99,35 @@ struct ReplicaTests {
         #expect(try restarted.digest() == laptop1.digest())
     }
 
+    @Test("pending changes are listed with their bundle and what they lack (not counting what is held), and can be dropped")
+    func pendingListedAndDropped() throws {
+        let fixture = ReplicaFixture()
+        let laptop1 = try fixture.replica("laptop1")
+        let laptop2 = try fixture.replica("laptop2")
+        let id = try laptop1.createRecord(type: "practice", title: "One")
+        let creation = try laptop1.read { try $0.heads(of: id) }
+        try laptop1.edit(id.hex, [.set(field: "contact", value: "Desk A")])
+        let second = try laptop1.read { try $0.heads(of: id) }
+        try laptop1.edit(id.hex, [.set(field: "contact", value: "Desk B")])
+        let third = try laptop1.read { try $0.heads(of: id) }
+        // The second and third edits, without the creation: the third waits for the second, which is held.
+        _ = try laptop2.applyBundle(try laptop1.createBundle(selection: Set(second + third)).bytes, fileName: "late.gfmd")
+        let pending = try laptop2.pendingChanges()
+        #expect(Set(pending.map(\.encoded.hash)) == Set(second + third))
+        #expect(pending.allSatisfy { $0.bundle == "late.gfmd" })
+        #expect(Set(pending.flatMap(\.missing)) == Set(creation), "only what is not held at all is missing")
+        #expect(try laptop2.pending().missing == creation)
+        // Dropping the second drops the third, which waits on it.
+        #expect(throws: InputError.self) { try laptop2.dropPending(["zzzz"]) }
+        let digest = try laptop2.digest()
+        #expect(Set(try laptop2.dropPending([String(second[0].hex.prefix(6))])) == Set(second + third))
+        #expect(try laptop2.pendingChanges().isEmpty && laptop2.digest() == digest)
+        // They apply after all when they come again with what they lacked.
+        #expect(try laptop2.applyBundle(try laptop1.createBundle().bytes).report.applied == 3)
+        try laptop2.send(to: laptop1)
+        #expect(try laptop2.digest() == laptop1.digest())
+    }
+
     @Test("a record deleted on one laptop while edited on another is a visible conflict until restored")
     func deleteVersusEdit() throws {
         let fixture = ReplicaFixture()

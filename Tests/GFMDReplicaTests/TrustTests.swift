@@ -30,10 +30,12 @@ struct TrustTests {
     }
 
     /// A change of `record` by a hand-made site, as its own bundle.
-    func forged(by site: inout TestSite, _ record: RecordID, on dependencies: [ChangeHash], _ operations: [ChangeOperation]) -> (bytes: [UInt8], change: ChangeHash) {
+    func forged(
+        by site: inout TestSite, _ record: RecordID, on dependencies: [ChangeHash], _ operations: [ChangeOperation], sentFor sender: String? = nil
+    ) -> (bytes: [UInt8], change: ChangeHash) {
         let change = site.change(record, on: dependencies.sorted(), operations)
         let bundle = Bundle.encode([BundleCommit(VerifiedCommit.signing([change], with: site.key))],
-                                   sender: site.key, participant: site.participant, created: change.change.timestamp)
+                                   sender: site.key, participant: sender ?? site.participant, created: change.change.timestamp)
         return (bundle, change.hash)
     }
 
@@ -176,7 +178,7 @@ struct TrustTests {
         let trust = try fixture.enrolledSite(seed: 80).trust
         // The same key, enrolled for PHL, signs a change claiming MEX.
         var impostor = TestSite(seed: 80, participant: "MEX", wall: fixture.clock.nowMilliseconds() + 1_000)
-        let change = forged(by: &impostor, record, on: heads + trust, [.add(field: "themes", element: .string("x"))])
+        let change = forged(by: &impostor, record, on: heads + trust, [.add(field: "themes", element: .string("x"))], sentFor: "PHL")
         let hub = try fixture.replica("hub", participant: "SEC")
         try phl.send(to: hub)
         try hub.applyBundle(change.bytes)

@@ -1,6 +1,7 @@
 public import Foundation
 public import GFMDCore
 import GFMDBundle
+import GFMDReplica
 
 /// Makes changes with a replica's own key but without its checks, as a
 /// modified gfmd could: the peers' authorisation must refuse them.
@@ -16,14 +17,20 @@ public enum Forgery {
         return try SiteSigningKey(rawRepresentation: seed)
     }
 
-    /// A bundle of one change of `record`, signed by `key` for `participant`.
+    /// The certificate of the replica in folder `directory`, as its bundles carry it.
+    public static func certificate(in directory: URL) throws -> Certificate? {
+        try Replica.open(at: directory).certificate()
+    }
+
+    /// A bundle of one change of `record`, signed by `key` for `participant`,
+    /// carrying `certificate` in its header.
     public static func bundle(
         key: SiteSigningKey, participant: String, author: String, record: RecordID, dependencies: [ChangeHash],
-        operations: [ChangeOperation], at time: HybridTimestamp
+        operations: [ChangeOperation], at time: HybridTimestamp, certificate: Certificate? = nil
     ) -> (bytes: [UInt8], change: ChangeHash) {
         let change = EncodedChange(Change(record: record, site: key.siteID, participant: participant, author: author,
                                           timestamp: time, dependencies: dependencies.sorted(), operations: operations))
         let commit = BundleCommit(VerifiedCommit.signing([change], with: key))
-        return (Bundle.encode([commit], sender: key, participant: participant, created: time), change.hash)
+        return (Bundle.encode([commit], sender: key, participant: participant, certificate: certificate, created: time), change.hash)
     }
 }

@@ -28,6 +28,27 @@ public enum TextInput {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
+    /// `untrusted` in quotes, safe to print on a terminal: control and
+    /// bidirectional characters (and backslashes and quotes) are shown as
+    /// escapes, so a name from a file cannot rewrite the screen or reorder
+    /// what the user reads.
+    public static func quoted(_ untrusted: String) -> String {
+        var result = "\""
+        for scalar in untrusted.unicodeScalars {
+            if forbiddenName(scalar, multiline: false) != nil || scalar == "\\" || scalar == "\"" {
+                result += "\\u{\(hex(scalar))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    /// `untrusted` as it is when it prints safely on one line, else ``quoted(_:)``.
+    public static func printable(_ untrusted: String) -> String {
+        untrusted.unicodeScalars.contains { forbiddenName($0, multiline: false) != nil } ? quoted(untrusted) : untrusted
+    }
+
     /// Returns `input` in NFC, with CR LF line ends made LF, after checking it.
     ///
     /// - Parameters:

@@ -39,3 +39,28 @@ public struct TrustState: Hashable, Sendable {
         return .success(valid)
     }
 }
+
+extension TrustState {
+    /// The certificate that makes `key` a sender whose bundles this replica
+    /// reads: `carried` (from the bundle's header) when it is the root's, for
+    /// `key`, and not revoked here, else one this trust state holds; valid
+    /// at `time` (when the bundle was made), for `participant`.
+    ///
+    /// - Returns: the certificate, or the reason (`unenrolled`, `revoked`,
+    ///   `expired`, `wrong_participant`) the sender is refused.
+    public func senderCertificate(
+        key: SitePublicKey, participant: String, carried: Certificate?, at time: HybridTimestamp, root: SitePublicKey
+    ) -> Result<Certificate, AuthorizationError> {
+        var candidates = self
+        if let carried, carried.issuer == root, carried.siteKey == key, carried.isSignatureValid {
+            candidates.certificates[key.siteID, default: []].append(carried)
+        }
+        return candidates.certificate(for: key.siteID, at: time, root: root).flatMap { certificate in
+            guard certificate.participant == participant else {
+                return .failure(AuthorizationError(.wrongParticipant,
+                    "the bundle says it comes from \(TextInput.quoted(participant)), but its sender (site \(key.siteID.short)) is enrolled for \(certificate.participant)"))
+            }
+            return .success(certificate)
+        }
+    }
+}

@@ -25,8 +25,11 @@ public struct BundleInspection: Sendable, Encodable {
     public let checksum: Hash256
     /// The site that made it.
     public let sender: SiteID
-    /// The participant that site acts for.
+    /// The participant that site acts for, as the header says (unchecked: `bundle apply` checks it).
     public let senderParticipant: String
+    /// Whether the header carries a certificate for the sender's key (format
+    /// version 4), signed by the root it names, for the participant it names.
+    public let senderCertified: Bool
     /// When it was made.
     public let created: HybridTimestamp
     /// How many changes it carries.
@@ -60,6 +63,9 @@ public struct BundleInspection: Sendable, Encodable {
         checksum = bundle.checksum
         sender = bundle.header.sender.siteID
         senderParticipant = bundle.header.senderParticipant
+        senderCertified = bundle.header.senderCertificate.map {
+            $0.siteKey == bundle.header.sender && $0.participant == bundle.header.senderParticipant && $0.isSignatureValid
+        } ?? false
         created = bundle.header.created
         changeCount = bundle.changeCount
         bodySize = bundle.header.bodySize

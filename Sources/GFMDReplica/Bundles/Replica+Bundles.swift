@@ -25,19 +25,24 @@ extension Replica {
     ///   includes every change of the log.
     /// - Returns: the file's bytes and the number of changes in it.
     public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6) throws -> (bytes: [UInt8], changeCount: Int) {
-        let (commits, created) = try store.write { writer -> ([StoredCommit], HybridTimestamp) in
+        let (commits, created, certificate) = try store.write { writer -> ([StoredCommit], HybridTimestamp, Certificate?) in
             var clock = try writer.reader.clock()
             let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
             try writer.save(clock)
             let certified = try selection.map { selection in
                 selection.union(try writer.reader.ancestry(of: Array(writer.reader.trustFrontier(of: Array(selection)))))
             }
-            return (try writer.reader.exportCommits(selection: certified), created)
+            // Carried in the header, so that a receiver checks who sent the file before inflating it.
+            let certificate = try writer.reader.root().flatMap { root in
+                try? writer.trustState().certificate(for: siteID, at: created, root: root).get()
+            }
+            return (try writer.reader.exportCommits(selection: certified), created, certificate)
         }
         let bundleCommits = commits.map {
             BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
         }
-        let bytes = Bundle.encode(bundleCommits, sender: key, participant: identity.participant, created: created, level: compressionLevel)
+        let bytes = Bundle.encode(bundleCommits, sender: key, participant: identity.participant, certificate: certificate,
+                                  created: created, level: compressionLevel)
         return (bytes, commits.reduce(0) { $0 + $1.leaves.count })
     }
 
@@ -52,16 +57,34 @@ extension Replica {
 
     /// Checks and applies a bundle file, in one transaction.
     ///
-    /// Changes already held are skipped; changes whose dependencies are missing
-    /// wait as pending and are applied when those arrive.
+    /// The sender must be enrolled under this replica's root (by the
+    /// certificate its header carries, or one this replica holds) before the
+    /// body is even inflated. Changes already held are skipped; changes whose
+    /// dependencies are missing wait as pending and are applied when those arrive.
     ///
     /// - Parameter fileName: recorded in the ledger.
-    /// - Throws: ``BundleError`` when the file is damaged, wrongly signed or not
-    ///   a bundle; ``ChangeError`` when a change cannot apply; ``StoreError``
+    /// - Throws: ``BundleError`` when the file is damaged, wrongly signed, not
+    ///   a bundle, or from a sender this replica does not know; ``StoreError``
     ///   when the bundle was applied before. The replica is then unchanged.
     @discardableResult
     public func applyBundle(_ file: [UInt8], fileName: String? = nil) throws -> BundleApplyOutcome {
-        try applyBundle(try Bundle(reading: file), fileName: fileName, pinning: nil)
+        let envelope = try BundleEnvelope(reading: file)
+        let (root, trust) = try store.write { writer in (try writer.reader.root(), try writer.trustState()) }
+        guard let root else {
+            throw StoreError(.notEnrolled, "this replica is not enrolled yet: ask the secretariat for a certificate and run `gfmd enroll CERT`")
+        }
+        try Self.checkSender(of: envelope.header, trust: trust, root: root)
+        return try applyBundle(try envelope.open(), fileName: fileName, pinning: nil)
+    }
+
+    /// Refuses a bundle whose sender has no usable certificate of `root`, in
+    /// `trust` or in the header, for the participant the header names.
+    static func checkSender(of header: BundleHeader, trust: TrustState, root: SitePublicKey) throws(BundleError) {
+        let verdict = trust.senderCertificate(key: header.sender, participant: header.senderParticipant,
+                                              carried: header.senderCertificate, at: header.created, root: root)
+        if case .failure(let error) = verdict {
+            throw BundleError(.unknownSender, "the sender (site \(header.sender.siteID.short)) is not enrolled with this replica's secretariat, or no longer: \(error.reason); nothing was applied")
+        }
     }
 
     /// Applies a read bundle, first pinning `root` in the same transaction when given (enrolment).

@@ -41,6 +41,33 @@ extension Replica {
         try read { try $0.pendingSummary() }
     }
 
+    /// Every pending change, with the bundle that brought it and what it waits for.
+    public func pendingChanges() throws -> [PendingChange] {
+        try read { try $0.pendingChanges() }
+    }
+
+    /// Drops the pending changes whose ids start with one of `prefixes`, and
+    /// those that wait on them; every pending change when `prefixes` is nil.
+    ///
+    /// - Returns: the changes dropped.
+    /// - Throws: ``InputError`` when a prefix names no pending change, or several.
+    public func dropPending(_ prefixes: [String]?) throws -> [ChangeHash] {
+        try store.write { writer in
+            guard let prefixes else { return try writer.dropPending(nil) }
+            let pending = try writer.reader.pendingChanges().map(\.encoded.hash)
+            let chosen = try prefixes.map { prefix in
+                let matches = pending.filter { $0.hex.hasPrefix(prefix.lowercased()) }
+                guard prefix.count >= 4, matches.count == 1 else {
+                    throw InputError(matches.count > 1 ? .ambiguousRecord : .unknownRecord,
+                        matches.count > 1 ? "\(prefix) names \(matches.count) pending changes: give more digits"
+                                          : "no pending change has an id starting with \(prefix) (give at least 4 digits)")
+                }
+                return matches[0]
+            }
+            return try writer.dropPending(Set(chosen))
+        }
+    }
+
     /// Who made each of `hashes` and when.
     public func changeSummaries(_ hashes: [ChangeHash]) throws -> [ChangeHash: ChangeSummary] {
         try read { try $0.changeSummaries(hashes) }

@@ -144,6 +144,11 @@ extension Replica {
         guard mine.participant == identity.participant else {
             throw ReplicaError(.invalidRequest, "the certificate is for \(mine.participant), but this replica acts for \(identity.participant)")
         }
+        var carried = TrustState()
+        for commit in commits {
+            for leaf in commit.leaves where leaf.change.change.record == TrustRecord.id(for: mine.issuer) { carried.apply(leaf.change.change) }
+        }
+        try Self.checkSender(of: bundle.header, trust: carried, root: mine.issuer)
         _ = try applyBundle(bundle, fileName: "enrolment", pinning: mine.issuer)
         return Enrolment(certificate: mine, root: mine.issuer)
     }

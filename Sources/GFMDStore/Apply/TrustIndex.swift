@@ -77,6 +77,9 @@ final class TrustIndex: @unchecked Sendable {
         }.sorted()
     }
 
+    /// Every certificate and revocation of the trust record.
+    var current: TrustState { state(at: heads.sorted()) }
+
     /// The certificates and revocations in the closure of `frontier`.
     func state(at frontier: [ChangeHash]) -> TrustState {
         if let cached = states[frontier] { return cached }

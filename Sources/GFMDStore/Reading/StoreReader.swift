@@ -176,7 +176,10 @@ public struct StoreReader {
     /// What is pending and what it waits for.
     public func pendingSummary() throws -> PendingSummary {
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
-        let missing = try Data.fetchAll(db, sql: "SELECT DISTINCT dep FROM pending_dep ORDER BY dep").map { try Hash256(data: $0) }
+        // What pending changes wait for and this replica does not hold at all (not pending itself).
+        let missing = try Data.fetchAll(db, sql: """
+            SELECT DISTINCT dep FROM pending_dep WHERE dep NOT IN (SELECT hash FROM pending) ORDER BY dep
+            """).map { try Hash256(data: $0) }
         let records = try Data.fetchAll(db, sql: "SELECT DISTINCT record FROM pending ORDER BY record").map { try RecordID(data: $0) }
         return PendingSummary(count: count, missing: missing, records: records)
     }

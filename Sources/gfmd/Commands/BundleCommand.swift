@@ -91,7 +91,7 @@ struct BundleApplyCommand: ParsableCommand {
         let pending = try replica.pending()
         if pending.count > 0 {
             let missing = pending.missing.prefix(3).map(\.short).joined(separator: ", ")
-            Output.line("\(Output.count(pending.count, "change")) on \(Output.count(pending.records.count, "record")) wait for \(Output.count(pending.missing.count, "change")) not received yet (\(missing)\(pending.missing.count > 3 ? ", …" : "")): apply the bundles that hold them")
+            Output.line("\(Output.count(pending.count, "change")) on \(Output.count(pending.records.count, "record")) wait for \(Output.count(pending.missing.count, "change")) not received yet (\(missing)\(pending.missing.count > 3 ? ", …" : "")): apply the bundles that hold them (`gfmd pending` lists them)")
         }
         if failures > 0 {
             throw ExitCode.failure
@@ -124,10 +124,10 @@ struct BundleInspectCommand: ParsableCommand {
         } else {
             Output.line("bundle     \(file) (\(inspection.fileSize) bytes; body \(inspection.bodySize) bytes, \(inspection.compressedSize) compressed)")
             Output.line("format     version \(inspection.version)")
-            Output.line("sender     \(inspection.senderParticipant), site \(inspection.sender.hex)")
+            Output.line("sender     \(TextInput.printable(inspection.senderParticipant)), site \(inspection.sender.hex)\(inspection.senderCertified ? "" : " (no certificate in the header)")")
             Output.line("created    \(Output.time(inspection.created))")
             Output.line("checksum   \(inspection.checksum.hex)")
-            Output.line("changes    \(inspection.changeCount) in \(Output.count(inspection.commits.count, "commit")), on \(Output.count(inspection.recordCount, "record")), by \(inspection.participants.joined(separator: ", "))")
+            Output.line("changes    \(inspection.changeCount) in \(Output.count(inspection.commits.count, "commit")), on \(Output.count(inspection.recordCount, "record")), by \(inspection.participants.map(TextInput.printable).joined(separator: ", "))")
             if let earliest = inspection.earliest, let latest = inspection.latest {
                 Output.line("made       \(Output.time(earliest)) to \(Output.time(latest))")
             }

@@ -150,7 +150,8 @@ struct ProtocolVectorTests {
                 version: Int(bundle.header.version), senderSite: bundle.header.sender.siteID.hex,
                 senderParticipant: bundle.header.senderParticipant, created: bundle.header.created.rawValue,
                 checksum: bundle.checksum.hex, changeCount: bundle.changeCount,
-                commits: commits.map { $0.leaves.map(\.change.hash.hex) }, digest: replica.digest)
+                commits: commits.map { $0.leaves.map(\.change.hash.hex) }, digest: replica.digest,
+                senderCertificate: bundle.header.senderCertificate.map { Hex.encode($0.encoded) })
             #expect(actual == vector.expected, "\(vector.name)")
         }
         for vector in file.mustFail {

@@ -313,7 +313,11 @@ enum VectorGenerator {
             ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
             ("one bit flipped in the body", flipped, "checksum_mismatch"),
             ("sender signature damaged", badSignature, "bad_signature"),
-            ("format version 4", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 4), "unsupported_version"),
+            ("format version 5", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 5), "unsupported_version"),
+            ("flags other than 0", Self.patched(Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created), at: 11, to: 1, key: secretariat.key), "unsupported_version"),
+            ("an empty sender participant", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "", created: created), "malformed_header"),
+            ("a sender participant that is not UTF-8", Self.patched(Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created), at: 45, to: 0xFF, key: secretariat.key), "malformed_header"),
+            ("bytes after the gzip member", Self.withTrailingGzipBytes(secretariat.key), "corrupt_body"),
             ("a version-1 bundle carrying a version-2 change", Bundle.encode([BundleCommit(VerifiedCommit.signing([textChange], with: laptop1.key))],
                 sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 1), "invalid_change"),
             ("a version-2 bundle carrying a version-3 change", Bundle.encode([BundleCommit(VerifiedCommit.signing([trustChange], with: enroller.key))],
@@ -332,21 +336,45 @@ enum VectorGenerator {
             version: 2, senderSite: laptop1.id.hex, senderParticipant: "PHL", created: created.rawValue,
             checksum: try Bundle(reading: goldenV2).checksum.hex, changeCount: 3,
             commits: [[root.hash.hex, a.hash.hex, textChange.hash.hex]], digest: replicaV2.digest)
-        let (goldenV3, expectedV3) = try trustGolden()
-        return ([golden, goldenV2, goldenV3], M.File(
+        let (goldenV3, expectedV3) = try trustGolden(version: 3)
+        let (goldenV4, expectedV4) = try trustGolden(version: 4)
+        return ([golden, goldenV2, goldenV3, goldenV4], M.File(
             kind: "bundle",
-            description: "Bundle files, format versions 1 to 3 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json). must_fail: hex of whole files.",
+            description: "Bundle files, format versions 1 to 4 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json); sender_certificate is the certificate a version-4 header carries. must_fail: hex of whole files.",
             valid: [M.BundleCase(name: "golden, format version 1: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected),
                     M.BundleCase(name: "golden, format version 2: a commit with a text edit", file: "golden-v2.gfmd", expected: expectedV2),
-                    M.BundleCase(name: "golden, format version 3: a trust record enrols SEC and PHL, PHL creates and submits a practice", file: "golden-v3.gfmd", expected: expectedV3)],
+                    M.BundleCase(name: "golden, format version 3: a trust record enrols SEC and PHL, PHL creates and submits a practice", file: "golden-v3.gfmd", expected: expectedV3),
+                    M.BundleCase(name: "golden, format version 4: the same, its header carrying the sender's certificate", file: "golden-v4.gfmd", expected: expectedV4)],
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) }))
     }
 }
 
 extension VectorGenerator {
-    /// A version-3 bundle: the trust record's first changes, then a record
-    /// created and submitted by the delegate they enrol.
-    static func trustGolden() throws -> ([UInt8], M.BundleExpected) {
+    /// `file` with the byte at `offset` set to `value`, its checksum and signature made again by `key`.
+    static func patched(_ file: [UInt8], at offset: Int, to value: UInt8, key: SiteSigningKey) -> [UInt8] {
+        var content = Array(file.dropLast(96))
+        content[offset] = value
+        let checksum = Hash256.of(content)
+        return content + checksum.bytes + key.signature(for: Bundle.signedMessage(checksum: checksum))
+    }
+
+    /// An empty bundle whose gzip member is followed by one more byte, inside the checksum.
+    static func withTrailingGzipBytes(_ key: SiteSigningKey) -> [UInt8] {
+        let file = Bundle.seal(body: [], changeCount: 0, sender: key, participant: "SEC", created: created)
+        var content = Array(file.dropLast(96))
+        // The header's compressed size (8 bytes before the version-4 certificate length) grows by one.
+        let sizeOffset = 65 + 3
+        let size = content[sizeOffset..<sizeOffset + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } + 1
+        for index in 0..<8 { content[sizeOffset + index] = UInt8(truncatingIfNeeded: size >> (56 - 8 * UInt64(index))) }
+        content.append(0)
+        let checksum = Hash256.of(content)
+        return content + checksum.bytes + key.signature(for: Bundle.signedMessage(checksum: checksum))
+    }
+
+    /// A bundle of format `version`: the trust record's first changes, then a
+    /// record created and submitted by the delegate they enrol; from version
+    /// 4, its header carries the sender's certificate.
+    static func trustGolden(version: UInt16) throws -> ([UInt8], M.BundleExpected) {
         let root = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 10, count: 32))
         var secretariat = TestSite(seed: 11, participant: "SEC", author: "Ana Lopez")
         var laptop = TestSite(seed: 1, participant: "PHL", author: "María Santos")
@@ -357,19 +385,21 @@ extension VectorGenerator {
                               notBefore: start, notAfter: year, root: root)
         }
         let trust = TrustRecord.id(for: root.publicKey)
-        let t0 = secretariat.change(trust, on: [], [.create(type: TrustRecord.type, owner: "SEC"), .certify(certificate(secretariat, 1, .secretariat))])
+        let own = certificate(secretariat, 1, .secretariat)
+        let t0 = secretariat.change(trust, on: [], [.create(type: TrustRecord.type, owner: "SEC"), .certify(own)])
         let t1 = secretariat.change(trust, on: [t0.hash], [.certify(certificate(laptop, 2, .delegate))])
         let create = laptop.change(record, on: [t1.hash], [.create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("Diaspora bonds"), pred: [])])
         let submit = laptop.change(record, on: [create.hash], [.set(field: Workflow.field, value: .string("submitted"), pred: [])])
         let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([t0, t1], with: secretariat.key)),
                                   BundleCommit(VerifiedCommit.signing([create, submit], with: laptop.key))],
-                                 sender: secretariat.key, participant: "SEC", created: created, level: 6, version: 3)
+                                 sender: secretariat.key, participant: "SEC", certificate: own, created: created, level: 6, version: version)
         var replica = InMemoryReplica()
         for change in [t0, t1, create, submit] { try replica.receive(change) }
         let expected = M.BundleExpected(
-            version: 3, senderSite: secretariat.id.hex, senderParticipant: "SEC", created: created.rawValue,
+            version: Int(version), senderSite: secretariat.id.hex, senderParticipant: "SEC", created: created.rawValue,
             checksum: try Bundle(reading: file).checksum.hex, changeCount: 4,
-            commits: [[t0.hash.hex, t1.hash.hex], [create.hash.hex, submit.hash.hex]], digest: replica.digest)
+            commits: [[t0.hash.hex, t1.hash.hex], [create.hash.hex, submit.hash.hex]], digest: replica.digest,
+            senderCertificate: version >= 4 ? Hex.encode(own.encoded) : nil)
         return (file, expected)
     }
 }

@@ -184,10 +184,13 @@ enum VectorModels {
         let changeCount: Int
         let commits: [[String]]
         let digest: String
+        /// The certificate the header carries (format version 4), hex.
+        var senderCertificate: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case version, created, checksum, commits, digest
             case senderSite = "sender_site", senderParticipant = "sender_participant", changeCount = "change_count"
+            case senderCertificate = "sender_certificate"
         }
     }
 

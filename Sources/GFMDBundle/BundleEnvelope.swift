@@ -1,0 +1,75 @@
+public import GFMDCore
+
+/// A bundle file whose header, checksum and sender signature are checked,
+/// its body still compressed (`Protocol/bundle.md`, "Reading", steps 1–5).
+///
+/// A receiver decides from the envelope whether it accepts bundles from the
+/// sender at all, before ``open()`` spends memory inflating the body.
+public struct BundleEnvelope: Sendable {
+    /// The header.
+    public let header: BundleHeader
+    /// The SHA-256 checksum of the header and compressed body: the bundle's id.
+    public let checksum: Hash256
+    private let compressed: ArraySlice<UInt8>
+    private let bodyOffset: Int
+
+    /// Reads and checks the envelope of a bundle file.
+    ///
+    /// - Throws: ``BundleError`` naming what is wrong: not a bundle, another
+    ///   version, truncated or altered (checksum), a malformed header, too
+    ///   large, a decompression bomb by its sizes, or wrongly signed.
+    public init(reading file: [UInt8], limits: BundleLimits = .standard) throws(BundleError) {
+        guard file.count <= limits.maximumFileSize else {
+            throw BundleError(.tooLarge, "the file is \(file.count) bytes, more than the limit of \(limits.maximumFileSize)")
+        }
+        // Magic and version first, so that another kind of file or a newer
+        // format gets its own message rather than a checksum failure.
+        try BundleHeader.checkMagicAndVersion(file)
+        let contentEnd = file.count - BundleHeader.trailerSize
+        guard contentEnd > BundleHeader.minimumSize else {
+            throw BundleError(.truncated, "the file is truncated: it ends before its checksum and signature")
+        }
+        let storedChecksum = Hash256(bytes: file[contentEnd..<contentEnd + 32])
+        checksum = Hash256.of(file[0..<contentEnd])
+        guard storedChecksum == checksum else {
+            throw BundleError(.checksumMismatch, "the file is damaged or truncated: its checksum does not match its contents")
+        }
+        var reader = ByteReader(file)
+        header = try BundleHeader.read(from: &reader, fileSize: file.count, limits: limits)
+        let signature = Array(file[(contentEnd + 32)...])
+        guard header.sender.isValidSignature(signature, for: Bundle.signedMessage(checksum: checksum)) else {
+            throw BundleError(.badSignature,
+                "the bundle's signature does not verify against the key of its sender (site \(header.sender.siteID.short))")
+        }
+        bodyOffset = reader.offset
+        compressed = file[reader.offset..<contentEnd]
+    }
+
+    /// Inflates and decodes the body (steps 6 and 7): memory grows with what
+    /// the body really inflates to, never past the size the header declares.
+    ///
+    /// - Throws: ``BundleError`` for a decompression bomb, a damaged body, or
+    ///   a malformed body or change.
+    public func open() throws(BundleError) -> Bundle {
+        let body: [UInt8]
+        do {
+            body = try Gzip.decompress(compressed, expectedSize: header.bodySize)
+        } catch {
+            switch error {
+            case .tooLarge:
+                throw BundleError(.decompressionBomb,
+                    "the bundle body inflates to more than the \(header.bodySize) bytes it declares: refused as a decompression bomb")
+            case .corrupt(let reason):
+                throw BundleError(.corruptBody, reason)
+            }
+        }
+        let commits = try Bundle.readBody(body, bodyOffset: bodyOffset, declaredChanges: header.changeCount)
+        let newest = BundleHeader.newestChangeVersion(in: header.version)
+        for commit in commits {
+            if let leaf = commit.leaves.first(where: { $0.change.change.version > newest }) {
+                throw BundleError(.invalidChange, "a version-\(header.version) bundle carries a change of encoding version \(leaf.change.change.version) (signed by site \(commit.signer.siteID.short))")
+            }
+        }
+        return Bundle(header: header, checksum: checksum, commits: commits)
+    }
+}
