@@ -17,17 +17,19 @@ public final class Replica: Sendable {
     /// Who this replica is.
     public let identity: StoredIdentity
     let store: ReplicaStore
-    let key: SiteSigningKey
+    /// The site's signing key; nil on a replica opened read-only without
+    /// one (an auditor's copy need not hold the laptop's private key).
+    private let siteKey: SiteSigningKey?
     /// The secretariat's root key, on the replica that holds it.
     let rootKey: SiteSigningKey?
     let clock: any WallClock
     let logger: Logger
 
-    private init(directory: URL, store: ReplicaStore, key: SiteSigningKey, rootKey: SiteSigningKey?, identity: StoredIdentity,
+    private init(directory: URL, store: ReplicaStore, key: SiteSigningKey?, rootKey: SiteSigningKey?, identity: StoredIdentity,
                  clock: any WallClock, logger: Logger) {
         self.directory = directory
         self.store = store
-        self.key = key
+        self.siteKey = key
         self.rootKey = rootKey
         self.identity = identity
         self.clock = clock
@@ -56,6 +58,10 @@ public final class Replica: Sendable {
         guard !FileManager.default.fileExists(atPath: database.path) else {
             throw ReplicaError(.alreadyExists, "\(directory.path) already holds a replica")
         }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ReplicaError(.alreadyExists, "\(directory.path) is a file, not a folder: give another --replica, or move the file")
+        }
         let author = try TextInput.normalise(author, field: "the author name", multiline: false)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let key = SiteSigningKey()
@@ -69,24 +75,40 @@ public final class Replica: Sendable {
 
     /// Opens the replica in `directory`.
     ///
-    /// - Throws: ``ReplicaError`` when there is no replica there or its key is missing.
+    /// - Parameter access: `.readOnly` for commands that only read: nothing
+    ///   is written, the folder may be read-only, and the site key may be
+    ///   missing (a copy handed to an auditor).
+    /// - Throws: ``ReplicaError`` when there is no replica there or its key
+    ///   is missing (for `.readWrite`) or belongs to another replica.
     public static func open(
-        at directory: URL, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "gfmd")
+        at directory: URL, access: ReplicaStore.Access = .readWrite, clock: any WallClock = SystemClock(),
+        logger: Logger = Logger(label: "gfmd")
     ) throws -> Replica {
         let database = directory.appendingPathComponent(databaseName)
         guard FileManager.default.fileExists(atPath: database.path) else {
             throw ReplicaError(.noReplica, "there is no replica in \(directory.path): create one with `gfmd init`")
         }
-        let store = try ReplicaStore(path: database.path, logger: logger)
+        let store = try ReplicaStore(path: database.path, access: access, logger: logger)
         guard let identity = try store.read({ try $0.identity() }) else {
             throw ReplicaError(.noReplica, "the replica in \(directory.path) was never initialised: run `gfmd init`")
         }
-        let key = try SiteKeyFile.read(in: directory)
-        guard key.publicKey == identity.publicKey else {
+        // A reader may lack the key, or the right to read it: it signs nothing.
+        let key = access == .readOnly ? try? SiteKeyFile.read(in: directory) : try SiteKeyFile.read(in: directory)
+        if let key, key.publicKey != identity.publicKey {
             throw ReplicaError(.keyFile, "the site key in \(directory.path) does not belong to this replica")
         }
-        let rootKey = try SiteKeyFile.readRoot(in: directory)
+        let rootKey = access == .readOnly ? nil : try SiteKeyFile.readRoot(in: directory)
         return Replica(directory: directory, store: store, key: key, rootKey: rootKey, identity: identity, clock: clock, logger: logger)
+    }
+
+    /// The site's signing key, for a replica opened to write.
+    var key: SiteSigningKey {
+        get throws {
+            guard let siteKey else {
+                throw ReplicaError(.keyFile, "this replica was opened to read only, without its site key (\(SiteKeyFile.name)): nothing can be signed")
+            }
+            return siteKey
+        }
     }
 
     /// The site's id.

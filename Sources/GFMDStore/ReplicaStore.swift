@@ -10,22 +10,51 @@ public import Logging
 /// one transaction: an apply interrupted at any point (even by `kill -9`)
 /// leaves the replica as before or as after, never between.
 public final class ReplicaStore: Sendable {
-    private let pool: DatabasePool
+    /// How a store is opened.
+    public enum Access: Sendable {
+        /// Reads and writes (applies, local edits); the schema is brought up to date.
+        case readWrite
+        /// Reads only: nothing is ever written, not even the files SQLite
+        /// keeps beside a database, so a copy on read-only media, or in a
+        /// folder this user may not write, can be read.
+        case readOnly
+    }
+
+    private let pool: any DatabaseWriter
     private let cache = RecordCache()
     /// Where the database lives.
     public let path: String
     let logger: Logger
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// How long, by default, a write waits for another gfmd process writing
+    /// the same replica (an apply of a large bundle) before it gives up, in seconds.
+    public static let defaultLockTimeout: Double = 120
+    /// How long a write waits for another process's write, in seconds.
+    let lockTimeout: Double
+
+    /// Opens the database at `path`: for `.readWrite`, creating it if needed
+    /// and bringing its schema up to date.
     ///
-    /// - Throws: ``StoreError`` when the file cannot be opened or was written by a newer gfmd.
-    public init(path: String, logger: Logger = Logger(label: "gfmd.store")) throws {
+    /// - Parameters:
+    ///   - lockTimeout: how long a write waits for another process's write, in seconds.
+    ///   - maximumPages: a bound on the database's size in pages, for tests
+    ///     that fill it (SQLite then reports the disk full).
+    /// - Throws: ``StoreError`` when the file cannot be opened, was written by
+    ///   a newer gfmd, or (read-only) by an older one.
+    public init(path: String, access: Access = .readWrite, logger: Logger = Logger(label: "gfmd.store"),
+                lockTimeout: Double = ReplicaStore.defaultLockTimeout, maximumPages: Int? = nil) throws {
         self.path = path
         self.logger = logger
+        self.lockTimeout = lockTimeout
+        if access == .readOnly {
+            pool = try Self.openReadOnly(path, lockTimeout: lockTimeout)
+            return
+        }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(lockTimeout)
         configuration.prepareDatabase { db in
+            if let maximumPages { try db.execute(sql: "PRAGMA max_page_count = \(maximumPages)") }
             // WAL with NORMAL sync: a commit survives a crash of gfmd, and an
             // interrupted transaction leaves nothing behind. A 64 MiB page cache
             // keeps the randomly ordered id indexes of a large log in memory, and
@@ -45,6 +74,36 @@ public final class ReplicaStore: Sendable {
             throw error
         } catch {
             throw StoreError(.database, "cannot open the replica database \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Opens `path` for reading only. A database in a folder this process
+    /// cannot write (a copy handed to an auditor, a read-only medium) is
+    /// opened as immutable: SQLite then creates no lock or WAL files beside
+    /// it, and assumes nobody writes it meanwhile.
+    private static func openReadOnly(_ path: String, lockTimeout: Double) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(lockTimeout)
+        let folder = (path as NSString).deletingLastPathComponent
+        let writable = access(folder.isEmpty ? "." : folder, W_OK) == 0 && access(path, W_OK) == 0
+        let location = writable ? path : "file:" + (URL(fileURLWithPath: path).path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+        do {
+            let queue = try DatabaseQueue(path: location, configuration: configuration)
+            let migrator = StoreMigrations.migrator
+            try queue.read { db in
+                if try migrator.hasBeenSuperseded(db) {
+                    throw StoreError(.newerSchema, "the replica at \(path) was written by a newer version of gfmd: update gfmd to open it")
+                }
+                guard try migrator.hasCompletedMigrations(db) else {
+                    throw StoreError(.database, "the replica at \(path) was written by an older gfmd: run a command that writes (gfmd bundle apply, gfmd set) where it may be written, to bring it up to date")
+                }
+            }
+            return queue
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "cannot open the replica database \(path) for reading: \(Self.describe(error))")
         }
     }
 
@@ -80,11 +139,25 @@ public final class ReplicaStore: Sendable {
         }
     }
 
+    /// Runs `body`, turning SQLite's errors into what a user can act on.
+    /// Every failing write is rolled back whole, so each message says that
+    /// nothing changed.
     private func wrap<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {
-            throw StoreError(.database, "the replica database failed: \(Self.describe(error))")
+            switch error.resultCode {
+            case .SQLITE_FULL:
+                throw StoreError(.diskFull, "the disk holding \(path) is full: nothing was changed; free some space and try again")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                throw StoreError(.locked, "another gfmd process has been writing to this replica for over \(Int(lockTimeout)) s (applying a large bundle?): nothing was changed; try again once it has finished")
+            case .SQLITE_READONLY:
+                throw StoreError(.readOnly, "this replica may only be read here (\(path) or its folder is read-only): nothing was changed")
+            case .SQLITE_IOERR:
+                throw StoreError(.database, "the disk failed while reading or writing \(path) (\(Self.describe(error))): nothing was changed")
+            default:
+                throw StoreError(.database, "the replica database failed: \(Self.describe(error))")
+            }
         }
     }
 

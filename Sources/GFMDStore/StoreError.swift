@@ -5,7 +5,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Hashable, Sendable {
         fileprivate enum Base: Hashable, Sendable {
-            case database, corrupt, duplicateBundle, notInitialised, newerSchema, notEnrolled
+            case database, corrupt, duplicateBundle, notInitialised, newerSchema, notEnrolled, diskFull, locked, readOnly
         }
         fileprivate let base: Base
         /// SQLite reported an error.
@@ -20,6 +20,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let newerSchema = Code(base: .newerSchema)
         /// The replica has no root key pinned yet.
         public static let notEnrolled = Code(base: .notEnrolled)
+        /// The disk (or the database's size limit) is full: the transaction was rolled back.
+        public static let diskFull = Code(base: .diskFull)
+        /// Another process held the replica's write lock for longer than ``ReplicaStore/lockTimeout``.
+        public static let locked = Code(base: .locked)
+        /// The replica was opened read-only, or its files may not be written.
+        public static let readOnly = Code(base: .readOnly)
     }
 
     /// What went wrong.

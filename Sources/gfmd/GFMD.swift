@@ -38,6 +38,13 @@ struct GFMD: AsyncParsableCommand {
     /// Runs the command, reporting any failure as one line on standard error.
     static func main() async {
         bootstrapLogging()
+        // Swift replaces invalid UTF-8 in arguments with U+FFFD: a title or
+        // file name typed in another encoding would be recorded altered.
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index], String(validatingCString: raw) == nil else { continue }
+            FileHandle.standardError.write(Data("gfmd: argument \(index) is not valid UTF-8 text (was it typed in another encoding?): nothing was done\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

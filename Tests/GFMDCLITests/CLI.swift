@@ -28,12 +28,19 @@ final class CLI: @unchecked Sendable {
         fatalError("cannot find the gfmd binary near \(Bundle.main.bundleURL.path); set GFMD_BINARY")
     }()
 
-    /// Runs `gfmd arguments` in the temporary directory, with `environment` added.
+    /// Runs `gfmd arguments` in the temporary directory, with `environment`
+    /// added and `input` on standard input. With `unprivileged`, a test run
+    /// as root runs gfmd as the user `nobody`, for whom file permissions hold.
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil, unprivileged: Bool = false) throws -> Result {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if unprivileged && geteuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory.url
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = directory.url.path
@@ -44,7 +51,17 @@ final class CLI: @unchecked Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            // Written from another thread, so that a large input cannot block on a full pipe.
+            let handle = stdin.fileHandleForWriting
+            DispatchQueue.global().async {
+                handle.write(Data(input))
+                try? handle.close()
+            }
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -1,5 +1,7 @@
+import Dispatch
 import GFMDCore
 import GFMDTestSupport
+import Synchronization
 import Testing
 
 @Suite("Sequences (text merged character by character)")
@@ -17,6 +19,30 @@ struct SequenceTests {
             if case .inserted(let edit) = state.insert([scalar], at: index + offset, by: site) { edits.append(edit) }
         }
         return edits
+    }
+
+    @Test("copies of one sequence read from several threads at once all read the same text")
+    func concurrentReads() {
+        // Many blocks, so that a read far from the last edit walks between them.
+        var state = SequenceState()
+        var random = SeededGenerator(seed: 7)
+        for _ in 0..<4_000 {
+            let word = Array("word\(random.next() % 100) ".unicodeScalars)
+            _ = state.insert(word, at: Int.random(in: 0...state.count, using: &random), by: alice)
+        }
+        let expected = Array(state.text.unicodeScalars)
+        let shared = state
+        let mismatches = Atomic(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            var random = SeededGenerator(seed: UInt64(thread))
+            let copy = shared
+            for _ in 0..<20_000 {
+                let index = Int.random(in: 0..<expected.count, using: &random)
+                if copy.scalar(at: index) != expected[index] { mismatches.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(mismatches.load(ordering: .relaxed) == 0)
+        #expect(shared.text == state.text)
     }
 
     @Test("local insertions and deletions read back")

@@ -4,6 +4,7 @@ import GFMDCore
 import GFMDReplica
 import GFMDStore
 import GFMDTestSupport
+import GRDB
 import Testing
 
 /// Every hostile input is refused with an error naming what is wrong, and the
@@ -78,6 +79,42 @@ struct BadInputTests {
     func duplicated() throws {
         try receiver.applyBundle(bundle)
         try expectRefused("already applied") { try receiver.applyBundle(bundle) }
+    }
+
+    @Test("a full disk refuses the apply whole and says so; a replica locked too long by another writer says what it waits for")
+    func diskFullAndLocked() throws {
+        let path = fixture.directory.path("small.sqlite").path
+        let root = try #require(try fixture.root.pinnedRoot())
+        let pages: Int = try {
+            let store = try ReplicaStore(path: path)
+            try store.write { writer in
+                try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Hub"))
+                try writer.pin(root: root)
+            }
+            try store.deliver(try fixture.root.createBundle().bytes)
+            return try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
+        }()
+        // A long text needs far more than the few pages left.
+        let long = try sender.createRecord(type: "knowledge_gap", title: "Evidence")
+        try sender.edit(long.hex, [.set(field: "evidence", value: String(repeating: "Returnees were counted by hand. ", count: 8_000))])
+        let big = try sender.createBundle().bytes
+        let full = try ReplicaStore(path: path, maximumPages: pages + 4)
+        let before = try full.read { try $0.digest() }
+        #expect { try full.deliver(big) } throws: { error in
+            (error as? StoreError)?.code == .diskFull && "\(error)".contains("is full: nothing was changed")
+        }
+        #expect(try full.read { try $0.digest() } == before)
+
+        let locked = try ReplicaStore(path: path, lockTimeout: 0.3)
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            #expect { try locked.deliver(big) } throws: { error in
+                (error as? StoreError)?.code == .locked && "\(error)".contains("another gfmd process has been writing to this replica")
+            }
+            try db.execute(sql: "ROLLBACK")
+        }
+        try locked.deliver(big)
+        #expect(try locked.read { try $0.digest() } != before)
     }
 
     @Test("a decompression bomb from an enrolled site")

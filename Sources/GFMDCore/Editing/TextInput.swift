@@ -9,8 +9,10 @@ import Foundation
 public enum TextInput {
     /// The longest single-line value accepted, in Unicode scalars.
     public static let maximumLineLength = 2_000
-    /// The longest text accepted, in UTF-8 bytes.
-    public static let maximumTextBytes = 4 << 20
+    /// The longest text gfmd writes into one text field or list item, in
+    /// UTF-8 bytes (1 MiB, some 500 pages): longer input is refused before
+    /// it costs time or memory.
+    public static let maximumTextBytes = 1 << 20
 
     /// The scalars refused in any text, with their names for the error message.
     static func forbiddenName(_ scalar: Unicode.Scalar, multiline: Bool) -> String? {
@@ -56,6 +58,11 @@ public enum TextInput {
     ///   - multiline: whether line breaks and tabs are allowed.
     /// - Throws: ``InputError`` naming the first forbidden character.
     public static func normalise(_ input: String, field: String, multiline: Bool) throws(InputError) -> String {
+        if multiline {
+            guard input.utf8.count <= maximumTextBytes else {
+                throw InputError(.invalidValue, "\(field) is \(input.utf8.count) bytes long, more than the limit of \(maximumTextBytes >> 20) MiB for a text")
+            }
+        }
         // Printable ASCII (with line breaks and tabs in texts) is already valid NFC.
         if multiline, input.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }) {
             return input
@@ -69,7 +76,7 @@ public enum TextInput {
         let normalised = text.precomposedStringWithCanonicalMapping
         if multiline {
             guard normalised.utf8.count <= maximumTextBytes else {
-                throw InputError(.invalidValue, "\(field) is longer than \(maximumTextBytes >> 20) MiB")
+                throw InputError(.invalidValue, "\(field) is longer than the limit of \(maximumTextBytes >> 20) MiB for a text")
             }
         } else {
             guard !normalised.trimmingCharacters(in: .whitespaces).isEmpty else {

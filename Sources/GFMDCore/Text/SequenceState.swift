@@ -16,6 +16,11 @@
 ///
 /// Positions are counted in elements: Unicode scalars for texts. `SequenceState`
 /// is a value: copies share storage until one of them is modified.
+///
+/// It is `Sendable` because its storage is never written while shared:
+/// every mutating method first makes the storage unique, and no
+/// non-mutating method writes to it (not even the position cursor), so
+/// copies may be read from several tasks at once.
 public struct SequenceState: @unchecked Sendable {
     var storage: SequenceStorage
 
@@ -200,7 +205,7 @@ public struct SequenceState: @unchecked Sendable {
         precondition(!content.isEmpty && index >= 0 && index <= count, "insertion inside the sequence")
         makeUnique()
         let s = storage.intern(site)
-        let leftPosition: SequenceStorage.Position = index == 0 ? .beforeStart : storage.visiblePosition(index - 1)
+        let leftPosition: SequenceStorage.Position = index == 0 ? .beforeStart : storage.visiblePositionMovingCursor(index - 1)
         let rightPosition = leftPosition == .beforeStart ? storage.start : storage.next(after: leftPosition)
         let rightRef = rightPosition == .end ? nil : ref(at: rightPosition)
         if leftPosition != .beforeStart {
@@ -233,7 +238,7 @@ public struct SequenceState: @unchecked Sendable {
         makeUnique()
         var ranges: [CharRange] = []
         var remaining = length
-        var (first, offset) = storage.element(at: storage.visiblePosition(index))
+        var (first, offset) = storage.element(at: storage.visiblePositionMovingCursor(index))
         if offset > 0 { first = storage.split(first, at: offset) }
         // Walk by index: only the last step splits a span, so indexes stay valid.
         var block = first.block

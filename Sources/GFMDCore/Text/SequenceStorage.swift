@@ -326,24 +326,42 @@ final class SequenceStorage {
     }
 
     /// The position of the `index`-th visible element (0-based; `index` < visibleCount).
+    ///
+    /// It reads only (starting from the cursor the last edit left), so
+    /// copies of a ``SequenceState`` sharing this storage may be read from
+    /// several threads at once.
     func visiblePosition(_ index: Int) -> Position {
+        let start = cursorBlock < blocks.count ? (cursorBlock, cursorVisibleStart) : (0, 0)
+        return visiblePosition(index, from: start).position
+    }
+
+    /// As ``visiblePosition(_:)``, moving the cursor to the block found: only
+    /// for a storage its owner is about to modify (and so holds alone).
+    func visiblePositionMovingCursor(_ index: Int) -> Position {
+        let start = cursorBlock < blocks.count ? (cursorBlock, cursorVisibleStart) : (0, 0)
+        let found = visiblePosition(index, from: start)
+        (cursorBlock, cursorVisibleStart) = (found.position.block, found.blockStart)
+        return found.position
+    }
+
+    private func visiblePosition(_ index: Int, from start: (block: Int, visibleStart: Int)) -> (position: Position, blockStart: Int) {
         precondition(index >= 0 && index < visibleCount)
-        if cursorBlock >= blocks.count { cursorBlock = 0; cursorVisibleStart = 0 }
-        while index < cursorVisibleStart {
-            cursorBlock -= 1
-            cursorVisibleStart -= blocks[cursorBlock].visible
+        var (block, blockStart) = start
+        while index < blockStart {
+            block -= 1
+            blockStart -= blocks[block].visible
         }
-        while index >= cursorVisibleStart + blocks[cursorBlock].visible {
-            cursorVisibleStart += blocks[cursorBlock].visible
-            cursorBlock += 1
+        while index >= blockStart + blocks[block].visible {
+            blockStart += blocks[block].visible
+            block += 1
         }
-        var remaining = index - cursorVisibleStart
-        let spans = blocks[cursorBlock].spans
+        var remaining = index - blockStart
+        let spans = blocks[block].spans
         var i = 0
         while i < spans.count {
             let span = spans[i]
             if !span.deleted {
-                if remaining < span.length { return Position(block: cursorBlock, span: i, offset: remaining) }
+                if remaining < span.length { return (Position(block: block, span: i, offset: remaining), blockStart) }
                 remaining -= span.length
             }
             i += 1

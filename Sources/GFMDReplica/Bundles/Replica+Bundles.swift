@@ -41,7 +41,7 @@ extension Replica {
         let bundleCommits = commits.map {
             BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
         }
-        let bytes = Bundle.encode(bundleCommits, sender: key, participant: identity.participant, certificate: certificate,
+        let bytes = Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: certificate,
                                   created: created, level: compressionLevel)
         return (bytes, commits.reduce(0) { $0 + $1.leaves.count })
     }

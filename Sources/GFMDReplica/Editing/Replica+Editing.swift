@@ -101,7 +101,7 @@ extension Replica {
                     timestamp: timestamp, dependencies: dependencies, operations: operations)))
             }
             guard !changes.isEmpty else { return [] }
-            let commit = VerifiedCommit.signing(changes, with: key)
+            let commit = VerifiedCommit.signing(changes, with: try key)
             _ = try writer.apply([commit], refuseUnauthorised: true)
             try writer.save(clock)
             return changes

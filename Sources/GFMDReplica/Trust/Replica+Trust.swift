@@ -26,7 +26,7 @@ extension Replica {
         let replica = try create(at: directory, participant: .secretariat, author: author, rootKey: root, clock: clock, logger: logger)
         let now = clock.nowMilliseconds()
         let certificate = Certificate.issue(
-            serial: try replica.store.write { try $0.nextCertificateSerial() }, siteKey: replica.key.publicKey,
+            serial: try replica.store.write { try $0.nextCertificateSerial() }, siteKey: replica.identity.publicKey,
             participant: ParticipantCode.secretariat.rawValue, role: .secretariat,
             notBefore: HybridTimestamp(milliseconds: now, counter: 0),
             notAfter: HybridTimestamp(milliseconds: now + UInt64(defaultValidityDays) * 86_400_000, counter: 0), root: root)
@@ -57,8 +57,8 @@ extension Replica {
     }
 
     /// This site's enrolment request, to send to the secretariat.
-    public func enrolmentRequest() -> EnrolmentRequest {
-        EnrolmentRequest(key: key, participant: identity.participant, author: identity.author,
+    public func enrolmentRequest() throws -> EnrolmentRequest {
+        EnrolmentRequest(key: try key, participant: identity.participant, author: identity.author,
                          created: HybridTimestamp(milliseconds: clock.nowMilliseconds(), counter: 0))
     }
 
@@ -135,7 +135,7 @@ extension Replica {
                 if case .certify(let certificate) = operation { certificate } else { nil }
             }
         } }
-        guard let mine = certificates.last(where: { $0.siteKey == key.publicKey }) else {
+        guard let mine = certificates.last(where: { $0.siteKey == identity.publicKey }) else {
             throw ReplicaError(.invalidRequest, "this enrolment file does not certify this site (\(siteID.short)): was it made for another laptop?")
         }
         guard mine.isSignatureValid else {
@@ -185,7 +185,7 @@ extension Replica {
             dependencies: Set(dependencies + (try writer.reader.trustDependencies(
                 among: writer.trustChanges(concerning: siteID), besides: dependencies))).sorted(),
             operations: operations))
-        _ = try writer.apply([VerifiedCommit.signing([change], with: key)], refuseUnauthorised: true)
+        _ = try writer.apply([VerifiedCommit.signing([change], with: try key)], refuseUnauthorised: true)
         try writer.save(clock)
         return change.hash
     }

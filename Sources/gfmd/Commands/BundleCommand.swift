@@ -32,7 +32,7 @@ struct BundleCreateCommand: ParsableCommand {
     @Flag(help: "Include every change this replica holds (for another laptop of the same participant, or the secretariat).")
     var all = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for standard output.", valueName: "file"))
     var output: String
 
     func validate() throws {
@@ -47,8 +47,10 @@ struct BundleCreateCommand: ParsableCommand {
     func run() throws {
         let replica = try replica.open()
         let bundle = try to.map { try replica.createBundle(for: ParticipantCode($0)!) } ?? replica.createBundle()
-        try BundleFile.write(bundle.bytes, to: output)
-        Output.line("Wrote \(Output.count(bundle.changeCount, "change"))\(to.map { " readable by \($0.uppercased())" } ?? "") to \(output) (\(bundle.bytes.count) bytes)")
+        try FileArgument.write(bundle.bytes, to: output)
+        let line = "Wrote \(Output.count(bundle.changeCount, "change"))\(to.map { " readable by \($0.uppercased())" } ?? "") to \(output == "-" ? "standard output" : output) (\(bundle.bytes.count) bytes)"
+        // With the bundle on standard output, the report goes to standard error.
+        if output == "-" { Output.note(line) } else { Output.line(line) }
     }
 }
 
@@ -65,7 +67,7 @@ struct BundleApplyCommand: ParsableCommand {
 
     @OptionGroup var replica: ReplicaOptions
 
-    @Argument(help: ArgumentHelp("Bundle files to apply, in any order.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Bundle files to apply, in any order; - reads one from standard input.", valueName: "file"))
     var files: [String]
 
     func run() throws {
@@ -73,7 +75,7 @@ struct BundleApplyCommand: ParsableCommand {
         var failures = 0
         for file in files {
             do {
-                let outcome = try replica.applyBundle(try BundleFile.read(file), fileName: URL(fileURLWithPath: file).lastPathComponent)
+                let outcome = try replica.applyBundle(try FileArgument.read(file), fileName: file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent)
                 let report = outcome.report
                 var line = "\(file): \(Output.count(report.applied + report.releasedFromPending, "new change")) from \(outcome.senderParticipant) (site \(outcome.sender.short))"
                 if report.duplicates > 0 { line += ", \(report.duplicates) already here" }
@@ -113,7 +115,7 @@ struct BundleInspectCommand: ParsableCommand {
     func run() throws {
         let inspection: BundleInspection
         do {
-            inspection = try BundleInspection(file: try BundleFile.read(file))
+            inspection = try BundleInspection(file: try FileArgument.read(file))
         } catch let failure as CommandFailure {
             throw failure
         } catch {

@@ -15,7 +15,7 @@ struct ConflictsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let replica = try replica.open()
+        let replica = try replica.openForReading()
         let reports = try replica.conflicts()
         if output.json {
             try Output.json(reports)

@@ -33,7 +33,7 @@ struct DigestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replica = try replica.open()
+        let replica = try replica.openForReading()
         let digest = try peer.map { try replica.digest(for: ParticipantCode($0)!) } ?? replica.digest()
         if output.json {
             let (records, changes) = try replica.read { (try $0.recordCount(), try $0.changeCount()) }

@@ -39,7 +39,7 @@ struct ListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replica = try replica.open()
+        let replica = try replica.openForReading()
         let filter = RecordFilter(type: type, workflow: status, owner: owner.flatMap(ParticipantCode.init)?.rawValue, includeDeleted: deleted)
         let records = try replica.list(filter)
         if output.json {

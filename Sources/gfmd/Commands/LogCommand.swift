@@ -29,7 +29,7 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replica = try replica.open()
+        let replica = try replica.openForReading()
         let entries = try replica.log(LogFilter(
             record: id, field: field, sinceMilliseconds: since.flatMap(CivilTime.parseMilliseconds), participant: participant))
         if output.json {

@@ -43,13 +43,12 @@ struct PendingCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replica = try replica.open()
         if dropAll || !drop.isEmpty {
-            let dropped = try replica.dropPending(dropAll ? nil : drop)
+            let dropped = try replica.open().dropPending(dropAll ? nil : drop)
             Output.line("Dropped \(Output.count(dropped.count, "pending change"))\(dropped.isEmpty ? "" : ": " + dropped.map(\.short).joined(separator: ", "))")
             return
         }
-        let pending = try replica.pendingChanges()
+        let pending = try replica.openForReading().pendingChanges()
         if output.json {
             try Output.json(pending.map { entry in
                 let change = entry.encoded.change

@@ -32,7 +32,7 @@ struct RejectedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replica = try replica.open()
+        let replica = try replica.openForReading()
         let rejected = try replica.rejected()
         if output.json {
             try Output.json(rejected.map { entry in

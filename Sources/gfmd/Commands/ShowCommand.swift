@@ -38,7 +38,7 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replica = try replica.open()
+        let replica = try replica.openForReading()
         let state: RecordState
         if published {
             guard let version = try replica.publishedRecord(id) else {

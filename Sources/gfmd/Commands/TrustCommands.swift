@@ -18,7 +18,7 @@ struct RequestCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        try BundleFile.write(replica.enrolmentRequest().encoded, to: output)
+        try FileArgument.write(replica.enrolmentRequest().encoded, to: output)
         Output.line("Wrote the enrolment request of site \(replica.siteID.hex) (\(replica.identity.participant), \(replica.identity.author)) to \(output)")
         Output.line("Send it to the secretariat; enrol with `gfmd enroll CERT` when the certificate comes back")
     }
@@ -60,14 +60,14 @@ struct CertifyCommand: ParsableCommand {
         let replica = try replica.open()
         let parsed: EnrolmentRequest
         do {
-            parsed = try EnrolmentRequest(decoding: try BundleFile.read(request))
+            parsed = try EnrolmentRequest(decoding: try FileArgument.read(request))
         } catch let failure as CommandFailure {
             throw failure
         } catch {
             throw CommandFailure("\(request): not a valid enrolment request: \(error)")
         }
         let file = try replica.certify(parsed, role: Role(name: role)!, validityDays: days)
-        try BundleFile.write(file, to: output)
+        try FileArgument.write(file, to: output)
         Output.line("Certified site \(parsed.siteKey.siteID.hex) (\(parsed.author)) as \(role) of \(parsed.participant) for \(Output.count(days, "day"))")
         Output.line("Wrote \(output): send it to that laptop for `gfmd enroll`")
     }
@@ -87,7 +87,7 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.open()
-        let enrolment = try replica.enroll(try BundleFile.read(file))
+        let enrolment = try replica.enroll(try FileArgument.read(file))
         let certificate = enrolment.certificate
         Output.line("Enrolled site \(replica.siteID.hex) as \(certificate.role) of \(certificate.participant), valid until \(Output.time(certificate.notAfter)) (serial \(certificate.serial))")
         Output.line("Root key fingerprint \(enrolment.root.siteID.hex): check it with the secretariat")

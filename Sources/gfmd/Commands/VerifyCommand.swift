@@ -44,7 +44,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verification = try replica.open().verify()
+        let verification = try replica.openForReading().verify()
         if output.json {
             try Output.json(VerificationJSON(
                 intact: verification.isIntact, root: verification.root, changes: verification.changes,

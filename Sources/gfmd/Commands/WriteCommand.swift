@@ -22,7 +22,7 @@ struct WriteCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The record's id, or its first digits.", valueName: "id")) var id: String
     @Argument(help: ArgumentHelp("The text or list field, e.g. summary or sections.", valueName: "field")) var field: String
 
-    @Option(help: ArgumentHelp("Read the new text from this file (UTF-8).", valueName: "path"))
+    @Option(help: ArgumentHelp("Read the new text from this file (UTF-8), or from standard input with -.", valueName: "path"))
     var file: String?
 
     @Flag(help: "Open $EDITOR on the current text, then record what you changed.")
@@ -76,11 +76,9 @@ struct WriteCommand: ParsableCommand {
     }
 
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("\(path): no such file, or it cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("\(path): the file is not UTF-8 text")
+        let bytes = try FileArgument.read(path, limit: TextInput.maximumTextBytes, what: "a text")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CommandFailure("\(path == "-" ? "standard input" : path) is not UTF-8 text")
         }
         return text
     }

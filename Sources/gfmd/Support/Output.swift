@@ -18,6 +18,11 @@ enum Output {
         print(text)
     }
 
+    /// Prints a line on standard error (when standard output carries data).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     /// `text` indented by `spaces` on every line.
     static func indent(_ text: String, by spaces: Int) -> String {
         let pad = String(repeating: " ", count: spaces)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GFMDReplica
+import GFMDStore
 
 /// `--replica DIR`, shared by every command.
 struct ReplicaOptions: ParsableArguments {
@@ -23,9 +24,15 @@ struct ReplicaOptions: ParsableArguments {
         #endif
     }
 
-    /// Opens the replica.
+    /// Opens the replica, to change it.
     func open() throws -> Replica {
         try Replica.open(at: directory)
+    }
+
+    /// Opens the replica for a command that only reads: it writes nothing,
+    /// so a read-only copy (an auditor's) can be inspected.
+    func openForReading() throws -> Replica {
+        try Replica.open(at: directory, access: .readOnly)
     }
 }
 
