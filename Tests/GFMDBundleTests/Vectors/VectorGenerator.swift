@@ -62,6 +62,14 @@ enum VectorGenerator {
                 .delete([CharRange(site: li.id, counter: 3, count: 2), CharRange(site: maria.id, counter: 7, count: 1)]),
             ]),
         ])
+        // A range's base: the previous range's end, but after an insertion that insertion's counter.
+        let rangeBase = li.change(record, on: [text.hash], [
+            .text(field: "summary", item: nil, edits: [
+                .delete([CharRange(site: li.id, counter: 10, count: 2)]),
+                .insert(counter: 40, left: CharID(site: li.id, counter: 39), right: nil, content: Array("abc".unicodeScalars)),
+                .delete([CharRange(site: li.id, counter: 41, count: 1), CharRange(site: li.id, counter: 50, count: 3)]),
+            ]),
+        ])
         let list = maria.change(record, on: [text.hash], [
             .list(field: "sections", edits: [
                 .insert(counter: 0, left: nil, right: nil, content: [SequenceEdit.itemPlaceholder, SequenceEdit.itemPlaceholder]),
@@ -82,6 +90,7 @@ enum VectorGenerator {
         let valid = [("create a practice with fields", create), ("edit naming pred and observed additions, then delete", edit),
                      ("list value, Arabic, Chinese and emoji, restore", unicode), ("operation and value kinds of a newer version", future),
                      ("version 2: text insertions and deletions across sites", text),
+                     ("version 2: a range counts from the previous range's end, or from the counter of an insertion between them", rangeBase),
                      ("version 2: list items and an item's text", list),
                      ("version 3: the trust record created with a certificate", enrol)]
             .map { M.Case(name: $0.0, input: Hex.encode($0.1.bytes), expected: M.ChangeJSON($0.1)) }
@@ -107,18 +116,27 @@ enum VectorGenerator {
             return Array(bytes.suffix(operation.encodedLength))
         }
         let setTitle = op(.set(field: "title", value: .string("x"), pred: []))
-        func textOp(_ edit: [UInt8]) -> [UInt8] {
+        func textOp(_ edit: [UInt8], item: [UInt8] = [0], sites: [SiteID] = [], kind: UInt64 = 6, field: String = "summary") -> [UInt8] {
             var payload = ByteWriter()
-            payload.write(string: "summary")
-            payload.write(byte: 0)       // no list item
-            payload.write(count: 0)      // no other sites
+            payload.write(string: field)
+            payload.write(raw: item)     // [0]: no list item (text operations only)
+            payload.write(count: sites.count)
+            for site in sites { payload.write(id: site) }
             payload.write(count: 1)      // one edit
             payload.write(raw: edit)
             var w = ByteWriter()
-            w.write(varint: 6)
+            w.write(varint: kind)
             w.write(lengthPrefixed: payload.bytes)
             return w.bytes
         }
+        func rawOp(_ kind: UInt64, _ payload: [UInt8]) -> [UInt8] {
+            var w = ByteWriter()
+            w.write(varint: kind)
+            w.write(lengthPrefixed: payload)
+            return w.bytes
+        }
+        var longField = ByteWriter()
+        longField.write(string: String(repeating: "f", count: 257))
         let createOp = op(.create(type: "practice", owner: "PHL"))
         let sortedDeps = [create.hash, edit.hash].sorted()
         let failures: [(String, [UInt8], String)] = [
@@ -128,6 +146,15 @@ enum VectorGenerator {
             ("version 3 without certificates or revocations", raw(version: 3, dependencies: [], operations: [createOp]), "not_canonical"),
             ("text edit of unknown kind 9", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x09, 0x00])]), "invalid_value"),
             ("text insertion without content", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x01, 0x00, 0x00, 0x00, 0x00])]), "invalid_value"),
+            ("item tag 2", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x02, 0x01, 0x00, 0x00, 0x01], item: [2])]), "invalid_value"),
+            ("a range naming site number 5 of 1", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x02, 0x01, 0x05, 0x00, 0x01])]), "invalid_value"),
+            ("a range of length 0", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x02, 0x01, 0x00, 0x00, 0x00])]), "invalid_value"),
+            ("a deletion with no range", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x02, 0x00])]), "invalid_value"),
+            ("the author listed among the other sites", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x02, 0x01, 0x00, 0x00, 0x01], sites: [maria.id])]), "not_canonical"),
+            ("a list insertion of 0 items", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x01, 0x00, 0x00, 0x00, 0x00], item: [], kind: 7, field: "sections")]), "invalid_value"),
+            ("a list insertion of 65,537 items", raw(version: 2, dependencies: [create.hash], operations: [textOp([0x01, 0x00, 0x00, 0x00, 0x81, 0x80, 0x04], item: [], kind: 7, field: "sections")]), "too_large"),
+            ("a deletion flag of 2", raw(dependencies: [create.hash], operations: [rawOp(5, [0x02, 0x00])]), "invalid_value"),
+            ("a field name of 257 bytes", raw(dependencies: [create.hash], operations: [rawOp(2, longField.bytes + [0x01, 0x01, 0x78, 0x00])]), "too_large"),
             ("a trailing byte", create.bytes + [0], "trailing_bytes"),
             ("dependencies out of order", raw(dependencies: sortedDeps.reversed(), operations: [setTitle]), "not_canonical"),
             ("over-long timestamp varint", raw(dependencies: [create.hash], timestamp: [0x81, 0x00], operations: [setTitle]), "overlong_varint"),
@@ -253,7 +280,17 @@ enum VectorGenerator {
                 .insert(counter: 0, left: nil, right: nil, content: Array("مقدمة".unicodeScalars)),
             ]),
         ])
+        // Changes no honest writer makes: a value of an unknown kind superseding a
+        // string, a text edit unseen by a concurrent deletion, a second create.
+        let future = laptop1.change(record, on: [a.hash], [.set(field: "title", value: .unknown(kind: 9, payload: [1, 2]), pred: [a.hash])])
+        let textEdit = laptop2.change(record, on: [root.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 0, left: nil, right: nil, content: Array("Unseen".unicodeScalars))]),
+        ])
+        let recreate = laptop2.change(record, on: [], [.create(type: "practice", owner: "PHL"), .set(field: "contact", value: .string("Desk C"), pred: [])])
         let cases = [("concurrent title writes and set additions", [root, a, b]),
+                     ("a value of an unknown kind supersedes its pred and is displayed", [root, a, future]),
+                     ("a text edit is an edit a concurrent deletion did not see", [root, a, delete, textEdit]),
+                     ("a second create of the same type and owner: the creation is the least (timestamp, id)", [recreate, root]),
                      ("delete concurrent with an edit", [root, a, b, delete, edit]),
                      ("concurrent runs typed at one place, a deletion, a list item", [root, typedBase, abc, xyz, trim])]
         return M.File(
