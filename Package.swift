@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "gfmd", targets: ["gfmd"]),
         .executable(name: "gfmd-bench", targets: ["gfmd-bench"]),
+        .executable(name: "gfmd-fuzz", targets: ["gfmd-fuzz"]),
         .library(name: "GFMDCore", targets: ["GFMDCore"]),
         .library(name: "GFMDReplica", targets: ["GFMDReplica"]),
     ],
@@ -77,6 +78,11 @@ let package = Package(
                 "GFMDReplica", "GFMDCore", "GFMDStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gfmd-fuzz",
+            dependencies: ["GFMDCore", "GFMDBundle"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -148,7 +148,20 @@ extension Bundle {
         self = try BundleEnvelope(reading: file, limits: limits).open()
     }
 
-    static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int) throws(BundleError) -> [ReceivedCommit] {
+    /// The commits of an inflated body, however many it carries (for fuzzing the body decoder).
+    package static func decodeBody(_ body: [UInt8]) throws(BundleError) -> [ReceivedCommit] {
+        try readBody(body, bodyOffset: 0, declaredChanges: nil)
+    }
+
+    /// `file` with its checksum and sender signature made anew by `key` over
+    /// all but its last 96 bytes (for fuzzing what lies behind them).
+    package static func resigned(_ file: [UInt8], by key: SiteSigningKey) -> [UInt8] {
+        let content = Array(file.dropLast(BundleHeader.trailerSize))
+        let checksum = Hash256.of(content)
+        return content + checksum.bytes + key.signature(for: signedMessage(checksum: checksum))
+    }
+
+    static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int?) throws(BundleError) -> [ReceivedCommit] {
         var reader = ByteReader(body)
         var sites: [SitePublicKey] = []
         var commits: [ReceivedCommit] = []
@@ -173,7 +186,7 @@ extension Bundle {
                     for index in 0..<count {
                         let commit = try readCommit(&section, index: index, sites: sites)
                         changeCount += commit.leaves.count
-                        guard changeCount <= declaredChanges else {
+                        if let declaredChanges, changeCount > declaredChanges {
                             throw BundleError(.malformedBody, "the bundle carries more changes than the \(declaredChanges) its header declares")
                         }
                         commits.append(commit)
@@ -190,6 +203,7 @@ extension Bundle {
         } catch {
             throw BundleError(.malformedBody, "the bundle body is malformed: \(error)")
         }
+        guard let declaredChanges else { return commits }
         guard sawCommits || declaredChanges == 0 else {
             throw BundleError(.malformedBody, "the bundle body has no commits section")
         }

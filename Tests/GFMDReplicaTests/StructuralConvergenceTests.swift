@@ -213,3 +213,38 @@ struct Schedule {
         }
     }
 }
+
+@Suite("Sequence edits are judged on their causal past")
+struct SequenceCausalityTests {
+    @Test("an edit naming text inserted by a change it did not see is rejected wherever that change arrived first")
+    func concurrentReference() throws {
+        let directory = TemporaryDirectory("gfmd-sequence-causality")
+        let universe = HostileUniverse()
+        var laptop1 = universe.actors[0], laptop2 = universe.actors[1]
+        let record = testRecordID(77)
+        let create = laptop1.site.change(record, on: [laptop1.certification], [.create(type: "practice", owner: "PHL")])
+        let typed = laptop1.site.change(record, on: [create.hash], [
+            .text(field: "summary", item: nil, edits: [.insert(counter: 0, left: nil, right: nil, content: Array("abc".unicodeScalars))]),
+        ])
+        // Built on the creation alone, yet deleting what `typed` inserted: only a modified client writes it.
+        let hostile = laptop2.site.change(record, on: [create.hash, laptop2.certification], [
+            .text(field: "summary", item: nil, edits: [.delete([CharRange(site: laptop1.site.id, counter: 1, count: 1)])]),
+        ])
+        let commits = [(create, laptop1), (typed, laptop1), (hostile, laptop2)].map { VerifiedCommit.signing([$0.0], with: $0.1.site.key) }
+        var outcomes: [[String]] = []
+        for (index, order) in [[0, 1, 2], [0, 2, 1]].enumerated() {
+            let store = try ReplicaStore(path: directory.path("store\(index).sqlite").path)
+            try store.write { writer in
+                try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Store"))
+                try writer.pin(root: universe.root.publicKey)
+            }
+            _ = try store.write { try $0.apply(universe.baseTrust.map { VerifiedCommit.signing([$0], with: universe.secretariat.key) }) }
+            for position in order { _ = try store.write { try $0.apply([commits[position]]) } }
+            let text = try store.read { try $0.record(record)?.textField("summary")?.text }
+            let rejected = try store.read { try $0.rejectedChanges().map { "\($0.encoded.hash.short) \($0.code)" } }
+            outcomes.append([text ?? "", rejected.joined()])
+        }
+        #expect(outcomes[0] == outcomes[1])
+        #expect(outcomes[0] == ["abc", "\(hostile.hash.short) unknown_element"])
+    }
+}

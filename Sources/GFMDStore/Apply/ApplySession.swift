@@ -171,6 +171,27 @@ final class ApplySession {
         return own
     }
 
+    /// Refuses a change whose sequence edits name an element that a change
+    /// outside its causal past inserted (`Protocol/changes.md`, rule 8):
+    /// every replica then judges it alike, whether or not that change
+    /// arrived first. Needed only when the record holds changes the change
+    /// did not see (its dependencies are not the record's heads).
+    private func checkSequenceReferences(of change: EncodedChange, recordDependencies: [ChangeHash]) throws {
+        let named = change.change.namedElements
+        guard !named.isEmpty else { return }
+        let past = try StoreHistory(db: db).ancestry(of: recordDependencies)
+        var unseen: [SequenceTarget: [CharRange]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM change WHERE record = ?", arguments: [change.change.record.data])
+        while let row = try rows.next() {
+            guard !past.contains(try Hash256(data: row[0])) else { continue }
+            for (target, range) in try StoreReader.decodeStored(row[1]).change.insertedElements { unseen[target, default: []].append(range) }
+        }
+        for (target, range) in named where unseen[target]?.contains(where: { $0.overlaps(range) }) == true {
+            throw ChangeError(.unknownElement, change: change.hash,
+                "its edits name elements of \(target) that a change it did not see inserted (not in its causal past)")
+        }
+    }
+
     /// The record's type and owner as the creates in the causal past of
     /// `change` give them (`Protocol/state.md`, "Creates").
     ///
@@ -296,6 +317,7 @@ final class ApplySession {
             if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
             let state = slots[record]!.record.state
             let identity = try identity(of: change, recordDependencies: dependencies, header: state.header)
+            if Set(dependencies) != slots[record]!.record.heads { try checkSequenceReferences(of: change, recordDependencies: dependencies) }
             try state.validate(change, seenAs: identity)
             frontier = try self.frontier(of: change)
             try authorize(change, identity: identity, frontier: frontier)
