@@ -248,6 +248,9 @@ extension Bundle {
         leaves.reserveCapacity(carried)
         var previous = -1
         for _ in 0..<carried {
+            guard previous + 1 < Int(leafCount) else {
+                throw BundleError(.malformedBody, "\(context) carries a change past its \(leafCount) leaves")
+            }
             let gap = try reader.readCount(context + " leaf index", limit: Int(leafCount) - previous - 2)
             let leafIndex = previous + 1 + gap
             let start = reader.offset

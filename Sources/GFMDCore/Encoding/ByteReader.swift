@@ -72,14 +72,27 @@ public struct ByteReader: Sendable {
         }
     }
 
+    /// Reads a varint that must fit in an `Int` (a size, an offset, a number
+    /// of changes), refusing a larger one as `too_large`.
+    public mutating func readInt(_ context: @autoclosure () -> String) throws(FormatError) -> Int {
+        let start = position
+        let value = try readVarint(context())
+        guard value <= UInt64(Int.max) else {
+            position = start
+            throw error(.tooLarge, context())
+        }
+        return Int(value)
+    }
+
     /// Reads a count of elements that each take at least `minimumElementSize`
-    /// bytes, refusing any count the remaining input could not hold.
+    /// bytes, refusing any count the remaining input could not hold, or
+    /// above `limit` (a negative limit allows none).
     public mutating func readCount(
         _ context: @autoclosure () -> String, minimumElementSize: Int = 1, limit: Int = Int.max
     ) throws(FormatError) -> Int {
         let start = position
         let value = try readVarint(context())
-        let fits = value <= UInt64(min(limit, remaining / max(minimumElementSize, 1)))
+        let fits = value <= UInt64(max(0, min(limit, remaining / max(minimumElementSize, 1))))
         guard fits else {
             position = start
             throw error(.tooLarge, context())

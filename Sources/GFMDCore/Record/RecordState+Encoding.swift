@@ -126,7 +126,7 @@ extension RecordHeader {
         created = HybridTimestamp(rawValue: try reader.readVarint("record creation time"))
         latestChange = try reader.readHash("record latest change")
         updated = HybridTimestamp(rawValue: try reader.readVarint("record update time"))
-        changeCount = Int(try reader.readVarint("record change count"))
+        changeCount = try reader.readInt("record change count")
         deletion = try MultiValueRegister<Bool>.decode(from: &reader, "record deletion")
         unseenEdits = try reader.readSortedHashes("record unseen edits")
         try reader.expectEnd("record header")

@@ -111,8 +111,8 @@ extension SequenceState: Hashable {
             let runNumber = try reader.readVarint(context + " segment run")
             guard runNumber < UInt64(runs.count) else { throw reader.failure(.invalidValue, context + " segment run") }
             let run = runs[Int(runNumber)]
-            let offset = Int(try reader.readVarint(context + " segment offset"))
-            let length = Int(try reader.readVarint(context + " segment length"))
+            let offset = try reader.readInt(context + " segment offset")
+            let length = try reader.readInt(context + " segment length")
             let flag = try reader.readByte(context + " segment deleted")
             let covered = run.spans.last.map { $0.offset + $0.length } ?? 0
             guard flag <= 1, length > 0, offset == covered, length <= run.content.count - offset else {

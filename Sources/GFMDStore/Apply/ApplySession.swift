@@ -179,12 +179,26 @@ final class ApplySession {
     private func checkSequenceReferences(of change: EncodedChange, recordDependencies: [ChangeHash]) throws {
         let named = change.change.namedElements
         guard !named.isEmpty else { return }
-        let past = try StoreHistory(db: db).ancestry(of: recordDependencies)
+        // The record's changes outside the causal past are the ancestors of the
+        // heads it does not depend on that are not its ancestors. The log's
+        // order is causal, so walking it backwards from the newest change marks
+        // each change before meeting it, and the walk stops once no unseen
+        // branch is left: usually after the few newest changes.
+        var past = Set(recordDependencies)
+        var unseenBranches = slots[change.change.record]!.record.heads.subtracting(past)
         var unseen: [SequenceTarget: [CharRange]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM change WHERE record = ?", arguments: [change.change.record.data])
-        while let row = try rows.next() {
-            guard !past.contains(try Hash256(data: row[0])) else { continue }
-            for (target, range) in try StoreReader.decodeStored(row[1]).change.insertedElements { unseen[target, default: []].append(range) }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT hash, deps, body FROM change WHERE record = ? ORDER BY seq DESC"),
+                                       arguments: [change.change.record.data])
+        while !unseenBranches.isEmpty, let row = try rows.next() {
+            let hash = try Hash256(data: row[0])
+            let dependencies = try [Hash256](concatenated: row[1]).filter { !trust.contains($0) }
+            if past.contains(hash) {
+                past.formUnion(dependencies)
+                unseenBranches.remove(hash)
+            } else if unseenBranches.remove(hash) != nil {
+                unseenBranches.formUnion(dependencies)
+                for (target, range) in try StoreReader.decodeStored(row[2]).change.insertedElements { unseen[target, default: []].append(range) }
+            }
         }
         for (target, range) in named where unseen[target]?.contains(where: { $0.overlaps(range) }) == true {
             throw ChangeError(.unknownElement, change: change.hash,

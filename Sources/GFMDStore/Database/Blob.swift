@@ -53,8 +53,8 @@ extension Array where Element == MerkleTree.Node {
         var reader = ByteReader([UInt8](data))
         var nodes: [MerkleTree.Node] = []
         while !reader.isAtEnd {
-            let start = Int(try reader.readVarint("proof node start"))
-            let end = Int(try reader.readVarint("proof node end"))
+            let start = try reader.readInt("proof node start")
+            let end = try reader.readInt("proof node end")
             nodes.append(MerkleTree.Node(start: start, end: end, hash: try reader.readHash("proof node hash")))
         }
         self = nodes
