@@ -56,15 +56,8 @@ public struct VisibleRecord: Hashable, CustomStringConvertible {
 public enum Oracle {
     /// The visible records that `changes` (a causally closed set) amount to.
     public static func expected(from changes: [EncodedChange]) -> [RecordID: VisibleRecord] {
-        let byHash = Dictionary(changes.map { ($0.hash, $0.change) }, uniquingKeysWith: { first, _ in first })
-        var pastCache: [ChangeHash: Set<ChangeHash>] = [:]
-        func past(_ hash: ChangeHash) -> Set<ChangeHash> {
-            if let cached = pastCache[hash] { return cached }
-            var result: Set<ChangeHash> = [hash]
-            for dependency in byHash[hash]?.dependencies ?? [] { result.formUnion(past(dependency)) }
-            pastCache[hash] = result
-            return result
-        }
+        let pasts = CausalPast(changes)
+        func past(_ hash: ChangeHash) -> Set<ChangeHash> { pasts.of(hash) }
         func precedes(_ a: ChangeHash, _ b: ChangeHash) -> Bool { a != b && past(b).contains(a) }
 
         var records: [RecordID: VisibleRecord] = [:]

@@ -10,15 +10,8 @@ public import GFMDCore
 public enum SpecOracle {
     /// The visible records that `changes` amount to, by record.
     public static func expected(from changes: [EncodedChange]) -> [RecordID: VisibleRecord] {
-        let byHash = Dictionary(changes.map { ($0.hash, $0.change) }, uniquingKeysWith: { first, _ in first })
-        var pastCache: [ChangeHash: Set<ChangeHash>] = [:]
-        func past(_ hash: ChangeHash) -> Set<ChangeHash> {
-            if let cached = pastCache[hash] { return cached }
-            var result: Set<ChangeHash> = [hash]
-            for dependency in byHash[hash]?.dependencies ?? [] { result.formUnion(past(dependency)) }
-            pastCache[hash] = result
-            return result
-        }
+        let pasts = CausalPast(changes)
+        func past(_ hash: ChangeHash) -> Set<ChangeHash> { pasts.of(hash) }
         var records: [RecordID: VisibleRecord] = [:]
         for (record, recordChanges) in Dictionary(grouping: changes, by: \.change.record) {
             var visible = VisibleRecord()
