@@ -146,6 +146,12 @@ struct BadInputTests {
         let escaped = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "SEC\u{1B}[2J\u{202E}",
                                   created: HybridTimestamp(milliseconds: fixture.clock.nowMilliseconds() + 2_000, counter: 0))
         try expectRefused("\"SEC\\u{001B}[2J\\u{202E}\"") { try receiver.applyBundle(escaped) }
+        // A revoked laptop, once the receiver holds the revocation.
+        try fixture.root.revoke(site: site.id.hex, reason: "laptop lost")
+        try fixture.shareTrust()
+        let late = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "PHL",
+                               created: HybridTimestamp(milliseconds: fixture.clock.nowMilliseconds() + 3_000, counter: 0))
+        try expectRefused("was revoked") { try receiver.applyBundle(late) }
     }
 
     @Test("unknown participant codes, values of the wrong kind, unknown record ids")

@@ -82,9 +82,15 @@ extension Replica {
     static func checkSender(of header: BundleHeader, trust: TrustState, root: SitePublicKey) throws(BundleError) {
         let verdict = trust.senderCertificate(key: header.sender, participant: header.senderParticipant,
                                               carried: header.senderCertificate, at: header.created, root: root)
-        if case .failure(let error) = verdict {
-            throw BundleError(.unknownSender, "the sender (site \(header.sender.siteID.short)) is not enrolled with this replica's secretariat, or no longer: \(error.reason); nothing was applied")
+        guard case .failure(let error) = verdict else { return }
+        let sender = "the sender (site \(header.sender.siteID.short))"
+        let why = switch error.code {
+        case .unenrolled: "\(sender) is not enrolled with this replica's secretariat: no certificate of its root key names it"
+        case .revoked: "the certificate of \(sender) was revoked"
+        case .expired: "the certificate of \(sender) is not valid at \(header.created.iso8601), when the bundle was made"
+        default: error.reason
         }
+        throw BundleError(.unknownSender, "\(why); nothing was applied")
     }
 
     /// Applies a read bundle, first pinning `root` in the same transaction when given (enrolment).
