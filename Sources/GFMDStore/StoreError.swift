@@ -40,4 +40,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { reason }
+
+    /// The replica pins no root key yet, so it can judge no change.
+    public static var notEnrolledYet: StoreError {
+        StoreError(.notEnrolled, "this replica is not enrolled yet: ask the secretariat for a certificate and run `gfmd enroll CERT`")
+    }
 }

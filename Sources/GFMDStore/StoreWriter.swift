@@ -87,7 +87,7 @@ public struct StoreWriter {
     /// Applies verified commits under `policy` (``apply(_:receipt:refuseUnauthorised:)``).
     func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt?, policy: ApplySession.Policy) throws -> ApplyReport {
         guard let root = try reader.root() else {
-            throw StoreError(.notEnrolled, "this replica is not enrolled yet: ask the secretariat for a certificate and run `gfmd enroll CERT`")
+            throw StoreError.notEnrolledYet
         }
         var bundleID: Int64?
         if let receipt {

@@ -71,7 +71,7 @@ extension Replica {
         let envelope = try BundleEnvelope(reading: file)
         let (root, trust) = try store.write { writer in (try writer.reader.root(), try writer.trustState()) }
         guard let root else {
-            throw StoreError(.notEnrolled, "this replica is not enrolled yet: ask the secretariat for a certificate and run `gfmd enroll CERT`")
+            throw StoreError.notEnrolledYet
         }
         try Self.checkSender(of: envelope.header, trust: trust, root: root)
         return try applyBundle(try envelope.open(), fileName: fileName, pinning: nil)
