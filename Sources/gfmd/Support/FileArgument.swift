@@ -47,6 +47,9 @@ enum FileArgument {
     /// through, never replaced; `-` is standard output.
     static func write(_ bytes: [UInt8], to path: String) throws {
         if path == "-" {
+            guard isatty(STDOUT_FILENO) == 0 else {
+                throw CommandFailure("-o - would print a binary file on the terminal: redirect it (> FILE, | ...) or give a file name")
+            }
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
