@@ -71,13 +71,14 @@ public struct StoreWriter {
 
     /// Applies verified commits: new changes whose dependencies are present are
     /// authorised and applied in causal order, the others wait as pending;
-    /// changes already held are skipped. A change its author was not allowed
-    /// to make is kept as rejected, or, with `refuseUnauthorised` (local
-    /// edits), refused. With a `receipt`, the bundle enters the ledger.
+    /// changes already held are skipped. A change that breaks a rule decided
+    /// from its causal past (`Protocol/changes.md` rules 5–9, or its author was
+    /// not allowed to make it) is kept as rejected, or, with
+    /// `refuseUnauthorised` (local edits), refused. With a `receipt`, the
+    /// bundle enters the ledger.
     ///
-    /// - Throws: ``ChangeError`` when a change cannot be applied to its record
-    ///   (the whole transaction, hence the whole bundle, is then refused),
-    ///   ``AuthorizationError`` for an unauthorised change when refusing them, or
+    /// - Throws: ``ChangeError`` or ``AuthorizationError`` for a change that
+    ///   breaks a rule, when refusing them (the transaction is then rolled back), or
     ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
     ///   was applied before, ``StoreError/Code/notEnrolled`` before enrolment).
     public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil, refuseUnauthorised: Bool = false) throws -> ApplyReport {

@@ -39,7 +39,7 @@ public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let emptyName = Code(base: .emptyName)
         /// An operation of the wrong kind for a known field (a set write on a set field, ...).
         public static let wrongKind = Code(base: .wrongKind)
-        /// A second creation of a record with another type or owner.
+        /// A change whose causal past holds creates of its record that disagree on its type or owner.
         public static let conflictingCreate = Code(base: .conflictingCreate)
         /// An edit of a record that was never created.
         public static let unknownRecord = Code(base: .unknownRecord)
@@ -51,7 +51,7 @@ public struct ChangeError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidEdit = Code(base: .invalidEdit)
         /// A sequence insertion reusing element ids its site used before.
         public static let duplicateElement = Code(base: .duplicateElement)
-        /// A sequence edit naming elements the field does not hold.
+        /// A sequence edit naming elements no change of its causal past inserted.
         public static let unknownElement = Code(base: .unknownElement)
     }
 

@@ -103,7 +103,7 @@ extension Replica {
         }
         let now = clock.nowMilliseconds()
         return try store.write { writer in
-            let trust = try trustState(writer.reader)
+            let trust = try writer.trustState()
             let matches = trust.certificates.filter { $0.key.hex.hasPrefix(prefix.lowercased()) }
             guard prefix.count >= SiteID.minimumPrefixLength, matches.count <= 1 else {
                 throw ReplicaError(.invalidRequest, "\(prefix) does not name one site: give more of its id")
