@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "gfmd-bench", targets: ["gfmd-bench"]),
         .executable(name: "gfmd-fuzz", targets: ["gfmd-fuzz"]),
         .library(name: "GFMDCore", targets: ["GFMDCore"]),
+        .library(name: "GFMDSync", targets: ["GFMDSync"]),
         .library(name: "GFMDReplica", targets: ["GFMDReplica"]),
     ],
     dependencies: [
@@ -38,9 +39,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "GFMDSync",
+            dependencies: ["GFMDCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "GFMDBundle",
             dependencies: [
-                "GFMDCore", "CZlib",
+                "GFMDCore", "GFMDSync", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -48,7 +54,7 @@ let package = Package(
         .target(
             name: "GFMDStore",
             dependencies: [
-                "GFMDCore",
+                "GFMDCore", "GFMDSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -57,7 +63,7 @@ let package = Package(
         .target(
             name: "GFMDReplica",
             dependencies: [
-                "GFMDCore", "GFMDBundle", "GFMDStore",
+                "GFMDCore", "GFMDSync", "GFMDBundle", "GFMDStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,14 +103,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "GFMDSyncTests",
+            dependencies: ["GFMDSync", "GFMDCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "GFMDBundleTests",
-            dependencies: ["GFMDBundle", "GFMDCore", "GFMDTestSupport"],
+            dependencies: ["GFMDBundle", "GFMDSync", "GFMDCore", "GFMDTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GFMDReplicaTests",
             dependencies: [
-                "GFMDReplica", "GFMDStore", "GFMDBundle", "GFMDCore", "GFMDTestSupport",
+                "GFMDReplica", "GFMDStore", "GFMDSync", "GFMDBundle", "GFMDCore", "GFMDTestSupport",
                 // To alter a replica's database behind gfmd's back, as `gfmd verify` must detect.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

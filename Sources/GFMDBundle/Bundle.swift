@@ -1,4 +1,5 @@
 public import GFMDCore
+public import GFMDSync
 import Dispatch
 import Foundation
 import Synchronization
@@ -16,11 +17,15 @@ public struct Bundle: Sendable {
     public let checksum: Hash256
     /// The commits carried.
     public let commits: [ReceivedCommit]
+    /// What the sender says about knowledge (format version 5 and later,
+    /// when the bundle was made for a participant): `Protocol/sync.md`.
+    public let sync: SyncMessage?
 
     /// Body section kinds (`Protocol/bundle.md`, "Body").
     enum Section: UInt64 {
         case sites = 1
         case commits = 2
+        case sync = 3
     }
 
     /// The bytes the sender signs: a domain tag and the checksum. The tag is
@@ -71,18 +76,19 @@ extension Bundle {
     ///   - level: zlib compression level, 1 (fastest) to 9 (smallest).
     ///   - certificate: the sender's certificate, carried in the header so
     ///     that a receiver can tell who sent the file before inflating it.
+    ///   - sync: what the sender says about knowledge, for a bundle made for a participant.
     public static func encode(
         _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
-        created: HybridTimestamp, level: Int32 = 6
+        created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32 = 6
     ) -> [UInt8] {
-        encode(commits, sender: sender, participant: participant, certificate: certificate, created: created, level: level,
-               version: BundleHeader.currentVersion)
+        encode(commits, sender: sender, participant: participant, certificate: certificate, created: created, sync: sync,
+               level: level, version: BundleHeader.currentVersion)
     }
 
     /// Writes a bundle in format `version` (tests write version 1 to check it is still read).
     static func encode(
         _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
-        created: HybridTimestamp, level: Int32, version: UInt16
+        created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32, version: UInt16
     ) -> [UInt8] {
         let sites = Array(Set(commits.map(\.signer))).sorted { $0.rawRepresentation.lexicographicallyPrecedes($1.rawRepresentation) }
         let siteIndex = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($0.element, $0.offset) })
@@ -113,6 +119,10 @@ extension Bundle {
         }
         body.write(varint: Section.commits.rawValue)
         body.write(lengthPrefixed: commitsSection.bytes)
+        if let sync, version >= BundleHeader.syncVersion {
+            body.write(varint: Section.sync.rawValue)
+            body.write(lengthPrefixed: sync.encoded(relativeTo: created))
+        }
 
         return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, certificate: certificate,
                     created: created, level: level, version: version)
@@ -150,7 +160,7 @@ extension Bundle {
 
     /// The commits of an inflated body, however many it carries (for fuzzing the body decoder).
     package static func decodeBody(_ body: [UInt8]) throws(BundleError) -> [ReceivedCommit] {
-        try readBody(body, bodyOffset: 0, declaredChanges: nil)
+        try readBody(body, bodyOffset: 0, declaredChanges: nil, header: nil).commits
     }
 
     /// `file` with its checksum and sender signature made anew by `key` over
@@ -161,8 +171,13 @@ extension Bundle {
         return content + checksum.bytes + key.signature(for: signedMessage(checksum: checksum))
     }
 
-    static func readBody(_ body: [UInt8], bodyOffset: Int, declaredChanges: Int?) throws(BundleError) -> [ReceivedCommit] {
+    /// Reads a body; `header` (nil when fuzzing the body alone) says whether
+    /// its version carries a sync section, and the time it is relative to.
+    static func readBody(
+        _ body: [UInt8], bodyOffset: Int, declaredChanges: Int?, header: BundleHeader?
+    ) throws(BundleError) -> (commits: [ReceivedCommit], sync: SyncMessage?) {
         var reader = ByteReader(body)
+        var sync: SyncMessage?
         var sites: [SitePublicKey] = []
         var commits: [ReceivedCommit] = []
         var lastKind: UInt64 = 0
@@ -191,7 +206,9 @@ extension Bundle {
                         }
                         commits.append(commit)
                     }
-                case nil:
+                case .sync where (header?.version ?? BundleHeader.currentVersion) >= BundleHeader.syncVersion:
+                    sync = try SyncMessage(decoding: section.readRest(), relativeTo: header?.created ?? HybridTimestamp(rawValue: .max))
+                case nil, .sync:
                     continue  // A section of a newer version: its information may be ignored.
                 }
                 try section.expectEnd("section \(kind)")
@@ -203,14 +220,14 @@ extension Bundle {
         } catch {
             throw BundleError(.malformedBody, "the bundle body is malformed: \(error)")
         }
-        guard let declaredChanges else { return commits }
+        guard let declaredChanges else { return (commits, sync) }
         guard sawCommits || declaredChanges == 0 else {
             throw BundleError(.malformedBody, "the bundle body has no commits section")
         }
         guard changeCount == declaredChanges else {
             throw BundleError(.malformedBody, "the bundle carries \(changeCount) changes but its header declares \(declaredChanges)")
         }
-        return commits
+        return (commits, sync)
     }
 
     private static func readSites(_ reader: inout ByteReader) throws -> [SitePublicKey] {

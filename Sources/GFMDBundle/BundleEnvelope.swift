@@ -63,13 +63,13 @@ public struct BundleEnvelope: Sendable {
                 throw BundleError(.corruptBody, reason)
             }
         }
-        let commits = try Bundle.readBody(body, bodyOffset: bodyOffset, declaredChanges: header.changeCount)
+        let (commits, sync) = try Bundle.readBody(body, bodyOffset: bodyOffset, declaredChanges: header.changeCount, header: header)
         let newest = BundleHeader.newestChangeVersion(in: header.version)
         for commit in commits {
             if let leaf = commit.leaves.first(where: { $0.change.change.version > newest }) {
                 throw BundleError(.invalidChange, "a version-\(header.version) bundle carries a change of encoding version \(leaf.change.change.version) (signed by site \(commit.signer.siteID.short))")
             }
         }
-        return Bundle(header: header, checksum: checksum, commits: commits)
+        return Bundle(header: header, checksum: checksum, commits: commits, sync: sync)
     }
 }

@@ -7,11 +7,13 @@ public struct BundleHeader: Sendable, Hashable {
     /// The format version this build writes: 4, whose header carries the
     /// sender's certificate. A bundle of format version N ≥ 3 carries changes
     /// of encoding versions up to 3; versions 1 and 2, up to their own.
-    public static let currentVersion: UInt16 = 4
+    public static let currentVersion: UInt16 = 5
     /// The format versions this build reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...4
+    public static let readableVersions: ClosedRange<UInt16> = 1...5
     /// The first format version whose header carries the sender's certificate.
     static let certificateVersion: UInt16 = 4
+    /// The first version whose body may carry a sync section (`Protocol/sync.md`).
+    static let syncVersion: UInt16 = 5
     /// The newest change encoding a bundle of format `version` may carry.
     static func newestChangeVersion(in version: UInt16) -> UInt8 { UInt8(min(version, 3)) }
     /// Bytes of the checksum and signature that end the file.

@@ -65,7 +65,7 @@ public struct StoreWriter {
         try setMeta(StoreReader.MetaKey.clock, Data(bytes: &raw, count: 8))
     }
 
-    private func setMeta(_ key: String, _ value: Data) throws {
+    func setMeta(_ key: String, _ value: Data) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").execute(arguments: [key, value])
     }
 

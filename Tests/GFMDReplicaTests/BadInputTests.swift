@@ -71,8 +71,8 @@ struct BadInputTests {
     @Test("a bundle of another format version")
     func wrongVersion() throws {
         var newer = bundle
-        newer[9] = 5
-        try expectRefused("version 5") { try receiver.applyBundle(newer) }
+        newer[9] = 6
+        try expectRefused("version 6") { try receiver.applyBundle(newer) }
     }
 
     @Test("a duplicated bundle")

@@ -36,7 +36,7 @@ struct VisibilityTests {
         try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
 
-        let toMexico = try hub.createBundle(for: ParticipantCode("MEX")!).bytes
+        let toMexico = try hub.createBundle(for: ParticipantCode("MEX")!, full: true).bytes
         let body = try Self.body(of: toMexico)
         for secret in [Array("ZQXTITLE".utf8), Array("ZQXTEXT".utf8), draft.bytes, Array(draft.hex.prefix(8).utf8)] {
             #expect(!Self.contains(body, secret))

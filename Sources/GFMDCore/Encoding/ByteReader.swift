@@ -100,6 +100,12 @@ public struct ByteReader: Sendable {
         return Int(value)
     }
 
+    /// Reads every byte left.
+    public mutating func readRest() -> ArraySlice<UInt8> {
+        defer { position = bytes.endIndex }
+        return bytes[position...]
+    }
+
     /// Reads exactly `count` bytes.
     public mutating func readBytes(_ count: Int, _ context: @autoclosure () -> String) throws(FormatError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else { throw error(.truncated, context()) }

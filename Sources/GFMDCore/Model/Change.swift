@@ -43,6 +43,14 @@ public struct Change: Hashable, Sendable {
     /// Whether any operation edits a field's content.
     public var editsFields: Bool { operations.contains(where: \.isEdit) }
 
+    /// Whether the change moves its record to `accepted`, so that it and its
+    /// causal past become the record's published version.
+    public var accepts: Bool {
+        operations.contains {
+            if case .set(Workflow.field, .string(WorkflowState.accepted.rawValue), _) = $0 { true } else { false }
+        }
+    }
+
     /// The type and owner, when this change creates its record.
     public var creation: (type: String, owner: String)? {
         guard case .create(let type, let owner) = operations.first else { return nil }

@@ -46,15 +46,6 @@ extension Replica {
         return (bytes, commits.reduce(0) { $0 + $1.leaves.count })
     }
 
-    /// Writes a bundle of what `participant` may read (`Protocol/trust.md`,
-    /// "Visibility"): its own and co-authored records, the published version
-    /// of accepted ones, and the trust record. Another participant's drafts
-    /// are left out entirely.
-    public func createBundle(for participant: ParticipantCode, compressionLevel: Int32 = 6) throws -> (bytes: [UInt8], changeCount: Int) {
-        let selection = try read { reader in try reader.changes(visibleIn: reader.visibility(for: participant.rawValue)) }
-        return try createBundle(selection: selection, compressionLevel: compressionLevel)
-    }
-
     /// Checks and applies a bundle file, in one transaction.
     ///
     /// The sender must be enrolled under this replica's root (by the
@@ -103,6 +94,7 @@ extension Replica {
         let report = try store.write { writer in
             if let root { try writer.pin(root: root) }
             let report = try writer.apply(commits, receipt: receipt)
+            try learn(from: bundle, writer: writer)
             var clock = try writer.reader.clock()
             let wall = self.clock.nowMilliseconds()
             for commit in commits {

@@ -2,6 +2,7 @@ public import Foundation
 public import GFMDCore
 import GFMDBundle
 import GFMDStore
+import GFMDSync
 public import Logging
 
 /// What enrolling did: who this replica now is, under which root.
@@ -86,6 +87,8 @@ extension Replica {
                 serial: try writer.nextCertificateSerial(), siteKey: request.siteKey, participant: participant.rawValue, role: role,
                 notBefore: HybridTimestamp(milliseconds: now, counter: 0),
                 notAfter: HybridTimestamp(milliseconds: now + UInt64(validityDays) * 86_400_000, counter: 0), root: rootKey)
+            // Known to hold nothing yet: the next bundle for its participant carries everything.
+            try writer.introduce(PeerKnowledge(site: request.siteKey.siteID, participant: participant.rawValue))
             return try recordInTrust([.certify(certificate)], besides: [], writer: writer)
         }
         let enrolment = try read { try $0.ancestry(of: [change]) }

@@ -306,9 +306,10 @@ final class ApplySession {
     /// Keeps `change` in the rejected table: never applied, never lost.
     private func reject(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?, code: String, reason: String) throws {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?)
-            """, arguments: [change.hash.data, change.change.record.data, commitID, leafIndex, bundleID, code, reason, Data(change.bytes)])
+            INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, site, hlc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?)
+            """, arguments: [change.hash.data, change.change.record.data, commitID, leafIndex, bundleID, code, reason, Data(change.bytes),
+                             change.change.site.data, Int64(bitPattern: change.change.timestamp.rawValue)])
         rejectedHere.insert(change.hash)
         report.rejected += 1
         hasRejected = true
@@ -345,14 +346,14 @@ final class ApplySession {
         try slots[record]!.record.state.apply(validated: change, history: StoreHistory(db: db))
         self.applied[change.hash] = (record, frontier)
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = change.change
         try insert.execute(arguments: [
             change.hash.data, record.data, c.site.data, c.participant, c.author,
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
-            commitID, leafIndex, bundleID, frontier.concatenatedData, Data(change.bytes),
+            commitID, leafIndex, bundleID, frontier.concatenatedData, Data(change.bytes), c.accepts,
         ])
         if record == trust.record { trust.add(change) }
         slots[record]!.record.noteApplied(change, sequence: db.lastInsertedRowID)

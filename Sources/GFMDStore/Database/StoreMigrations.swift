@@ -1,3 +1,5 @@
+import Foundation
+import GFMDCore
 import GRDB
 
 /// The replica database's schema, as a sequence of migrations.
@@ -137,6 +139,44 @@ enum StoreMigrations {
                     FROM bundle;
                 """)
         }
+        migrator.registerMigration("v2-sync") { db in
+            try addSync(db)
+        }
         return migrator
+    }
+
+    /// Knowledge for deltas (`Protocol/sync.md`): what this replica and its
+    /// peers hold, an index of each site's changes by time (the log's and the
+    /// rejected ledger's), and which changes accept their record, so that a
+    /// published version is found without decoding the record's history.
+    private static func addSync(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE change ADD COLUMN accepts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE rejected ADD COLUMN site BLOB NOT NULL DEFAULT x'';
+            ALTER TABLE rejected ADD COLUMN hlc INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE bundle ADD COLUMN knowledge_taken INTEGER NOT NULL DEFAULT 0;
+
+            CREATE TABLE peer (
+                site BLOB PRIMARY KEY NOT NULL,
+                participant TEXT NOT NULL,
+                knowledge BLOB NOT NULL
+            ) WITHOUT ROWID;
+            """)
+        let changes = try Row.fetchCursor(db, sql: "SELECT seq, body FROM change")
+        let accepts = try db.makeStatement(sql: "UPDATE change SET accepts = 1 WHERE seq = ?")
+        while let row = try changes.next() {
+            if try StoreReader.decodeStored(row[1]).change.accepts { try accepts.execute(arguments: [row[0] as Int64]) }
+        }
+        let rejected = try Row.fetchCursor(db, sql: "SELECT hash, body FROM rejected")
+        let when = try db.makeStatement(sql: "UPDATE rejected SET site = ?, hlc = ? WHERE hash = ?")
+        while let row = try rejected.next() {
+            let change = try StoreReader.decodeStored(row[1]).change
+            try when.execute(arguments: [change.site.data, Int64(bitPattern: change.timestamp.rawValue), row[0] as Data])
+        }
+        try db.execute(sql: """
+            CREATE INDEX change_by_site ON change(site, hlc);
+            CREATE INDEX rejected_by_site ON rejected(site, hlc);
+            CREATE INDEX change_accepting ON change(record) WHERE accepts = 1;
+            """)
     }
 }

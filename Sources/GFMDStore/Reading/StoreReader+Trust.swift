@@ -91,13 +91,8 @@ extension StoreReader {
     /// change that accepted it, and all the record's changes before them. Nil
     /// when the record was never accepted.
     public func publishedChanges(of record: RecordID) throws -> Set<ChangeHash>? {
-        var accepts: [ChangeHash] = []
-        for stored in try changes(of: record) {
-            let accepted = stored.change.operations.contains {
-                if case .set(Workflow.field, .string(WorkflowState.accepted.rawValue), _) = $0 { true } else { false }
-            }
-            if accepted { accepts.append(stored.hash) }
-        }
+        let accepts = try Data.fetchAll(db, sql: "SELECT hash FROM change WHERE record = ? AND accepts = 1", arguments: [record.data])
+            .map { try Hash256(data: $0) }
         guard !accepts.isEmpty else { return nil }
         let recordChanges = Set(try changeHashes(of: record))
         return try StoreHistory(db: db).ancestry(of: accepts).intersection(recordChanges)

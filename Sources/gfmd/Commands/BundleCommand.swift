@@ -25,9 +25,12 @@ struct BundleCreateCommand: ParsableCommand {
     @OptionGroup var replica: ReplicaOptions
 
     @Option(help: ArgumentHelp(
-        "Include only what this participant may read: its own and co-authored records, published ones, and the certificates.",
+        "Include what this participant may read (its own and co-authored records, published ones, the certificates) and is not known to hold.",
         valueName: "peer"))
     var to: String?
+
+    @Flag(help: "With --to: include everything the participant may read, even what it is known to hold.")
+    var full = false
 
     @Flag(help: "Include every change this replica holds (for another laptop of the same participant, or the secretariat).")
     var all = false
@@ -42,13 +45,31 @@ struct BundleCreateCommand: ParsableCommand {
         if let to, ParticipantCode(to) == nil {
             throw ValidationError("\"\(to)\" is not a participant code: use e.g. SEC, PHL or IOM")
         }
+        if full && to == nil {
+            throw ValidationError("--full goes with --to PEER (--all already holds everything)")
+        }
     }
 
     func run() throws {
         let replica = try replica.open()
-        let bundle = try to.map { try replica.createBundle(for: ParticipantCode($0)!) } ?? replica.createBundle()
-        try FileArgument.write(bundle.bytes, to: output)
-        let line = "Wrote \(Output.count(bundle.changeCount, "change"))\(to.map { " readable by \($0.uppercased())" } ?? "") to \(output == "-" ? "standard output" : output) (\(bundle.bytes.count) bytes)"
+        let line: String
+        let bytes: [UInt8]
+        let destination = output == "-" ? "standard output" : output
+        if let to, let participant = ParticipantCode(to) {
+            let bundle = try replica.createBundle(for: participant, full: full)
+            bytes = bundle.bytes
+            try FileArgument.write(bytes, to: output)
+            let readable = try replica.readableChangeCount(for: participant)
+            let what = bundle.isFull
+                ? "\(Output.count(bundle.changeCount, "change")), everything \(participant) may read"
+                : "\(Output.count(bundle.changeCount, "change")) \(participant) lacks, of \(readable) it may read"
+            line = "Wrote \(what), to \(destination) (\(bytes.count) bytes)"
+        } else {
+            let bundle = try replica.createBundle()
+            bytes = bundle.bytes
+            try FileArgument.write(bytes, to: output)
+            line = "Wrote \(Output.count(bundle.changeCount, "change")) to \(destination) (\(bytes.count) bytes)"
+        }
         // With the bundle on standard output, the report goes to standard error.
         if output == "-" { Output.note(line) } else { Output.line(line) }
     }

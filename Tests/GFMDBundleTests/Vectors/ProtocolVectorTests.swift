@@ -1,6 +1,7 @@
 import Foundation
 import GFMDBundle
 import GFMDCore
+import GFMDSync
 import GFMDTestSupport
 import Testing
 
@@ -47,6 +48,7 @@ struct ProtocolVectorTests {
             case "state": count = try state(url)
             case "bundle": count = try bundles(url)
             case "certificate": count = try certificates(url)
+            case "sync": count = try sync(url)
             case "trust": continue  // Needs a replica store: TrustVectorTests (GFMDReplicaTests) runs it.
             default:
                 Issue.record("\(url.lastPathComponent): unknown vector kind \(kind)")
@@ -54,7 +56,7 @@ struct ProtocolVectorTests {
             }
             kinds[kind, default: 0] += count
         }
-        for kind in ["change", "merkle", "state", "bundle", "certificate"] {
+        for kind in ["change", "merkle", "state", "bundle", "certificate", "sync"] {
             #expect((kinds[kind] ?? 0) > 0, "no \(kind) vectors ran")
         }
     }
@@ -151,12 +153,33 @@ struct ProtocolVectorTests {
                 senderParticipant: bundle.header.senderParticipant, created: bundle.header.created.rawValue,
                 checksum: bundle.checksum.hex, changeCount: bundle.changeCount,
                 commits: commits.map { $0.leaves.map(\.change.hash.hex) }, digest: replica.digest,
-                senderCertificate: bundle.header.senderCertificate.map { Hex.encode($0.encoded) })
+                senderCertificate: bundle.header.senderCertificate.map { Hex.encode($0.encoded) },
+                sync: bundle.sync.map(M.SyncJSON.init))
             #expect(actual == vector.expected, "\(vector.name)")
         }
         for vector in file.mustFail {
             do {
                 _ = try Bundle(reading: Self.bytes(vector.input)).verifiedCommits()
+                Issue.record("\(vector.name): accepted, but must fail with \(vector.error)")
+            } catch {
+                #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")
+            }
+        }
+        return file.valid.count + file.mustFail.count
+    }
+
+    private func sync(_ url: URL) throws -> Int {
+        let file = try Self.load(M.File<M.SyncCase, M.SyncFailure>.self, url)
+        for vector in file.valid {
+            let input = try Self.bytes(vector.input)
+            let created = HybridTimestamp(rawValue: vector.created)
+            let message = try SyncMessage(decoding: input[...], relativeTo: created)
+            #expect(M.SyncJSON(message) == vector.expected, "\(vector.name)")
+            #expect(message.encoded(relativeTo: created) == input, "\(vector.name) re-encodes identically")
+        }
+        for vector in file.mustFail {
+            do {
+                _ = try SyncMessage(decoding: try Self.bytes(vector.input)[...], relativeTo: HybridTimestamp(rawValue: vector.created))
                 Issue.record("\(vector.name): accepted, but must fail with \(vector.error)")
             } catch {
                 #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")

@@ -19,6 +19,7 @@ enum VectorGenerator {
             try Data(golden).write(to: directory.appendingPathComponent("golden-v\(version + 1).gfmd"))
         }
         try writeJSON(bundles, to: directory.appendingPathComponent("bundles.json"))
+        try writeJSON(sync(), to: directory.appendingPathComponent("sync.json"))
     }
 
     static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
@@ -350,7 +351,7 @@ enum VectorGenerator {
             ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
             ("one bit flipped in the body", flipped, "checksum_mismatch"),
             ("sender signature damaged", badSignature, "bad_signature"),
-            ("format version 5", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 5), "unsupported_version"),
+            ("format version 6", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 6), "unsupported_version"),
             ("flags other than 0", Self.patched(Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created), at: 11, to: 1, key: secretariat.key), "unsupported_version"),
             ("an empty sender participant", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "", created: created), "malformed_header"),
             ("a sender participant that is not UTF-8", Self.patched(Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created), at: 45, to: 0xFF, key: secretariat.key), "malformed_header"),
@@ -375,13 +376,15 @@ enum VectorGenerator {
             commits: [[root.hash.hex, a.hash.hex, textChange.hash.hex]], digest: replicaV2.digest)
         let (goldenV3, expectedV3) = try trustGolden(version: 3)
         let (goldenV4, expectedV4) = try trustGolden(version: 4)
-        return ([golden, goldenV2, goldenV3, goldenV4], M.File(
+        let (goldenV5, expectedV5) = try trustGolden(version: 5)
+        return ([golden, goldenV2, goldenV3, goldenV4, goldenV5], M.File(
             kind: "bundle",
-            description: "Bundle files, format versions 1 to 4 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json); sender_certificate is the certificate a version-4 header carries. must_fail: hex of whole files.",
+            description: "Bundle files, format versions 1 to 5 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json); sender_certificate is the certificate a version-4 header carries; sync is what a version-5 body says about knowledge (as in sync.json). must_fail: hex of whole files.",
             valid: [M.BundleCase(name: "golden, format version 1: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected),
                     M.BundleCase(name: "golden, format version 2: a commit with a text edit", file: "golden-v2.gfmd", expected: expectedV2),
                     M.BundleCase(name: "golden, format version 3: a trust record enrols SEC and PHL, PHL creates and submits a practice", file: "golden-v3.gfmd", expected: expectedV3),
-                    M.BundleCase(name: "golden, format version 4: the same, its header carrying the sender's certificate", file: "golden-v4.gfmd", expected: expectedV4)],
+                    M.BundleCase(name: "golden, format version 4: the same, its header carrying the sender's certificate", file: "golden-v4.gfmd", expected: expectedV4),
+                    M.BundleCase(name: "golden, format version 5: the same, made for PHL, with SEC's knowledge", file: "golden-v5.gfmd", expected: expectedV5)],
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) }))
     }
 }
@@ -427,16 +430,20 @@ extension VectorGenerator {
         let t1 = secretariat.change(trust, on: [t0.hash], [.certify(certificate(laptop, 2, .delegate))])
         let create = laptop.change(record, on: [t1.hash], [.create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("Diaspora bonds"), pred: [])])
         let submit = laptop.change(record, on: [create.hash], [.set(field: Workflow.field, value: .string("submitted"), pred: [])])
+        let sync = version >= 5
+            ? goldenSync(secretariat: secretariat, laptop: laptop, trustTime: t1.change.timestamp, laptopTime: submit.change.timestamp) : nil
+        // From version 5, the bundle is made after the changes it vouches for (earlier goldens keep their bytes).
+        let made = version >= 5 ? HybridTimestamp(milliseconds: submit.change.timestamp.milliseconds + 1_000, counter: 0) : created
         let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([t0, t1], with: secretariat.key)),
                                   BundleCommit(VerifiedCommit.signing([create, submit], with: laptop.key))],
-                                 sender: secretariat.key, participant: "SEC", certificate: own, created: created, level: 6, version: version)
+                                 sender: secretariat.key, participant: "SEC", certificate: own, created: made, sync: sync, level: 6, version: version)
         var replica = InMemoryReplica()
         for change in [t0, t1, create, submit] { try replica.receive(change) }
         let expected = M.BundleExpected(
-            version: Int(version), senderSite: secretariat.id.hex, senderParticipant: "SEC", created: created.rawValue,
+            version: Int(version), senderSite: secretariat.id.hex, senderParticipant: "SEC", created: made.rawValue,
             checksum: try Bundle(reading: file).checksum.hex, changeCount: 4,
             commits: [[t0.hash.hex, t1.hash.hex], [create.hash.hex, submit.hash.hex]], digest: replica.digest,
-            senderCertificate: version >= 4 ? Hex.encode(own.encoded) : nil)
+            senderCertificate: version >= 4 ? Hex.encode(own.encoded) : nil, sync: sync.map(M.SyncJSON.init))
         return (file, expected)
     }
 }

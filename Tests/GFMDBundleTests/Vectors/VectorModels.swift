@@ -186,12 +186,49 @@ enum VectorModels {
         let digest: String
         /// The certificate the header carries (format version 4), hex.
         var senderCertificate: String? = nil
+        /// The sync section (format version 5).
+        var sync: SyncJSON? = nil
 
         enum CodingKeys: String, CodingKey {
-            case version, created, checksum, commits, digest
+            case version, created, checksum, commits, digest, sync
             case senderSite = "sender_site", senderParticipant = "sender_participant", changeCount = "change_count"
             case senderCertificate = "sender_certificate"
         }
+    }
+
+    /// A sync message (`Protocol/sync.md`) as JSON: sites as 16 hex digits,
+    /// times as packed hybrid timestamps; `basis` null for "nothing".
+    struct SyncJSON: Codable, Equatable {
+        struct Entry: Codable, Equatable {
+            let site: String
+            let time: UInt64
+            let vouched: Bool
+        }
+        struct Point: Codable, Equatable {
+            let site: String
+            let time: UInt64
+        }
+        let recipient: String
+        let holds: [Entry]
+        let extras: [Point]
+        let wants: [String]
+        let basis: [String: [UInt64]]?
+    }
+
+    /// A sync section's payload, the bundle time it is relative to, and what it says.
+    struct SyncCase: Codable {
+        let name: String
+        let created: UInt64
+        let input: String
+        let expected: SyncJSON
+    }
+
+    /// A sync section's payload that must be refused.
+    struct SyncFailure: Codable {
+        let name: String
+        let created: UInt64
+        let input: String
+        let error: String
     }
 
     /// A valid bundle, in a file of `Protocol/vectors`.

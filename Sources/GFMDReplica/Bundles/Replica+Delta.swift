@@ -1,0 +1,97 @@
+import GFMDBundle
+public import GFMDCore
+import GFMDStore
+public import GFMDSync
+
+/// A bundle made for one participant.
+public struct PeerBundle: Sendable {
+    /// The file's bytes.
+    public let bytes: [UInt8]
+    /// The changes it carries.
+    public let changeCount: Int
+    /// The participant it is for.
+    public let recipient: ParticipantCode
+    /// Whether it carries everything the recipient may read: with `--full`,
+    /// or when this replica knew nothing yet of what its sites hold.
+    public let isFull: Bool
+}
+
+extension Replica {
+    /// Writes a bundle of what `participant` may read (`Protocol/trust.md`,
+    /// "Visibility") and its sites are not believed to hold
+    /// (`Protocol/sync.md`): a delta, with this replica's knowledge, so that
+    /// the next bundle either way carries only what is missing.
+    ///
+    /// - Parameter full: carry everything the participant may read, whatever
+    ///   it is believed to hold.
+    public func createBundle(for participant: ParticipantCode, full: Bool = false, compressionLevel: Int32 = 6) throws -> PeerBundle {
+        let recipient = participant.rawValue
+        let (commits, created, certificate, message, isFull) = try store.write { writer in
+            var clock = try writer.reader.clock()
+            let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
+            try writer.save(clock)
+            let trust = try writer.trustState()
+            let root = try writer.reader.root()
+            let certificate = try root.flatMap { root in try? trust.certificate(for: siteID, at: created, root: root).get() }
+            // The sites of the participant this replica knows something of, less
+            // those it knows revoked or expired. (A site whose certificate it does
+            // not hold sent a summary whose header certificate it checked.)
+            let sites = try writer.reader.peerSites(of: recipient).filter { site in
+                guard let root, trust.certificates[site]?.isEmpty == false else { return true }
+                return (try? trust.certificate(for: site, at: created, root: root).get()) != nil
+            }
+            let loaded = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: Set(sites))
+            var session = loaded
+            let plan = session.plan(for: recipient, sites: sites, full: full)
+            let selection = try writer.reader.select(plan)
+            let open = recipient == ParticipantCode.secretariat.rawValue || recipient == identity.participant
+            let holdings = DeltaHoldings(
+                carried: selection.points,
+                extras: open ? try writer.reader.points(above: session.own, limit: SyncMessage.listLimit) : [],
+                wants: try writer.reader.missingDependencies(limit: SyncMessage.listLimit),
+                participants: try writer.reader.siteParticipants())
+            let message = session.message(for: plan, holdings: holdings)
+            session.sent(message, for: plan, created: created, points: selection.points)
+            try writer.save(session, loaded: loaded)
+            return (try writer.reader.exportCommits(selection: selection.hashes), created, certificate, message, plan.isFull)
+        }
+        let bundleCommits = commits.map {
+            BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
+        }
+        let bytes = Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: certificate,
+                                  created: created, sync: message, level: compressionLevel)
+        return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull)
+    }
+
+    /// How many changes `participant` may read of this replica: the size a
+    /// full bundle for it would have.
+    public func readableChangeCount(for participant: ParticipantCode) throws -> Int {
+        try read { reader in try reader.changes(visibleIn: reader.visibility(for: participant.rawValue)).count }
+    }
+
+    /// Takes what a bundle applied in this transaction says about knowledge:
+    /// what its sender holds, and, when the bundle's basis holds here, the
+    /// times it vouches for as this replica's own.
+    func learn(from bundle: Bundle, writer: StoreWriter) throws {
+        guard let message = bundle.sync else { return }
+        let sender = bundle.header.sender.siteID
+        let loaded = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: [sender])
+        var session = loaded
+        let carried = bundle.commits.flatMap { commit in
+            commit.leaves.map { SitePoint(site: SiteTag($0.change.change.site), timestamp: $0.change.change.timestamp) }
+        }
+        var lookupError: (any Error)?
+        let lesson = session.received(
+            message, from: sender, participant: bundle.header.senderParticipant, created: bundle.header.created,
+            carried: Array(Set(carried))
+        ) { created in
+            do { return try writer.reader.tookKnowledge(from: sender, created: created) } catch {
+                lookupError = error
+                return false
+            }
+        }
+        if let lookupError { throw lookupError }
+        if lesson == .senderAndOwn { try writer.markKnowledgeTaken(bundle: bundle.checksum) }
+        try writer.save(session, loaded: loaded)
+    }
+}

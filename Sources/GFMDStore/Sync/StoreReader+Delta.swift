@@ -1,0 +1,102 @@
+import Foundation
+public import GFMDCore
+public import GFMDSync
+import GRDB
+
+/// The changes a ``DeltaPlan`` selects, with the point of each.
+public struct DeltaSelection: Sendable {
+    /// The changes, from the log and the rejected ledger.
+    public var hashes: Set<ChangeHash>
+    /// Their points, distinct.
+    public var points: [SitePoint]
+}
+
+extension StoreReader {
+    /// The changes `plan` asks for, among what its recipient may read
+    /// (`Protocol/trust.md`, "Visibility"): those above the plan's times and
+    /// not skipped, those asked for, and what they make newly readable
+    /// (`Protocol/sync.md`, "Deltas").
+    ///
+    /// Each site's changes are found by time through an index, so the cost
+    /// grows with the changes above the plan's times, not with the log.
+    public func select(_ plan: DeltaPlan) throws -> DeltaSelection {
+        var candidates = try changes(above: plan)
+        for hash in plan.wants where candidates[hash] == nil {
+            if let found = try located(hash) { candidates[hash] = found }
+        }
+        guard plan.recipient != ParticipantCode.secretariat.rawValue else {
+            return DeltaSelection(hashes: Set(candidates.keys), points: Array(Set(candidates.values.map(\.point))))
+        }
+        var filter = VisibilityFilter(reader: self, participant: plan.recipient, trust: try trustRecordID())
+        var kept: [ChangeHash: Located] = [:]
+        var trustCandidates: [ChangeHash: Located] = [:]
+        for (hash, candidate) in candidates {
+            if candidate.record == filter.trust {
+                trustCandidates[hash] = candidate
+            } else if try filter.reads(hash, at: candidate) {
+                kept[hash] = candidate
+            }
+        }
+        for (hash, candidate) in try filter.newlyReadable(besides: kept, plan: plan) where kept[hash] == nil {
+            kept[hash] = candidate
+        }
+        for (hash, candidate) in try filter.trustChanges(for: kept, among: trustCandidates, plan: plan) {
+            kept[hash] = candidate
+        }
+        return DeltaSelection(hashes: Set(kept.keys), points: Array(Set(kept.values.map(\.point))))
+    }
+
+    /// A change found in the log or the rejected ledger.
+    struct Located {
+        let record: RecordID
+        let point: SitePoint
+        let rejected: Bool
+    }
+
+    /// Every change held above the plan's times and not skipped, by site.
+    private func changes(above plan: DeltaPlan) throws -> [ChangeHash: Located] {
+        var sites: [SiteID] = []
+        var count: [SiteTag: Int] = [:]
+        for data in try Data.fetchAll(db, sql: "SELECT id FROM site") {
+            let site = try SiteID(data: data)
+            sites.append(site)
+            count[SiteTag(site), default: 0] += 1
+        }
+        var found: [ChangeHash: Located] = [:]
+        for (table, rejected) in [("change", false), ("rejected", true)] {
+            let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc FROM \(table) WHERE site = ? AND hlc > ?")
+            for site in sites {
+                // A tag two sites share names neither: all of their changes are candidates.
+                let tag = SiteTag(site)
+                let shared = count[tag]! > 1
+                let since = shared ? HybridTimestamp.zero : plan.since[tag]
+                let rows = try Row.fetchCursor(statement, arguments: [site.data, Int64(bitPattern: since.rawValue)])
+                while let row = try rows.next() {
+                    let point = SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2])))
+                    if !shared && plan.skip.contains(point) { continue }
+                    found[try Hash256(data: row[0])] = Located(record: try RecordID(data: row[1]), point: point, rejected: rejected)
+                }
+            }
+        }
+        return found
+    }
+
+    /// The change `hash` of the log, or of the rejected ledger.
+    func storedChange(_ hash: ChangeHash, rejected: Bool) throws -> EncodedChange? {
+        let statement = try db.cachedStatement(sql: "SELECT body FROM \(rejected ? "rejected" : "change") WHERE hash = ?")
+        return try Data.fetchOne(statement, arguments: [hash.data]).map(Self.decodeStored)
+    }
+
+    /// Where change `hash` is held, if it is.
+    func located(_ hash: ChangeHash) throws -> Located? {
+        for (table, rejected) in [("change", false), ("rejected", true)] {
+            let statement = try db.cachedStatement(sql: "SELECT record, site, hlc FROM \(table) WHERE hash = ?")
+            if let row = try Row.fetchOne(statement, arguments: [hash.data]) {
+                return Located(record: try RecordID(data: row[0]),
+                               point: SitePoint(site: SiteTag(try SiteID(data: row[1])), timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2]))),
+                               rejected: rejected)
+            }
+        }
+        return nil
+    }
+}

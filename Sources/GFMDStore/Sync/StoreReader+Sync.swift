@@ -1,0 +1,115 @@
+import Foundation
+public import GFMDCore
+public import GFMDSync
+import GRDB
+
+extension StoreReader.MetaKey {
+    /// This replica's own frontier (`Frontier.encoded`).
+    static let knowledge = "knowledge"
+}
+
+extension StoreReader {
+    /// The sync state of this replica (`Protocol/sync.md`): its own frontier,
+    /// which includes its own newest change, and what it believes of the peer
+    /// sites in `peers` (every peer when nil).
+    public func syncSession(site: SiteID, participant: String, peers: Set<SiteID>? = nil) throws -> SyncSession {
+        let own = try meta(MetaKey.knowledge).map { data in
+            try Self.decoding("this replica's knowledge") { () throws(FormatError) in try Frontier(decoding: ArraySlice(data)) }
+        } ?? Frontier()
+        var beliefs: [PeerKnowledge] = []
+        let rows: [Row]
+        if let peers {
+            let statement = try db.cachedStatement(sql: "SELECT site, participant, knowledge FROM peer WHERE site = ?")
+            rows = try peers.compactMap { try Row.fetchOne(statement, arguments: [$0.data]) }
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT site, participant, knowledge FROM peer")
+        }
+        for row in rows {
+            let site = try SiteID(data: row[0])
+            let data: Data = row[2]
+            beliefs.append(try Self.decoding("what this replica knows of site \(site.short)") { () throws(FormatError) in
+                try PeerKnowledge(site: site, participant: row[1], decoding: ArraySlice(data))
+            })
+        }
+        var session = SyncSession(site: site, participant: participant, own: own, peers: beliefs)
+        if let newest = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change WHERE site = ?", arguments: [site.data]) {
+            session.madeChanges(upTo: HybridTimestamp(rawValue: UInt64(bitPattern: newest)))
+        }
+        return session
+    }
+
+    private static func decoding<T>(_ what: String, _ body: () throws(FormatError) -> T) throws -> T {
+        do { return try body() } catch { throw StoreError(.corrupt, "\(what) is damaged: \(error)") }
+    }
+
+    /// Whether this replica applied the bundle `sender` made at `created`
+    /// and took the knowledge it vouched for.
+    public func tookKnowledge(from sender: SiteID, created: HybridTimestamp) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM bundle WHERE sender_site = ? AND created_hlc = ? AND knowledge_taken = 1)
+            """), arguments: [sender.data, Int64(bitPattern: created.rawValue)]) ?? false
+    }
+
+    /// The sites that signed a change this replica holds, by tag (a tag two
+    /// of them share is left out: `SiteTag`).
+    public func sitesByTag() throws -> [SiteTag: SiteID] {
+        var sites: [SiteTag: SiteID] = [:]
+        var shared = Set<SiteTag>()
+        for data in try Data.fetchAll(db, sql: "SELECT id FROM site") {
+            let site = try SiteID(data: data)
+            if sites.updateValue(site, forKey: SiteTag(site)) != nil { shared.insert(SiteTag(site)) }
+        }
+        for tag in shared { sites[tag] = nil }
+        return sites
+    }
+
+    /// The participant each site's applied changes act for.
+    public func siteParticipants() throws -> [SiteTag: String] {
+        let statement = try db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1")
+        var participants: [SiteTag: String] = [:]
+        for (tag, site) in try sitesByTag() {
+            participants[tag] = try String.fetchOne(statement, arguments: [site.data])
+        }
+        return participants
+    }
+
+    /// The points of changes this replica holds above `frontier`, at most `limit`.
+    public func points(above frontier: Frontier, limit: Int) throws -> [SitePoint] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT hlc FROM change WHERE site = ?1 AND hlc > ?2
+            UNION SELECT hlc FROM rejected WHERE site = ?1 AND hlc > ?2 LIMIT ?3
+            """)
+        var points: [SitePoint] = []
+        for (tag, site) in try sitesByTag().sorted(by: { $0.key < $1.key }) where points.count < limit {
+            let times = try Int64.fetchAll(statement, arguments: [site.data, Int64(bitPattern: frontier[tag].rawValue), limit - points.count])
+            points += times.map { SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: $0))) }
+        }
+        return points
+    }
+
+    /// The dependencies pending changes wait for, each with the participant
+    /// of a change waiting for it, at most `limit`.
+    public func missingDependencies(limit: Int) throws -> [(hash: ChangeHash, waiting: String)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT d.dep, p.body FROM pending_dep d JOIN pending p ON p.hash = d.hash
+            WHERE d.dep NOT IN (SELECT hash FROM pending)
+            GROUP BY d.dep LIMIT ?
+            """, arguments: [limit])
+        return try rows.map { row in (try Hash256(data: row[0]), try Self.decodeStored(row[1]).change.participant) }
+    }
+}
+
+extension StoreReader {
+    /// The sites of `participant` this replica believes something of.
+    public func peerSites(of participant: String) throws -> [SiteID] {
+        try Data.fetchAll(db, sql: "SELECT site FROM peer WHERE participant = ?", arguments: [participant]).map { try SiteID(data: $0) }
+    }
+}
+
+extension StoreReader {
+    /// Every change this replica holds: applied, rejected or pending.
+    public func heldChanges() throws -> Set<ChangeHash> {
+        Set(try Data.fetchAll(db, sql: "SELECT hash FROM change UNION ALL SELECT hash FROM rejected UNION ALL SELECT hash FROM pending")
+            .map { try Hash256(data: $0) })
+    }
+}

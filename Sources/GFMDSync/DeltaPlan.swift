@@ -1,0 +1,46 @@
+public import GFMDCore
+
+/// What a bundle for one participant should carry: the changes it may read
+/// that none of its sites is believed to hold (`Protocol/sync.md`, "Deltas").
+public struct DeltaPlan: Hashable, Sendable {
+    /// The participant the bundle is for.
+    public let recipient: String
+    /// Its sites the plan covers.
+    public let sites: [SiteID]
+    /// Carry the changes above these times…
+    public let since: Frontier
+    /// …except those at these points, which every site holds.
+    public let skip: Set<SitePoint>
+    /// And these changes, which a site asked for.
+    public let wants: Set<ChangeHash>
+    /// What the plan assumed, for the recipient to check.
+    public let basis: SyncMessage.Basis
+
+    /// Whether the changes at `point` are to be carried.
+    public func carries(_ point: SitePoint) -> Bool { !since.covers(point) && !skip.contains(point) }
+
+    /// Whether the plan carries everything the recipient may read.
+    public var isFull: Bool { basis == .nothing }
+}
+
+/// What the store found while carrying out a plan, from which the session
+/// writes the bundle's ``SyncMessage``.
+public struct DeltaHoldings: Sendable {
+    /// The points of the changes the bundle carries.
+    public var carried: [SitePoint]
+    /// Points this replica holds above its own frontier, among what the recipient may read.
+    public var extras: [SitePoint]
+    /// Changes this replica is missing, each with the participant of the
+    /// pending change that waits for it.
+    public var wants: [(hash: ChangeHash, waiting: String)]
+    /// The participant each site of this replica's frontier acts for, as far as it knows.
+    public var participants: [SiteTag: String]
+
+    /// What the store found.
+    public init(carried: [SitePoint], extras: [SitePoint], wants: [(hash: ChangeHash, waiting: String)], participants: [SiteTag: String]) {
+        self.carried = carried
+        self.extras = extras
+        self.wants = wants
+        self.participants = participants
+    }
+}

@@ -1,0 +1,73 @@
+public import GFMDCore
+
+extension Frontier {
+    /// The encoding a replica stores (`Protocol/storage.md`, "Sync"): the count
+    /// of sites, then each site's tag and time as u64be, in ascending tag order.
+    public var encoded: [UInt8] {
+        var writer = ByteWriter(capacity: 4 + 16 * entries.count)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    func write(to writer: inout ByteWriter) {
+        writer.write(count: entries.count)
+        for site in sites {
+            writer.write(uint64BigEndian: site.rawValue)
+            writer.write(uint64BigEndian: self[site].rawValue)
+        }
+    }
+
+    /// Decodes a stored frontier.
+    public init(decoding bytes: ArraySlice<UInt8>) throws(FormatError) {
+        var reader = ByteReader(bytes)
+        try self.init(reading: &reader)
+        try reader.expectEnd("frontier")
+    }
+
+    init(reading reader: inout ByteReader) throws(FormatError) {
+        self.init()
+        for _ in 0..<(try reader.readCount("frontier size", minimumElementSize: 16)) {
+            let site = SiteTag(rawValue: try reader.readUInt64BigEndian("frontier site"))
+            self[site] = HybridTimestamp(rawValue: try reader.readUInt64BigEndian("frontier time"))
+        }
+    }
+}
+
+extension PeerKnowledge {
+    /// The encoding a replica stores: its frontier, extras, wants, the time of
+    /// the newest summary taken (0: none) and the times of the bundles sent since.
+    public var encoded: [UInt8] {
+        var writer = ByteWriter(capacity: 64 + 16 * holds.entries.count + 16 * extras.count)
+        holds.write(to: &writer)
+        writer.write(count: extras.count)
+        for point in extras.sorted() {
+            writer.write(uint64BigEndian: point.site.rawValue)
+            writer.write(uint64BigEndian: point.timestamp.rawValue)
+        }
+        writer.write(sortedHashes: wants.sorted())
+        writer.write(uint64BigEndian: heardAt?.rawValue ?? 0)
+        writer.write(count: sent.count)
+        for time in sent { writer.write(uint64BigEndian: time.rawValue) }
+        return writer.bytes
+    }
+
+    /// Decodes what a replica stored about `site`.
+    public init(site: SiteID, participant: String, decoding bytes: ArraySlice<UInt8>) throws(FormatError) {
+        var reader = ByteReader(bytes)
+        let holds = try Frontier(reading: &reader)
+        var extras = Set<SitePoint>()
+        for _ in 0..<(try reader.readCount("extra count", minimumElementSize: 16)) {
+            extras.insert(SitePoint(site: SiteTag(rawValue: try reader.readUInt64BigEndian("extra site")),
+                                    timestamp: HybridTimestamp(rawValue: try reader.readUInt64BigEndian("extra time"))))
+        }
+        let wants = Set(try reader.readSortedHashes("wants"))
+        let heard = try reader.readUInt64BigEndian("summary time")
+        var sent: [HybridTimestamp] = []
+        for _ in 0..<(try reader.readCount("sent count", minimumElementSize: 8)) {
+            sent.append(HybridTimestamp(rawValue: try reader.readUInt64BigEndian("sent time")))
+        }
+        try reader.expectEnd("peer knowledge")
+        self.init(site: site, participant: participant, holds: holds, extras: extras, wants: wants,
+                  heardAt: heard == 0 ? nil : HybridTimestamp(rawValue: heard), sent: sent)
+    }
+}

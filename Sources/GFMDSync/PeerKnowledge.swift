@@ -1,0 +1,71 @@
+public import GFMDCore
+
+/// What this replica believes one peer site holds (`Protocol/sync.md`,
+/// "What a replica keeps"): learnt from the newest summary the site sent, and
+/// from what was sent to it since, optimistically.
+public struct PeerKnowledge: Hashable, Sendable {
+    /// The peer site.
+    public let site: SiteID
+    /// The participant it acts for.
+    public let participant: String
+    /// Per site, a time up to which the peer holds every change it may read.
+    public var holds: Frontier
+    /// Changes the peer holds above ``holds``.
+    public var extras: Set<SitePoint>
+    /// Changes the peer asked for.
+    public var wants: Set<ChangeHash>
+    /// When the peer made the newest summary taken; nil until one arrives.
+    public var heardAt: HybridTimestamp?
+    /// The bundles sent to the peer since that summary, by their `created` time.
+    public var sent: [HybridTimestamp]
+
+    /// The most bundles sent without an answer that a belief keeps; past it,
+    /// the belief is dropped and the next bundle carries everything again.
+    public static let unansweredLimit = 64
+
+    /// Knows nothing yet about `site`.
+    public init(site: SiteID, participant: String, holds: Frontier = Frontier(), extras: Set<SitePoint> = [],
+                wants: Set<ChangeHash> = [], heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = []) {
+        self.site = site
+        self.participant = participant
+        self.holds = holds
+        self.extras = extras
+        self.wants = wants
+        self.heardAt = heardAt
+        self.sent = sent
+    }
+
+    /// Whether the peer is believed to hold the changes at `point`.
+    public func holds(_ point: SitePoint) -> Bool { holds.covers(point) || extras.contains(point) }
+
+    /// Takes the summary of a bundle the peer made at `created`, which carried
+    /// the changes at `carried` (the peer holds those too). What was believed
+    /// optimistically is dropped: a bundle lost on the way is sent again.
+    ///
+    /// - Returns: false, changing nothing, for a summary older than the newest taken.
+    @discardableResult
+    public mutating func hear(_ message: SyncMessage, created: HybridTimestamp, carried: [SitePoint]) -> Bool {
+        if let heardAt, created <= heardAt { return false }
+        holds = message.holds
+        extras = Set(message.extras).union(carried.filter { !message.holds.covers($0) })
+        wants = Set(message.wants)
+        heardAt = created
+        sent = []
+        return true
+    }
+
+    /// Believes, until the peer says otherwise, that it applies the bundle made
+    /// at `created` with `message`, carrying the changes at `points`. What the
+    /// peer asked for stays asked until it says otherwise: the bundle may
+    /// reach another site of its participant.
+    public mutating func send(_ message: SyncMessage, created: HybridTimestamp, points: [SitePoint]) {
+        guard sent.count < Self.unansweredLimit else {
+            self = PeerKnowledge(site: site, participant: participant)
+            return
+        }
+        for site in message.vouched { holds.advance(site, to: message.holds[site]) }
+        extras.formUnion(points.filter { !holds.covers($0) })
+        extras = extras.filter { !holds.covers($0) }
+        sent.append(created)
+    }
+}

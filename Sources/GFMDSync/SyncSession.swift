@@ -1,0 +1,135 @@
+public import GFMDCore
+
+/// The sync state machine of one replica (`Protocol/sync.md`): what it holds,
+/// what it believes each peer site holds, and from those what a bundle for a
+/// participant carries and what a received bundle teaches.
+///
+/// A value with no disk, clock or socket: the store loads it, carries out its
+/// plans (selecting the changes), and saves it back; the HTTP hub drives the
+/// same machine.
+public struct SyncSession: Hashable, Sendable {
+    /// This replica's site.
+    public let site: SiteID
+    /// The participant it acts for.
+    public let participant: String
+    /// Per site, a time up to which this replica holds every change it may read.
+    public private(set) var own: Frontier
+    /// What it believes each peer site holds.
+    public private(set) var peers: [SiteID: PeerKnowledge]
+
+    /// A session over saved state. `own` should include this site's own
+    /// newest change, which it always holds.
+    public init(site: SiteID, participant: String, own: Frontier, peers: [PeerKnowledge]) {
+        self.site = site
+        self.participant = participant
+        self.own = own
+        self.peers = Dictionary(peers.map { ($0.site, $0) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Whether `recipient` may read everything this replica may: the
+    /// secretariat, and this replica's own participant. Messages for others
+    /// are cut to what they may read.
+    func readsAllWeMay(_ recipient: String) -> Bool {
+        recipient == ParticipantCode.secretariat.rawValue || recipient == participant
+    }
+
+    /// Records that this site made changes up to `time`.
+    public mutating func madeChanges(upTo time: HybridTimestamp) {
+        own.advance(SiteTag(site), to: time)
+    }
+
+    /// What a bundle for `recipient` should carry, for its sites `sites` (those
+    /// this replica knows of, enrolled and not revoked). With `full`, or when
+    /// any of those sites is unknown here, everything it may read.
+    public func plan(for recipient: String, sites: [SiteID], full: Bool = false) -> DeltaPlan {
+        let sites = Array(Set(sites)).sorted()
+        let beliefs = sites.compactMap { peers[$0] }
+        let wants = beliefs.reduce(into: Set<ChangeHash>()) { $0.formUnion($1.wants) }
+        guard !full, !sites.isEmpty, beliefs.count == sites.count else {
+            return DeltaPlan(recipient: recipient, sites: sites, since: Frontier(), skip: [], wants: wants, basis: .nothing)
+        }
+        let since = Frontier.meet(beliefs.map(\.holds))
+        let candidates = beliefs.reduce(into: Set<SitePoint>()) { $0.formUnion($1.extras) }
+        let skip = candidates.filter { point in !since.covers(point) && beliefs.allSatisfy { $0.holds(point) } }
+        let basis = SyncMessage.Basis.sent(Dictionary(uniqueKeysWithValues: beliefs.map { (SiteTag($0.site), $0.sent) }))
+        return DeltaPlan(recipient: recipient, sites: sites, since: since, skip: skip, wants: wants, basis: basis)
+    }
+
+    /// The message for the bundle that carries out `plan`: this replica's
+    /// frontier as the recipient may see it, vouched where this replica is
+    /// complete for what the recipient may read, and its extras and wants.
+    ///
+    /// For a recipient that may not read everything this replica holds, each
+    /// time is cut to a change the recipient reads (one it was believed to
+    /// hold, or one carried), so the message reveals nothing of the others.
+    public func message(for plan: DeltaPlan, holdings: DeltaHoldings) -> SyncMessage {
+        let open = readsAllWeMay(plan.recipient)
+        var reach = plan.since
+        for point in holdings.carried { reach.advance(point.site, to: point.timestamp) }
+        var holds = Frontier()
+        for (site, time) in own.entries {
+            holds[site] = open ? time : min(time, reach[site])
+        }
+        // Complete for a site: this replica reads all the recipient may read of it.
+        let vouched = holds.entries.keys.filter { site in
+            participant == ParticipantCode.secretariat.rawValue || plan.recipient == participant
+                || holdings.participants[site] == participant
+        }
+        let wants = holdings.wants.filter { open || $0.waiting == plan.recipient }.map(\.hash)
+        return SyncMessage(
+            recipient: plan.recipient, holds: holds, vouched: Set(vouched),
+            extras: Array(holdings.extras.filter { !holds.covers($0) }.sorted().prefix(SyncMessage.listLimit)),
+            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)), basis: plan.basis)
+    }
+
+    /// Records that the bundle made at `created` for `plan` went out with
+    /// `message`, carrying the changes at `points`: each site of the recipient
+    /// is believed to hold them until it says otherwise.
+    public mutating func sent(_ message: SyncMessage, for plan: DeltaPlan, created: HybridTimestamp, points: [SitePoint]) {
+        for site in plan.sites {
+            var belief = peers[site] ?? PeerKnowledge(site: site, participant: plan.recipient)
+            belief.send(message, created: created, points: points)
+            peers[site] = belief
+        }
+    }
+
+    /// What a received bundle taught.
+    public enum Lesson: Hashable, Sendable {
+        /// The bundle is for another participant (or carries no message): nothing learnt.
+        case nothing
+        /// The sender's holdings were taken; this replica's own frontier could
+        /// not advance, because the bundle assumed something it does not hold.
+        case sender
+        /// The sender's holdings were taken, and the vouched times became this replica's own.
+        case senderAndOwn
+    }
+
+    /// Takes the message of a bundle made at `created` by `sender` (acting for
+    /// `senderParticipant`) and carrying the changes at `carried`, once its
+    /// changes are applied.
+    ///
+    /// - Parameter adopted: whether this replica applied, and took the
+    ///   message of, the sender's bundle made at a given time.
+    public mutating func received(
+        _ message: SyncMessage?, from sender: SiteID, participant senderParticipant: String, created: HybridTimestamp,
+        carried: [SitePoint], adopted: (HybridTimestamp) -> Bool
+    ) -> Lesson {
+        guard let message, message.recipient == participant, sender != site else { return .nothing }
+        var belief = peers[sender] ?? PeerKnowledge(site: sender, participant: senderParticipant)
+        if belief.participant == senderParticipant {
+            belief.hear(message, created: created, carried: carried)
+            peers[sender] = belief
+        }
+        let covered = switch message.basis {
+        case .nothing: true
+        case .sent(let chains): chains[SiteTag(site)].map { $0.allSatisfy(adopted) } ?? false
+        }
+        guard covered else { return .sender }
+        let mine = SiteTag(site)
+        for tag in message.vouched where tag != mine { own.advance(tag, to: message.holds[tag]) }
+        return .senderAndOwn
+    }
+
+    /// Forgets what is believed of `site` (a revoked site).
+    public mutating func forget(_ site: SiteID) { peers[site] = nil }
+}

@@ -1,0 +1,69 @@
+import GFMDCore
+import GFMDSync
+import GFMDTestSupport
+
+extension VectorGenerator {
+    /// The knowledge a golden version-5 bundle carries: SEC's, for PHL, which
+    /// it knew nothing of (so the bundle carries everything PHL may read).
+    static func goldenSync(secretariat: TestSite, laptop: TestSite, trustTime: HybridTimestamp, laptopTime: HybridTimestamp) -> SyncMessage {
+        let holds = Frontier([SiteTag(secretariat.id): trustTime, SiteTag(laptop.id): laptopTime])
+        return SyncMessage(recipient: "PHL", holds: holds, vouched: Set(holds.sites), basis: .nothing)
+    }
+
+    static func sync() -> M.File<M.SyncCase, M.SyncFailure> {
+        let a = SiteTag(rawValue: 0x0102_0304_0506_0708), b = SiteTag(rawValue: 0xA1A2_A3A4_A5A6_A7A8)
+        let t = { (milliseconds: UInt64) in HybridTimestamp(milliseconds: milliseconds, counter: 0) }
+        let messages: [(String, SyncMessage)] = [
+            ("nothing known of the recipient: SEC vouches for two sites", SyncMessage(
+                recipient: "PHL", holds: Frontier([a: t(created.milliseconds - 5_000), b: t(created.milliseconds - 60_000)]),
+                vouched: [a, b], basis: .nothing)),
+            ("a delta: one site vouched, one not; a change held above the frontier; a change wanted; two bundles assumed applied by one site, none by another",
+             SyncMessage(
+                recipient: "MEX", holds: Frontier([a: t(created.milliseconds - 1_000), b: t(created.milliseconds - 2_000)]),
+                vouched: [a], extras: [SitePoint(site: b, timestamp: HybridTimestamp(milliseconds: created.milliseconds - 500, counter: 3))],
+                wants: [Hash256.of(Array("wanted".utf8))],
+                basis: .sent([a: [t(created.milliseconds - 9_000), t(created.milliseconds - 8_000)], b: []]))),
+            ("a replica that knows nothing", SyncMessage(recipient: "SEC")),
+        ]
+        func raw(_ build: (inout ByteWriter) -> Void) -> String {
+            var writer = ByteWriter()
+            build(&writer)
+            return Hex.encode(writer.bytes)
+        }
+        let failures: [(String, String, String)] = [
+            ("sites out of order", raw { w in
+                w.write(string: "PHL"); w.write(count: 2)
+                w.write(uint64BigEndian: b.rawValue); w.write(varint: 2)
+                w.write(uint64BigEndian: a.rawValue); w.write(varint: 2)
+                w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+            }, "not_canonical"),
+            ("a time later than the bundle", raw { w in
+                w.write(string: "PHL"); w.write(count: 1)
+                w.write(uint64BigEndian: a.rawValue); w.write(varint: (created.rawValue + 1) << 1)
+                w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+            }, "invalid_value"),
+            ("a site at time zero", raw { w in
+                w.write(string: "PHL"); w.write(count: 1)
+                w.write(uint64BigEndian: a.rawValue); w.write(varint: created.rawValue << 1)
+                w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+            }, "not_canonical"),
+            ("basis kind 2", raw { w in
+                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 2)
+            }, "invalid_value"),
+            ("a byte after the basis", raw { w in
+                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0); w.write(byte: 0)
+            }, "trailing_bytes"),
+            ("a recipient that is not UTF-8", raw { w in
+                w.write(lengthPrefixed: [0xFF]); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+            }, "invalid_utf8"),
+            ("a count larger than the bytes left", raw { w in
+                w.write(string: "PHL"); w.write(count: 1000)
+            }, "too_large"),
+        ]
+        return M.File(
+            kind: "sync",
+            description: "Sync sections of bundle format version 5 (Protocol/sync.md, \"Encoding\"). Times are packed hybrid timestamps; input is the section's payload in hex, read relative to the bundle's created time. must_fail: payloads a reader refuses.",
+            valid: messages.map { M.SyncCase(name: $0.0, created: created.rawValue, input: Hex.encode($0.1.encoded(relativeTo: created)), expected: M.SyncJSON($0.1)) },
+            mustFail: failures.map { M.SyncFailure(name: $0.0, created: created.rawValue, input: $0.1, error: $0.2) })
+    }
+}

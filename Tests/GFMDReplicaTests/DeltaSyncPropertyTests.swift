@@ -1,0 +1,135 @@
+import Foundation
+import GFMDBundle
+import GFMDCore
+import GFMDReplica
+import GFMDStore
+import GFMDTestSupport
+import Testing
+
+/// SEC, two PHL laptops and MEX exchange deltas in random pairs, with bundles
+/// lost, duplicated and delivered out of order (`Protocol/sync.md`).
+@Suite("Delta sync (seeded property tests)")
+struct DeltaSyncPropertyTests {
+    /// A bundle on its way.
+    struct Mail {
+        let to: Int
+        let bytes: [UInt8]
+    }
+
+    /// One local action of the workflow a delegation and the secretariat go through.
+    static func act(on replica: Replica, participant: String, random: inout SeededGenerator) throws {
+        let records = try replica.list(RecordFilter(includeDeleted: true))
+        let own = records.filter { $0.owner == participant }
+        if participant == "SEC" {
+            guard let record = records.filter({ $0.owner != "SEC" }).randomElement(using: &random) else { return }
+            let target: WorkflowState = random.chance(0.6) ? .accepted : .underReview
+            for step in target == .accepted ? [WorkflowState.underReview, .accepted] : [target] {
+                _ = try? replica.transition(record.id.hex, to: step)
+            }
+            return
+        }
+        if let record = own.randomElement(using: &random), random.chance(0.25) {
+            if random.chance(0.5) {
+                _ = try? replica.transition(record.id.hex, to: .submitted)
+            } else if participant == "PHL" && random.chance(0.3) {
+                _ = try? replica.edit(record.id.hex, [.add(field: "co_authors", value: "MEX")])
+            } else {
+                try ConvergencePropertyTests.randomEdit(on: replica, random: &random)
+            }
+            return
+        }
+        try ConvergencePropertyTests.randomEdit(on: replica, random: &random)
+    }
+
+    /// The bytes of a replica's database files.
+    static func databaseBytes(_ folder: URL) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for name in ["replica.sqlite", "replica.sqlite-wal"] {
+            if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) { bytes += data }
+        }
+        return bytes
+    }
+
+    @Test("random pairs, lost, duplicated and reordered deltas: everyone converges on what it may read, MEX never holds a PHL draft",
+          arguments: [UInt64(1), 2, 3, 4, 5, 6])
+    func randomExchanges(seed: UInt64) throws {
+        let fixture = ReplicaFixture()
+        let names = ["sec", "phl1", "phl2", "mex"]
+        let participants = ["SEC", "PHL", "PHL", "MEX"]
+        let replicas = try zip(names, participants).map { try fixture.replica($0, participant: $1) }
+        // The root replica that enrolled them vouches for its own changes (the trust record).
+        for (replica, participant) in zip(replicas, participants) {
+            try replica.applyBundle(try fixture.root.createBundle(for: ParticipantCode(participant)!).bytes)
+        }
+        var random = SeededGenerator(seed: seed)
+        var mailbox: [Mail] = []
+        var carried = 0, alreadyHeld = 0
+
+        for _ in 0..<70 {
+            let roll = Int.random(in: 0..<10, using: &random)
+            if roll < 4 {
+                let index = Int.random(in: 0..<replicas.count, using: &random)
+                try Self.act(on: replicas[index], participant: participants[index], random: &random)
+            } else if roll < 8 {
+                let from = Int.random(in: 0..<replicas.count, using: &random)
+                let to = (from + Int.random(in: 1..<replicas.count, using: &random)) % replicas.count
+                let bundle = try replicas[from].createBundle(for: ParticipantCode(participants[to])!)
+                let held = try replicas[to].read { try $0.heldChanges() }
+                let hashes = try Bundle.hashes(in: bundle.bytes)
+                carried += hashes.count
+                alreadyHeld += hashes.filter(held.contains).count
+                if random.chance(0.15) { continue }  // lost
+                mailbox.append(Mail(to: to, bytes: bundle.bytes))
+                if random.chance(0.15) { mailbox.append(Mail(to: to, bytes: bundle.bytes)) }  // duplicated
+            } else if !mailbox.isEmpty {
+                let mail = mailbox.remove(at: Int.random(in: 0..<mailbox.count, using: &random))
+                _ = try? replicas[mail.to].applyBundle(mail.bytes)  // a duplicate is refused, harmlessly
+            }
+        }
+        for mail in mailbox.shuffled(using: &random) { _ = try? replicas[mail.to].applyBundle(mail.bytes) }
+
+        // Final rounds of exchanges, each pair both ways, with no loss: every
+        // lost bundle heals by itself, with nothing asked of anyone.
+        var rounds = 0
+        var moved = true
+        while moved && rounds < 6 {
+            moved = false
+            rounds += 1
+            for from in replicas.indices {
+                for to in replicas.indices where to != from {
+                    let bundle = try replicas[from].createBundle(for: ParticipantCode(participants[to])!)
+                    moved = moved || bundle.changeCount > 0
+                    try replicas[to].applyBundle(bundle.bytes)
+                }
+            }
+        }
+        #expect(rounds <= 3, "seed \(seed): \(rounds) rounds to settle")
+        let sec = replicas[0]
+        for index in 1..<replicas.count {
+            #expect(try replicas[index].digest() == sec.digest(for: ParticipantCode(participants[index])!),
+                    "seed \(seed): \(names[index]) holds what SEC says it may read")
+        }
+
+        // Once everyone heard from everyone, a delta carries exactly what its recipient lacks.
+        for from in replicas.indices {
+            for to in replicas.indices where to != from {
+                let participant = ParticipantCode(participants[to])!
+                let bundle = try replicas[from].createBundle(for: participant)
+                #expect(bundle.changeCount == 0, "seed \(seed): \(names[from]) → \(names[to]) after a round trip")
+                try replicas[to].applyBundle(bundle.bytes)
+            }
+        }
+
+        // MEX never received a PHL record it may not read, not even its id.
+        let mexBytes = try Self.databaseBytes(fixture.directory.path("mex"))
+        let visible = try sec.read { reader in try reader.visibility(for: "MEX") }
+        for record in try sec.list(RecordFilter(includeDeleted: true)) where record.owner == "PHL" {
+            guard !visible.wholeRecords.contains(record.id), visible.published[record.id] == nil else { continue }
+            #expect(!VisibilityTests.contains(mexBytes, record.id.bytes), "seed \(seed): PHL draft \(record.id.short) reached MEX")
+        }
+        // While bundles cross, are lost and come late, a delta repeats what its
+        // recipient received after the summary it was based on, or from another
+        // peer (Protocol/sync.md, "Slack"); it never carries what the recipient may not read.
+        #expect(alreadyHeld * 3 <= carried * 2, "seed \(seed): \(alreadyHeld) of \(carried) changes carried were held")
+    }
+}

@@ -1,0 +1,190 @@
+import GFMDCore
+import GFMDSync
+import Testing
+
+/// The sync state machine, with no store: replicas are sets of points, and a
+/// bundle is the points a plan selects plus the message.
+@Suite("Sync session (pure)")
+struct SyncSessionTests {
+    /// A replica reduced to what the session needs: its session and the points it holds.
+    struct Model {
+        var session: SyncSession
+        var held: Set<SitePoint>
+        var clock: UInt64
+
+        init(_ seed: UInt64, participant: String) {
+            session = SyncSession(site: SiteID(words: (seed, seed)), participant: participant, own: Frontier(), peers: [])
+            held = []
+            clock = 1_000
+        }
+
+        var tag: SiteTag { SiteTag(session.site) }
+
+        mutating func tick() -> HybridTimestamp {
+            clock += 1
+            return HybridTimestamp(milliseconds: clock, counter: 0)
+        }
+
+        /// Makes one change.
+        mutating func edit() -> SitePoint {
+            let point = SitePoint(site: tag, timestamp: tick())
+            held.insert(point)
+            session.madeChanges(upTo: point.timestamp)
+            return point
+        }
+
+        /// A bundle for `recipient`'s sites `sites`: the points held that the plan carries.
+        mutating func bundle(for recipient: String, sites: [SiteID], participants: [SiteTag: String]) -> Bundle {
+            let plan = session.plan(for: recipient, sites: sites)
+            let carried = held.filter(plan.carries)
+            let created = tick()
+            let message = session.message(for: plan, holdings: DeltaHoldings(
+                carried: Array(carried), extras: held.filter { !session.own.covers($0) }.sorted(), wants: [], participants: participants))
+            session.sent(message, for: plan, created: created, points: Array(carried))
+            return Bundle(sender: session.site, participant: session.participant, created: created, points: carried, message: message)
+        }
+
+        /// Applies a bundle; `applied` lists the times of the sender's bundles whose knowledge was taken.
+        mutating func apply(_ bundle: Bundle, taken: inout Set<HybridTimestamp>) -> SyncSession.Lesson {
+            held.formUnion(bundle.points)
+            clock = max(clock, bundle.created.milliseconds)
+            let lesson = session.received(bundle.message, from: bundle.sender, participant: bundle.participant, created: bundle.created,
+                                          carried: Array(bundle.points)) { taken.contains($0) }
+            if lesson == .senderAndOwn { taken.insert(bundle.created) }
+            return lesson
+        }
+    }
+
+    struct Bundle {
+        let sender: SiteID
+        let participant: String
+        let created: HybridTimestamp
+        let points: Set<SitePoint>
+        let message: SyncMessage
+    }
+
+    let everyone: [SiteTag: String] = [:]
+
+    @Test("after one round trip, a bundle carries only what is new; a repeated bundle carries nothing")
+    func roundTrip() {
+        var sec = Model(1, participant: "SEC"), phl = Model(2, participant: "PHL")
+        var secTaken = Set<HybridTimestamp>(), phlTaken = Set<HybridTimestamp>()
+        let participants = [sec.tag: "SEC", phl.tag: "PHL"]
+        for _ in 0..<5 { _ = sec.edit(); _ = phl.edit() }
+
+        let first = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        #expect(first.points.count == 5 && first.message.basis == .nothing, "nothing known of SEC: everything")
+        #expect(sec.apply(first, taken: &secTaken) == .senderAndOwn)
+        let answer = sec.bundle(for: "PHL", sites: [phl.session.site], participants: participants)
+        #expect(answer.points.count == 5, "SEC's own five: PHL's came from PHL")
+        #expect(phl.apply(answer, taken: &phlTaken) == .senderAndOwn)
+
+        let new = phl.edit()
+        let second = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        #expect(second.points == [new])
+        #expect(sec.apply(second, taken: &secTaken) == .senderAndOwn)
+        let third = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        #expect(third.points.isEmpty, "sent optimistically: not again before SEC answers")
+    }
+
+    @Test("a lost bundle: the next one is applied but vouches for nothing; the answer makes the sender send it again")
+    func lostBundle() {
+        var sec = Model(1, participant: "SEC"), phl = Model(2, participant: "PHL")
+        var secTaken = Set<HybridTimestamp>(), phlTaken = Set<HybridTimestamp>()
+        let participants = [sec.tag: "SEC", phl.tag: "PHL"]
+        _ = sec.apply(phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants), taken: &secTaken)
+        _ = phl.apply(sec.bundle(for: "PHL", sites: [phl.session.site], participants: participants), taken: &phlTaken)
+
+        let lost = phl.edit()
+        _ = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)  // never arrives
+        let later = phl.edit()
+        let next = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        #expect(next.points == [later])
+        #expect(sec.apply(next, taken: &secTaken) == .sender, "it assumed a bundle SEC never applied")
+        #expect(!sec.session.own.covers(lost))
+
+        _ = phl.apply(sec.bundle(for: "PHL", sites: [phl.session.site], participants: participants), taken: &phlTaken)
+        let healed = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        #expect(healed.points == [lost], "the lost change, and not the one SEC holds above its frontier")
+        #expect(sec.apply(healed, taken: &secTaken) == .senderAndOwn)
+        #expect(sec.session.own.covers(later))
+    }
+
+    @Test("a summary older than one already taken is ignored; a message for another participant teaches nothing")
+    func staleAndMisdirected() {
+        var sec = Model(1, participant: "SEC"), phl = Model(2, participant: "PHL"), mex = Model(3, participant: "MEX")
+        var taken = Set<HybridTimestamp>()
+        let participants = [sec.tag: "SEC", phl.tag: "PHL", mex.tag: "MEX"]
+        _ = phl.edit()
+        let older = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        _ = phl.edit()
+        let newer = phl.bundle(for: "SEC", sites: [sec.session.site], participants: participants)
+        _ = sec.apply(newer, taken: &taken)
+        let belief = sec.session.peers[phl.session.site]
+        _ = sec.apply(older, taken: &taken)
+        #expect(sec.session.peers[phl.session.site] == belief)
+
+        var mexTaken = Set<HybridTimestamp>()
+        let forPHL = sec.bundle(for: "PHL", sites: [phl.session.site], participants: participants)
+        #expect(mex.apply(forPHL, taken: &mexTaken) == .nothing)
+        #expect(mex.session.peers.isEmpty && mex.session.own == Frontier())
+    }
+
+    @Test("for a participant that may not read everything, times are cut to changes it reads, and only complete sites are vouched")
+    func cutAndVouched() {
+        var phl = Model(2, participant: "PHL")
+        let sec = SiteTag(rawValue: 1), kenya = SiteTag(rawValue: 4)
+        var own = Frontier()
+        own[sec] = HybridTimestamp(milliseconds: 500, counter: 0)
+        own[kenya] = HybridTimestamp(milliseconds: 900, counter: 0)  // a draft MEX may not read
+        own[phl.tag] = HybridTimestamp(milliseconds: 950, counter: 0)
+        phl.session = SyncSession(site: phl.session.site, participant: "PHL", own: own, peers: [])
+        let mexSite = SiteID(words: (3, 3))
+        let plan = phl.session.plan(for: "MEX", sites: [mexSite])
+        let readable = SitePoint(site: kenya, timestamp: HybridTimestamp(milliseconds: 400, counter: 0))
+        let published = SitePoint(site: phl.tag, timestamp: HybridTimestamp(milliseconds: 700, counter: 0))
+        let message = phl.session.message(for: plan, holdings: DeltaHoldings(
+            carried: [readable, published], extras: [], wants: [(Hash256.of([1]), "KEN"), (Hash256.of([2]), "MEX")],
+            participants: [sec: "SEC", kenya: "KEN", phl.tag: "PHL"]))
+        #expect(message.holds[kenya] == readable.timestamp, "cut to the change carried, not the draft after it")
+        #expect(message.holds[sec] == .zero, "nothing of SEC carried or believed held: left out")
+        #expect(message.holds[phl.tag] == published.timestamp, "PHL's own drafts after it stay unsaid")
+        #expect(message.vouched == [phl.tag], "PHL is complete only for its own sites")
+        #expect(message.wants == [Hash256.of([2])], "only what a MEX change waits for")
+        let forSEC = phl.session.message(for: phl.session.plan(for: "SEC", sites: []), holdings: DeltaHoldings(
+            carried: [], extras: [], wants: [(Hash256.of([1]), "KEN")], participants: [sec: "SEC", kenya: "KEN", phl.tag: "PHL"]))
+        #expect(forSEC.holds == own, "the secretariat reads everything: the whole frontier")
+        #expect(forSEC.wants.count == 1)
+    }
+
+    @Test("bundles for a participant cover its least advanced site; a site never heard of makes the bundle full")
+    func severalSites() {
+        var sec = Model(1, participant: "SEC"), laptop1 = Model(2, participant: "PHL"), laptop2 = Model(5, participant: "PHL")
+        var taken1 = Set<HybridTimestamp>(), taken2 = Set<HybridTimestamp>(), secTaken = Set<HybridTimestamp>()
+        let participants = [sec.tag: "SEC", laptop1.tag: "PHL", laptop2.tag: "PHL"]
+        let sites = [laptop1.session.site, laptop2.session.site]
+        for _ in 0..<3 { _ = sec.edit() }
+        let full = sec.bundle(for: "PHL", sites: sites, participants: participants)
+        #expect(full.message.basis == .nothing && full.points.count == 3)
+        _ = laptop1.apply(full, taken: &taken1)
+        _ = sec.apply(laptop1.bundle(for: "SEC", sites: [sec.session.site], participants: participants), taken: &secTaken)
+        let newer = sec.edit()
+        let delta = sec.bundle(for: "PHL", sites: sites, participants: participants)
+        #expect(delta.points == [newer], "both laptops believed to hold the first three (optimistically for laptop 2)")
+        #expect(laptop2.apply(delta, taken: &taken2) == .sender, "laptop 2 never applied the first: it vouches nothing")
+        _ = sec.apply(laptop2.bundle(for: "SEC", sites: [sec.session.site], participants: participants), taken: &secTaken)
+        let healing = sec.bundle(for: "PHL", sites: sites, participants: participants)
+        #expect(healing.points.count == 3, "laptop 2 said what it holds: the first three again")
+    }
+
+    @Test("past the unanswered limit, a belief is dropped and the next bundle is full")
+    func unanswered() {
+        var sec = Model(1, participant: "SEC")
+        let phl = SiteID(words: (2, 2))
+        _ = sec.edit()
+        for _ in 0..<PeerKnowledge.unansweredLimit { _ = sec.bundle(for: "PHL", sites: [phl], participants: [:]) }
+        #expect(sec.session.peers[phl]?.sent.count == PeerKnowledge.unansweredLimit)
+        _ = sec.bundle(for: "PHL", sites: [phl], participants: [:])
+        #expect(sec.session.peers[phl]?.holds == Frontier())
+    }
+}
