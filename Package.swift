@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "gfmd-bench",
             dependencies: [
-                "GFMDReplica", "GFMDCore", "GFMDStore",
+                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDBundle", "GFMDSync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -13,6 +13,10 @@ public struct DeltaPlan: Hashable, Sendable {
     public let skip: Set<SitePoint>
     /// And these changes, which a site asked for.
     public let wants: Set<ChangeHash>
+    /// For each site, trust-record changes it holds with their causal pasts
+    /// (its trust heads and what was sent since); nil when a site's are not
+    /// known, and the trust record is then judged by ``since`` like the rest.
+    public let trustHeld: [Set<ChangeHash>]?
     /// What the plan assumed, for the recipient to check.
     public let basis: SyncMessage.Basis
 
@@ -28,19 +32,30 @@ public struct DeltaPlan: Hashable, Sendable {
 public struct DeltaHoldings: Sendable {
     /// The points of the changes the bundle carries.
     public var carried: [SitePoint]
-    /// Points this replica holds above its own frontier, among what the recipient may read.
+    /// Points this replica holds above its own frontier.
     public var extras: [SitePoint]
     /// Changes this replica is missing, each with the participant of the
     /// pending change that waits for it.
     public var wants: [(hash: ChangeHash, waiting: String)]
     /// The participant each site of this replica's frontier acts for, as far as it knows.
     public var participants: [SiteTag: String]
+    /// Per site, the earliest change this replica keeps pending: it is not
+    /// carried, so no time at or after it is claimed for the recipient.
+    public var earliestPending: [SiteTag: HybridTimestamp]
+    /// This replica's trust-record heads.
+    public var trustHeads: [ChangeHash]
+    /// The trust-record changes the bundle carries.
+    public var trustCarried: [ChangeHash]
 
     /// What the store found.
-    public init(carried: [SitePoint], extras: [SitePoint], wants: [(hash: ChangeHash, waiting: String)], participants: [SiteTag: String]) {
+    public init(carried: [SitePoint], extras: [SitePoint], wants: [(hash: ChangeHash, waiting: String)], participants: [SiteTag: String],
+                earliestPending: [SiteTag: HybridTimestamp] = [:], trustHeads: [ChangeHash] = [], trustCarried: [ChangeHash] = []) {
         self.carried = carried
         self.extras = extras
         self.wants = wants
         self.participants = participants
+        self.earliestPending = earliestPending
+        self.trustHeads = trustHeads
+        self.trustCarried = trustCarried
     }
 }

@@ -34,8 +34,9 @@ extension Frontier {
 }
 
 extension PeerKnowledge {
-    /// The encoding a replica stores: its frontier, extras, wants, the time of
-    /// the newest summary taken (0: none) and the times of the bundles sent since.
+    /// The encoding a replica stores: its frontier, extras, wants, whether
+    /// its trust-record changes are known (a byte, 0 or 1) and then those (sorted ids), the
+    /// time of the newest summary taken (0: none) and the times of the bundles sent since.
     public var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64 + 16 * holds.entries.count + 16 * extras.count)
         holds.write(to: &writer)
@@ -45,6 +46,8 @@ extension PeerKnowledge {
             writer.write(uint64BigEndian: point.timestamp.rawValue)
         }
         writer.write(sortedHashes: wants.sorted())
+        writer.write(byte: trust == nil ? 0 : 1)
+        if let trust { writer.write(sortedHashes: trust.sorted()) }
         writer.write(uint64BigEndian: heardAt?.rawValue ?? 0)
         writer.write(count: sent.count)
         for time in sent { writer.write(uint64BigEndian: time.rawValue) }
@@ -61,13 +64,14 @@ extension PeerKnowledge {
                                     timestamp: HybridTimestamp(rawValue: try reader.readUInt64BigEndian("extra time"))))
         }
         let wants = Set(try reader.readSortedHashes("wants"))
+        let trust = try reader.readByte("trust known") == 1 ? Set(try reader.readSortedHashes("trust changes")) : nil
         let heard = try reader.readUInt64BigEndian("summary time")
         var sent: [HybridTimestamp] = []
         for _ in 0..<(try reader.readCount("sent count", minimumElementSize: 8)) {
             sent.append(HybridTimestamp(rawValue: try reader.readUInt64BigEndian("sent time")))
         }
         try reader.expectEnd("peer knowledge")
-        self.init(site: site, participant: participant, holds: holds, extras: extras, wants: wants,
+        self.init(site: site, participant: participant, holds: holds, extras: extras, wants: wants, trust: trust,
                   heardAt: heard == 0 ? nil : HybridTimestamp(rawValue: heard), sent: sent)
     }
 }

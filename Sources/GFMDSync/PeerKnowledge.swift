@@ -14,6 +14,9 @@ public struct PeerKnowledge: Hashable, Sendable {
     public var extras: Set<SitePoint>
     /// Changes the peer asked for.
     public var wants: Set<ChangeHash>
+    /// Trust-record changes the peer holds, with their causal pasts: its
+    /// trust heads and those sent since; nil when it did not say.
+    public var trust: Set<ChangeHash>?
     /// When the peer made the newest summary taken; nil until one arrives.
     public var heardAt: HybridTimestamp?
     /// The bundles sent to the peer since that summary, by their `created` time.
@@ -25,12 +28,13 @@ public struct PeerKnowledge: Hashable, Sendable {
 
     /// Knows nothing yet about `site`.
     public init(site: SiteID, participant: String, holds: Frontier = Frontier(), extras: Set<SitePoint> = [],
-                wants: Set<ChangeHash> = [], heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = []) {
+                wants: Set<ChangeHash> = [], trust: Set<ChangeHash>? = nil, heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = []) {
         self.site = site
         self.participant = participant
         self.holds = holds
         self.extras = extras
         self.wants = wants
+        self.trust = trust
         self.heardAt = heardAt
         self.sent = sent
     }
@@ -49,6 +53,7 @@ public struct PeerKnowledge: Hashable, Sendable {
         holds = message.holds
         extras = Set(message.extras).union(carried.filter { !message.holds.covers($0) })
         wants = Set(message.wants)
+        trust = message.trustHeads.isEmpty ? nil : Set(message.trustHeads)
         heardAt = created
         sent = []
         return true
@@ -58,7 +63,7 @@ public struct PeerKnowledge: Hashable, Sendable {
     /// at `created` with `message`, carrying the changes at `points`. What the
     /// peer asked for stays asked until it says otherwise: the bundle may
     /// reach another site of its participant.
-    public mutating func send(_ message: SyncMessage, created: HybridTimestamp, points: [SitePoint]) {
+    public mutating func send(_ message: SyncMessage, created: HybridTimestamp, points: [SitePoint], trust carried: [ChangeHash] = []) {
         guard sent.count < Self.unansweredLimit else {
             self = PeerKnowledge(site: site, participant: participant)
             return
@@ -66,6 +71,7 @@ public struct PeerKnowledge: Hashable, Sendable {
         for site in message.vouched { holds.advance(site, to: message.holds[site]) }
         extras.formUnion(points.filter { !holds.covers($0) })
         extras = extras.filter { !holds.covers($0) }
+        trust?.formUnion(carried)
         sent.append(created)
     }
 }

@@ -21,6 +21,7 @@ extension SyncMessage {
             writer.write(varint: Self.back(point.timestamp, from: created))
         }
         writer.write(sortedHashes: wants)
+        writer.write(sortedHashes: trustHeads)
         switch basis {
         case .nothing:
             writer.write(byte: 0)
@@ -76,6 +77,7 @@ extension SyncMessage {
             extras.append(point)
         }
         let wants = try reader.readSortedHashes("wants")
+        let trustHeads = try reader.readSortedHashes("trust heads")
         let basis: Basis
         switch try reader.readByte("basis kind") {
         case 0:
@@ -100,7 +102,7 @@ extension SyncMessage {
             throw reader.failure(.invalidValue, "basis kind")
         }
         try reader.expectEnd("sync section")
-        self.init(recipient: recipient, holds: holds, vouched: vouched, extras: extras, wants: wants, basis: basis)
+        self.init(recipient: recipient, holds: holds, vouched: vouched, extras: extras, wants: wants, trustHeads: trustHeads, basis: basis)
     }
 
     private static func back(_ time: HybridTimestamp, from created: HybridTimestamp) -> UInt64 {

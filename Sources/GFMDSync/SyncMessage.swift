@@ -19,6 +19,12 @@ public struct SyncMessage: Hashable, Sendable {
     public var extras: [SitePoint]
     /// Changes the sender is missing: dependencies of changes it keeps pending (sorted, distinct).
     public var wants: [ChangeHash]
+    /// The heads of the sender's trust record (sorted, distinct), for a
+    /// recipient that may read all the sender does; empty otherwise. The
+    /// trust record is one small history whose readable part grows as a
+    /// participant reads more: its heads say exactly which certificates the
+    /// sender holds.
+    public var trustHeads: [ChangeHash]
     /// What the sender assumed its recipient held.
     public var basis: Basis
 
@@ -35,12 +41,13 @@ public struct SyncMessage: Hashable, Sendable {
 
     /// A message.
     public init(recipient: String, holds: Frontier = Frontier(), vouched: Set<SiteTag> = [], extras: [SitePoint] = [], wants: [ChangeHash] = [],
-                basis: Basis = .nothing) {
+                trustHeads: [ChangeHash] = [], basis: Basis = .nothing) {
         self.recipient = recipient
         self.holds = holds
         self.vouched = vouched.intersection(holds.entries.keys)
         self.extras = Array(Set(extras)).sorted()
         self.wants = Array(Set(wants)).sorted()
+        self.trustHeads = Array(Set(trustHeads)).sorted()
         self.basis = basis
     }
 

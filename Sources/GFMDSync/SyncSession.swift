@@ -46,29 +46,36 @@ public struct SyncSession: Hashable, Sendable {
         let beliefs = sites.compactMap { peers[$0] }
         let wants = beliefs.reduce(into: Set<ChangeHash>()) { $0.formUnion($1.wants) }
         guard !full, !sites.isEmpty, beliefs.count == sites.count else {
-            return DeltaPlan(recipient: recipient, sites: sites, since: Frontier(), skip: [], wants: wants, basis: .nothing)
+            return DeltaPlan(recipient: recipient, sites: sites, since: Frontier(), skip: [], wants: wants, trustHeld: nil, basis: .nothing)
         }
         let since = Frontier.meet(beliefs.map(\.holds))
         let candidates = beliefs.reduce(into: Set<SitePoint>()) { $0.formUnion($1.extras) }
         let skip = candidates.filter { point in !since.covers(point) && beliefs.allSatisfy { $0.holds(point) } }
         let basis = SyncMessage.Basis.sent(Dictionary(uniqueKeysWithValues: beliefs.map { (SiteTag($0.site), $0.sent) }))
-        return DeltaPlan(recipient: recipient, sites: sites, since: since, skip: skip, wants: wants, basis: basis)
+        let trust = beliefs.allSatisfy { $0.trust != nil } ? beliefs.map { $0.trust! } : nil
+        return DeltaPlan(recipient: recipient, sites: sites, since: since, skip: skip, wants: wants, trustHeld: trust, basis: basis)
     }
 
     /// The message for the bundle that carries out `plan`: this replica's
     /// frontier as the recipient may see it, vouched where this replica is
-    /// complete for what the recipient may read, and its extras and wants.
+    /// complete for what the recipient may read, and its extras and wants
+    /// (for a recipient that may not read everything, only the extras of its
+    /// own participant's sites, and what its changes wait for).
     ///
     /// For a recipient that may not read everything this replica holds, each
-    /// time is cut to a change the recipient reads (one it was believed to
+    /// time is cut to a change the recipient reads (one it is believed to
     /// hold, or one carried), so the message reveals nothing of the others.
     public func message(for plan: DeltaPlan, holdings: DeltaHoldings) -> SyncMessage {
         let open = readsAllWeMay(plan.recipient)
         var reach = plan.since
-        for point in holdings.carried { reach.advance(point.site, to: point.timestamp) }
+        for point in holdings.carried + plan.skip { reach.advance(point.site, to: point.timestamp) }
         var holds = Frontier()
         for (site, time) in own.entries {
-            holds[site] = open ? time : min(time, reach[site])
+            var claim = open ? time : min(time, reach[site])
+            if let pending = holdings.earliestPending[site], pending <= claim {
+                claim = HybridTimestamp(rawValue: pending.rawValue - 1)
+            }
+            holds[site] = claim
         }
         // Complete for a site: this replica reads all the recipient may read of it.
         let vouched = holds.entries.keys.filter { site in
@@ -78,17 +85,21 @@ public struct SyncSession: Hashable, Sendable {
         let wants = holdings.wants.filter { open || $0.waiting == plan.recipient }.map(\.hash)
         return SyncMessage(
             recipient: plan.recipient, holds: holds, vouched: Set(vouched),
-            extras: Array(holdings.extras.filter { !holds.covers($0) }.sorted().prefix(SyncMessage.listLimit)),
-            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)), basis: plan.basis)
+            extras: Array(holdings.extras.filter { point in
+                !holds.covers(point) && (open || holdings.participants[point.site] == plan.recipient)
+            }.sorted().prefix(SyncMessage.listLimit)),
+            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)), trustHeads: open ? holdings.trustHeads : [], basis: plan.basis)
     }
 
     /// Records that the bundle made at `created` for `plan` went out with
-    /// `message`, carrying the changes at `points`: each site of the recipient
-    /// is believed to hold them until it says otherwise.
-    public mutating func sent(_ message: SyncMessage, for plan: DeltaPlan, created: HybridTimestamp, points: [SitePoint]) {
+    /// `message`, carrying the changes at `points`, of which `trust` are of
+    /// the trust record: each site of the recipient is believed to hold them
+    /// until it says otherwise.
+    public mutating func sent(_ message: SyncMessage, for plan: DeltaPlan, created: HybridTimestamp, points: [SitePoint],
+                              trust: [ChangeHash] = []) {
         for site in plan.sites {
             var belief = peers[site] ?? PeerKnowledge(site: site, participant: plan.recipient)
-            belief.send(message, created: created, points: points)
+            belief.send(message, created: created, points: points, trust: trust)
             peers[site] = belief
         }
     }

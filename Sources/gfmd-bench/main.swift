@@ -3,6 +3,7 @@
 //
 //   swift run -c release gfmd-bench w1 [--trace FILE]
 //   swift run -c release gfmd-bench w2 [--delegations N] [--work DIR]
+//   swift run -c release gfmd-bench w3 [--changes N] [--work DIR]
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -19,8 +20,11 @@ do {
     case "w2":
         let delegations = option("--delegations").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["DELEGATIONS"] ?? "") ?? 250
         try MergeWorkload(delegations: delegations, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
+    case "w3":
+        let changes = option("--changes").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["HISTORY"] ?? "") ?? 10_000
+        try DeltaWorkload(changes: changes, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
     default:
-        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--work DIR]\n".utf8))
         exit(2)
     }
 } catch {

@@ -44,14 +44,14 @@ extension Replica {
             var session = loaded
             let plan = session.plan(for: recipient, sites: sites, full: full)
             let selection = try writer.reader.select(plan)
-            let open = recipient == ParticipantCode.secretariat.rawValue || recipient == identity.participant
             let holdings = DeltaHoldings(
                 carried: selection.points,
-                extras: open ? try writer.reader.points(above: session.own, limit: SyncMessage.listLimit) : [],
+                extras: try writer.reader.points(above: session.own, limit: SyncMessage.listLimit),
                 wants: try writer.reader.missingDependencies(limit: SyncMessage.listLimit),
-                participants: try writer.reader.siteParticipants())
+                participants: try writer.reader.siteParticipants(), earliestPending: try writer.reader.earliestPending(),
+                trustHeads: try writer.reader.trustRecordID().map { try writer.reader.heads(of: $0) } ?? [])
             let message = session.message(for: plan, holdings: holdings)
-            session.sent(message, for: plan, created: created, points: selection.points)
+            session.sent(message, for: plan, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
             return (try writer.reader.exportCommits(selection: selection.hashes), created, certificate, message, plan.isFull)
         }

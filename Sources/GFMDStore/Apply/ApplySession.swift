@@ -403,8 +403,9 @@ final class ApplySession {
     func finish() throws -> ApplyReport {
         for (hash, entry) in waiting {
             try db.execute(sql: """
-                INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [hash.data, entry.change.change.record.data, entry.commitID, entry.leafIndex, bundleID, Data(entry.change.bytes)])
+                INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [hash.data, entry.change.change.record.data, entry.commitID, entry.leafIndex, bundleID, Data(entry.change.bytes),
+                                 entry.change.change.site.data, Int64(bitPattern: entry.change.change.timestamp.rawValue)])
             for dependency in entry.missing {
                 try db.execute(sql: "INSERT INTO pending_dep(dep, hash) VALUES (?, ?)", arguments: [dependency.data, hash.data])
             }

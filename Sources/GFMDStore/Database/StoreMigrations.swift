@@ -154,6 +154,8 @@ enum StoreMigrations {
             ALTER TABLE change ADD COLUMN accepts INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE rejected ADD COLUMN site BLOB NOT NULL DEFAULT x'';
             ALTER TABLE rejected ADD COLUMN hlc INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE pending ADD COLUMN site BLOB NOT NULL DEFAULT x'';
+            ALTER TABLE pending ADD COLUMN hlc INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE bundle ADD COLUMN knowledge_taken INTEGER NOT NULL DEFAULT 0;
 
             CREATE TABLE peer (
@@ -167,15 +169,18 @@ enum StoreMigrations {
         while let row = try changes.next() {
             if try StoreReader.decodeStored(row[1]).change.accepts { try accepts.execute(arguments: [row[0] as Int64]) }
         }
-        let rejected = try Row.fetchCursor(db, sql: "SELECT hash, body FROM rejected")
-        let when = try db.makeStatement(sql: "UPDATE rejected SET site = ?, hlc = ? WHERE hash = ?")
-        while let row = try rejected.next() {
-            let change = try StoreReader.decodeStored(row[1]).change
-            try when.execute(arguments: [change.site.data, Int64(bitPattern: change.timestamp.rawValue), row[0] as Data])
+        for table in ["rejected", "pending"] {
+            let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM \(table)")
+            let when = try db.makeStatement(sql: "UPDATE \(table) SET site = ?, hlc = ? WHERE hash = ?")
+            while let row = try rows.next() {
+                let change = try StoreReader.decodeStored(row[1]).change
+                try when.execute(arguments: [change.site.data, Int64(bitPattern: change.timestamp.rawValue), row[0] as Data])
+            }
         }
         try db.execute(sql: """
             CREATE INDEX change_by_site ON change(site, hlc);
             CREATE INDEX rejected_by_site ON rejected(site, hlc);
+            CREATE INDEX pending_by_site ON pending(site, hlc);
             CREATE INDEX change_accepting ON change(record) WHERE accepts = 1;
             """)
     }

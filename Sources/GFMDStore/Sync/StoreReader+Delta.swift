@@ -9,6 +9,8 @@ public struct DeltaSelection: Sendable {
     public var hashes: Set<ChangeHash>
     /// Their points, distinct.
     public var points: [SitePoint]
+    /// Those of the trust record.
+    public var trust: [ChangeHash] = []
 }
 
 extension StoreReader {
@@ -40,10 +42,9 @@ extension StoreReader {
         for (hash, candidate) in try filter.newlyReadable(besides: kept, plan: plan) where kept[hash] == nil {
             kept[hash] = candidate
         }
-        for (hash, candidate) in try filter.trustChanges(for: kept, among: trustCandidates, plan: plan) {
-            kept[hash] = candidate
-        }
-        return DeltaSelection(hashes: Set(kept.keys), points: Array(Set(kept.values.map(\.point))))
+        let trust = try filter.trustChanges(for: kept, among: trustCandidates, plan: plan)
+        for (hash, candidate) in trust { kept[hash] = candidate }
+        return DeltaSelection(hashes: Set(kept.keys), points: Array(Set(kept.values.map(\.point))), trust: Array(trust.keys))
     }
 
     /// A change found in the log or the rejected ledger.

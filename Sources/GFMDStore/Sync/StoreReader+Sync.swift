@@ -73,11 +73,13 @@ extension StoreReader {
         return participants
     }
 
-    /// The points of changes this replica holds above `frontier`, at most `limit`.
+    /// The points of changes this replica holds above `frontier` (applied,
+    /// rejected or pending), at most `limit`.
     public func points(above frontier: Frontier, limit: Int) throws -> [SitePoint] {
         let statement = try db.cachedStatement(sql: """
             SELECT hlc FROM change WHERE site = ?1 AND hlc > ?2
-            UNION SELECT hlc FROM rejected WHERE site = ?1 AND hlc > ?2 LIMIT ?3
+            UNION SELECT hlc FROM rejected WHERE site = ?1 AND hlc > ?2
+            UNION SELECT hlc FROM pending WHERE site = ?1 AND hlc > ?2 LIMIT ?3
             """)
         var points: [SitePoint] = []
         for (tag, site) in try sitesByTag().sorted(by: { $0.key < $1.key }) where points.count < limit {
@@ -85,6 +87,15 @@ extension StoreReader {
             points += times.map { SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: $0))) }
         }
         return points
+    }
+
+    /// Per site, the time of the earliest change kept pending.
+    public func earliestPending() throws -> [SiteTag: HybridTimestamp] {
+        var earliest: [SiteTag: HybridTimestamp] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT site, min(hlc) FROM pending GROUP BY site") {
+            earliest[SiteTag(try SiteID(data: row[0]))] = HybridTimestamp(rawValue: UInt64(bitPattern: row[1]))
+        }
+        return earliest
     }
 
     /// The dependencies pending changes wait for, each with the participant

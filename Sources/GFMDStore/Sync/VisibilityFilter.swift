@@ -91,7 +91,8 @@ struct VisibilityFilter {
     /// The trust-record changes to carry with `kept`: those in their causal
     /// past (the certificates that verify them), those certifying the
     /// recipient's sites, and revocations, with their causal pasts, as far
-    /// back as the recipient is not believed to hold them.
+    /// back as the recipient is not believed to hold them: by its trust
+    /// heads when every site said them, else by the plan's times.
     mutating func trustChanges(
         for kept: [ChangeHash: StoreReader.Located], among candidates: [ChangeHash: StoreReader.Located], plan: DeltaPlan
     ) throws -> [ChangeHash: StoreReader.Located] {
@@ -117,12 +118,18 @@ struct VisibilityFilter {
         // A trust-record change asked for lies in the causal past of a change
         // the asker holds: the certificate that verifies it.
         seeds += plan.wants.filter { candidates[$0] != nil }
+        let held: Set<ChangeHash>? = try plan.trustHeld.map { sets in
+            try sets.map { try reader.ancestry(of: Array($0)) }.reduce(nil as Set<ChangeHash>?) { $0?.intersection($1) ?? $1 } ?? []
+        }
+        func needed(_ hash: ChangeHash, at change: StoreReader.Located) -> Bool {
+            if let held { return !held.contains(hash) }
+            return plan.carries(change.point) || plan.wants.contains(hash)
+        }
         var carried: [ChangeHash: StoreReader.Located] = [:]
         var seen = Set(seeds)
         let deps = try reader.db.cachedStatement(sql: "SELECT deps FROM change WHERE hash = ?")
         while let next = seeds.popLast() {
-            guard let change = try reader.located(next), change.record == trust, !change.rejected,
-                  plan.carries(change.point) || plan.wants.contains(next) else { continue }
+            guard let change = try reader.located(next), change.record == trust, !change.rejected, needed(next, at: change) else { continue }
             carried[next] = change
             guard let data = try Data.fetchOne(deps, arguments: [next.data]) else { continue }
             for dep in try [Hash256](concatenated: data) where seen.insert(dep).inserted { seeds.append(dep) }

@@ -14,9 +14,9 @@ extension VectorGenerator {
         let a = SiteTag(rawValue: 0x0102_0304_0506_0708), b = SiteTag(rawValue: 0xA1A2_A3A4_A5A6_A7A8)
         let t = { (milliseconds: UInt64) in HybridTimestamp(milliseconds: milliseconds, counter: 0) }
         let messages: [(String, SyncMessage)] = [
-            ("nothing known of the recipient: SEC vouches for two sites", SyncMessage(
-                recipient: "PHL", holds: Frontier([a: t(created.milliseconds - 5_000), b: t(created.milliseconds - 60_000)]),
-                vouched: [a, b], basis: .nothing)),
+            ("nothing known of the recipient: SEC vouches for two sites, and gives its trust heads to a laptop of its own", SyncMessage(
+                recipient: "SEC", holds: Frontier([a: t(created.milliseconds - 5_000), b: t(created.milliseconds - 60_000)]),
+                vouched: [a, b], trustHeads: [Hash256.of(Array("trust head".utf8))], basis: .nothing)),
             ("a delta: one site vouched, one not; a change held above the frontier; a change wanted; two bundles assumed applied by one site, none by another",
              SyncMessage(
                 recipient: "MEX", holds: Frontier([a: t(created.milliseconds - 1_000), b: t(created.milliseconds - 2_000)]),
@@ -35,26 +35,26 @@ extension VectorGenerator {
                 w.write(string: "PHL"); w.write(count: 2)
                 w.write(uint64BigEndian: b.rawValue); w.write(varint: 2)
                 w.write(uint64BigEndian: a.rawValue); w.write(varint: 2)
-                w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "not_canonical"),
             ("a time later than the bundle", raw { w in
                 w.write(string: "PHL"); w.write(count: 1)
                 w.write(uint64BigEndian: a.rawValue); w.write(varint: (created.rawValue + 1) << 1)
-                w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "invalid_value"),
             ("a site at time zero", raw { w in
                 w.write(string: "PHL"); w.write(count: 1)
                 w.write(uint64BigEndian: a.rawValue); w.write(varint: created.rawValue << 1)
-                w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "not_canonical"),
             ("basis kind 2", raw { w in
-                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 2)
+                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 2)
             }, "invalid_value"),
             ("a byte after the basis", raw { w in
-                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0); w.write(byte: 0)
+                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0); w.write(byte: 0)
             }, "trailing_bytes"),
             ("a recipient that is not UTF-8", raw { w in
-                w.write(lengthPrefixed: [0xFF]); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(lengthPrefixed: [0xFF]); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "invalid_utf8"),
             ("a count larger than the bytes left", raw { w in
                 w.write(string: "PHL"); w.write(count: 1000)

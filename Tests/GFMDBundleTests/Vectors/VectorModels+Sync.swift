@@ -8,6 +8,7 @@ extension VectorModels.SyncJSON {
         holds = message.holds.sites.map { Entry(site: $0.description, time: message.holds[$0].rawValue, vouched: message.vouched.contains($0)) }
         extras = message.extras.map { Point(site: $0.site.description, time: $0.timestamp.rawValue) }
         wants = message.wants.map(\.hex)
+        trustHeads = message.trustHeads.map(\.hex)
         switch message.basis {
         case .nothing: basis = nil
         case .sent(let chains): basis = Dictionary(uniqueKeysWithValues: chains.map { ($0.key.description, $0.value.map(\.rawValue)) })

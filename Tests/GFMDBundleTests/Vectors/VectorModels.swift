@@ -212,7 +212,13 @@ enum VectorModels {
         let holds: [Entry]
         let extras: [Point]
         let wants: [String]
+        let trustHeads: [String]
         let basis: [String: [UInt64]]?
+
+        enum CodingKeys: String, CodingKey {
+            case recipient, holds, extras, wants, basis
+            case trustHeads = "trust_heads"
+        }
     }
 
     /// A sync section's payload, the bundle time it is relative to, and what it says.
