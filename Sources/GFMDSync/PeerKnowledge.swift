@@ -15,7 +15,8 @@ public struct PeerKnowledge: Hashable, Sendable {
     /// Changes the peer asked for.
     public var wants: Set<ChangeHash>
     /// Trust-record changes the peer holds, with their causal pasts: its
-    /// trust heads and those sent since; nil when it did not say.
+    /// trust heads (or what its enrolment file or a full bundle carried) and
+    /// those sent since; nil when unknown.
     public var trust: Set<ChangeHash>?
     /// When the peer made the newest summary taken; nil until one arrives.
     public var heardAt: HybridTimestamp?
@@ -44,7 +45,9 @@ public struct PeerKnowledge: Hashable, Sendable {
 
     /// Takes the summary of a bundle the peer made at `created`, which carried
     /// the changes at `carried` (the peer holds those too). What was believed
-    /// optimistically is dropped: a bundle lost on the way is sent again.
+    /// optimistically is dropped: a bundle lost on the way is sent again. The
+    /// trust-record changes believed held are kept unless it says its heads
+    /// (a trust change lost on the way comes back when asked for).
     ///
     /// - Returns: false, changing nothing, for a summary older than the newest taken.
     @discardableResult
@@ -53,7 +56,7 @@ public struct PeerKnowledge: Hashable, Sendable {
         holds = message.holds
         extras = Set(message.extras).union(carried.filter { !message.holds.covers($0) })
         wants = Set(message.wants)
-        trust = message.trustHeads.isEmpty ? nil : Set(message.trustHeads)
+        if !message.trustHeads.isEmpty { trust = Set(message.trustHeads) }
         heardAt = created
         sent = []
         return true
@@ -71,7 +74,11 @@ public struct PeerKnowledge: Hashable, Sendable {
         for site in message.vouched { holds.advance(site, to: message.holds[site]) }
         extras.formUnion(points.filter { !holds.covers($0) })
         extras = extras.filter { !holds.covers($0) }
-        trust?.formUnion(carried)
+        if message.basis == .nothing {
+            trust = (trust ?? []).union(carried)  // it holds at least what a full bundle carried
+        } else {
+            trust?.formUnion(carried)
+        }
         sent.append(created)
     }
 }

@@ -19,8 +19,8 @@ public struct SyncMessage: Hashable, Sendable {
     public var extras: [SitePoint]
     /// Changes the sender is missing: dependencies of changes it keeps pending (sorted, distinct).
     public var wants: [ChangeHash]
-    /// The heads of the sender's trust record (sorted, distinct), for a
-    /// recipient that may read all the sender does; empty otherwise. The
+    /// The heads of the sender's trust record (sorted, distinct), in a
+    /// message from a delegation's replica to the secretariat; empty otherwise. The
     /// trust record is one small history whose readable part grows as a
     /// participant reads more: its heads say exactly which certificates the
     /// sender holds.

@@ -33,6 +33,13 @@ public struct SyncSession: Hashable, Sendable {
         recipient == ParticipantCode.secretariat.rawValue || recipient == participant
     }
 
+    /// Whether a message for `recipient` gives this replica's trust heads: to
+    /// the secretariat, from a replica that may not read all it does, so that
+    /// the secretariat's bundles back carry exactly the certificates missing.
+    func saysTrustHeads(to recipient: String) -> Bool {
+        recipient == ParticipantCode.secretariat.rawValue && participant != ParticipantCode.secretariat.rawValue
+    }
+
     /// Records that this site made changes up to `time`.
     public mutating func madeChanges(upTo time: HybridTimestamp) {
         own.advance(SiteTag(site), to: time)
@@ -88,7 +95,8 @@ public struct SyncSession: Hashable, Sendable {
             extras: Array(holdings.extras.filter { point in
                 !holds.covers(point) && (open || holdings.participants[point.site] == plan.recipient)
             }.sorted().prefix(SyncMessage.listLimit)),
-            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)), trustHeads: open ? holdings.trustHeads : [], basis: plan.basis)
+            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)), trustHeads: saysTrustHeads(to: plan.recipient) ? Array(holdings.trustHeads.prefix(SyncMessage.listLimit)) : [],
+            basis: plan.basis)
     }
 
     /// Records that the bundle made at `created` for `plan` went out with

@@ -58,5 +58,14 @@ struct DeltaCLITests {
         #expect(try Self.changeCount(cli, "full.gfmd") == readable, "\(full) / \(nothing)")
         try cli.ok("sec", "bundle", "apply", "full.gfmd")
         try cli.refused("laptop", ["bundle", "create", "--full", "--all", "-o", "x.gfmd"], mentioning: "--full goes with --to")
+
+        // gfmd status says what each peer is believed to lack.
+        try cli.ok("laptop", "set", id, "contact", "Desk C")
+        let status = try cli.ok("laptop", "status").stdout
+        #expect(status.contains("SEC (1 site, last heard ") && status.contains("believed to lack 1 change"), "\(status)")
+        let json = try cli.ok("laptop", "status", "--json").stdout
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let peers = try #require(object["peers"] as? [[String: Any]])
+        #expect(peers.first?["participant"] as? String == "SEC" && peers.first?["lacking"] as? Int == 1)
     }
 }

@@ -95,3 +95,33 @@ extension Replica {
         try writer.save(session, loaded: loaded)
     }
 }
+
+/// What this replica believes one participant's sites lack of what it may read here.
+public struct PeerLack: Sendable {
+    /// The participant.
+    public let participant: String
+    /// Its sites this replica knows something of.
+    public let sites: [SiteID]
+    /// How many changes the next bundle for it would carry.
+    public let lacking: Int
+    /// When the newest summary from one of its sites was made; nil when none came yet.
+    public let lastHeard: HybridTimestamp?
+}
+
+extension Replica {
+    /// For each participant whose sites this replica knows something of, what
+    /// they are believed to lack: the size of the next bundle for it.
+    public func peerLacks() throws -> [PeerLack] {
+        try read { reader in
+            let session = try reader.syncSession(site: siteID, participant: identity.participant)
+            let byParticipant = Dictionary(grouping: session.peers.values, by: \.participant)
+            return try byParticipant.keys.sorted().map { participant in
+                let beliefs = byParticipant[participant]!
+                let sites = beliefs.map(\.site).sorted()
+                let plan = session.plan(for: participant, sites: sites)
+                return PeerLack(participant: participant, sites: sites, lacking: try reader.select(plan).hashes.count,
+                                lastHeard: beliefs.compactMap(\.heardAt).max())
+            }
+        }
+    }
+}

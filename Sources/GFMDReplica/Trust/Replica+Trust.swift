@@ -87,11 +87,13 @@ extension Replica {
                 serial: try writer.nextCertificateSerial(), siteKey: request.siteKey, participant: participant.rawValue, role: role,
                 notBefore: HybridTimestamp(milliseconds: now, counter: 0),
                 notAfter: HybridTimestamp(milliseconds: now + UInt64(validityDays) * 86_400_000, counter: 0), root: rootKey)
-            // Known to hold nothing yet: the next bundle for its participant carries everything.
-            try writer.introduce(PeerKnowledge(site: request.siteKey.siteID, participant: participant.rawValue))
             return try recordInTrust([.certify(certificate)], besides: [], writer: writer)
         }
         let enrolment = try read { try $0.ancestry(of: [change]) }
+        // Known to hold its enrolment file alone: the next bundle for its participant carries everything else.
+        try store.write { writer in
+            try writer.introduce(PeerKnowledge(site: request.siteKey.siteID, participant: participant.rawValue, trust: enrolment))
+        }
         return try createBundle(selection: enrolment).bytes
     }
 

@@ -14,7 +14,7 @@ extension VectorGenerator {
         let a = SiteTag(rawValue: 0x0102_0304_0506_0708), b = SiteTag(rawValue: 0xA1A2_A3A4_A5A6_A7A8)
         let t = { (milliseconds: UInt64) in HybridTimestamp(milliseconds: milliseconds, counter: 0) }
         let messages: [(String, SyncMessage)] = [
-            ("nothing known of the recipient: SEC vouches for two sites, and gives its trust heads to a laptop of its own", SyncMessage(
+            ("nothing known of the recipient: a laptop vouches for two sites to SEC, and gives its trust heads", SyncMessage(
                 recipient: "SEC", holds: Frontier([a: t(created.milliseconds - 5_000), b: t(created.milliseconds - 60_000)]),
                 vouched: [a, b], trustHeads: [Hash256.of(Array("trust head".utf8))], basis: .nothing)),
             ("a delta: one site vouched, one not; a change held above the frontier; a change wanted; two bundles assumed applied by one site, none by another",
