@@ -70,19 +70,25 @@ public struct SyncSession: Hashable, Sendable {
     /// own participant's sites, and what its changes wait for).
     ///
     /// For a recipient that may not read everything this replica holds, each
-    /// time is cut to a change the recipient reads (one it is believed to
-    /// hold, or one carried), so the message reveals nothing of the others.
+    /// time is the latest, at or before this replica's own, of a change the
+    /// recipient reads (one it is believed to hold, or one carried), so the
+    /// message reveals nothing of the others. No time reaches a change kept
+    /// pending, which is not carried.
     public func message(for plan: DeltaPlan, holdings: DeltaHoldings) -> SyncMessage {
         let open = readsAllWeMay(plan.recipient)
-        var reach = plan.since
-        for point in holdings.carried + plan.skip { reach.advance(point.site, to: point.timestamp) }
+        // Times of changes the recipient reads: those it is believed to hold,
+        // those carried, and any of its own participant's sites.
+        var readable: [SiteTag: [HybridTimestamp]] = [:]
+        for (site, time) in plan.since.entries { readable[site, default: []].append(time) }
+        for (site, time) in own.entries where holdings.participants[site] == plan.recipient { readable[site, default: []].append(time) }
+        for point in holdings.carried + plan.skip { readable[point.site, default: []].append(point.timestamp) }
         var holds = Frontier()
         for (site, time) in own.entries {
-            var claim = open ? time : min(time, reach[site])
-            if let pending = holdings.earliestPending[site], pending <= claim {
-                claim = HybridTimestamp(rawValue: pending.rawValue - 1)
+            var limit = time
+            if let pending = holdings.earliestPending[site], pending <= limit {
+                limit = HybridTimestamp(rawValue: pending.rawValue - 1)
             }
-            holds[site] = claim
+            holds[site] = open ? limit : readable[site, default: []].filter { $0 <= limit }.max() ?? .zero
         }
         // Complete for a site: this replica reads all the recipient may read of it.
         let vouched = holds.entries.keys.filter { site in

@@ -57,26 +57,30 @@ struct DeltaWorkload {
         for name in ["hub", "peer"] {
             try FileManager.default.copyItem(at: base.appendingPathComponent(name), to: run.appendingPathComponent(name))
         }
+        // The copies are written out before timing, so that the timed step does
+        // not compete with the kernel flushing them.
+        sync()
         let hub = try Replica.open(at: run.appendingPathComponent("hub"), logger: logger)
         let peer = try Replica.open(at: run.appendingPathComponent("peer"), logger: logger)
-        let digestBefore = try hub.digest()
-
         let start = Date()
         let delta = try hub.createBundle(for: .secretariat)
+        let created = Date()
         try peer.applyBundle(delta.bytes)
         let seconds = Date().timeIntervalSince(start)
 
-        guard delta.changeCount == Self.missing, try peer.digest() == digestBefore else {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        // Checked after the peak memory is read: a digest reads every record.
+        guard delta.changeCount == Self.missing, try peer.digest() == hub.digest() else {
             throw BenchFailure("the delta carried \(delta.changeCount) changes, expected \(Self.missing), or the peer does not agree with the hub")
         }
         let bundle = try Bundle(reading: delta.bytes)
         let changeBytes = bundle.commits.reduce(0) { $0 + $1.leaves.reduce(0) { $0 + $1.change.bytes.count } }
         let summaryBytes = bundle.sync?.encoded(relativeTo: bundle.header.created).count ?? 0
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         let line: [String: Any] = [
             "system": "gfmd", "workload": "W3-delta", "history_changes": changes, "missing": Self.missing,
             "delta_s": (seconds * 10_000).rounded() / 10_000, "delta_bytes": delta.bytes.count,
+            "create_s": (created.timeIntervalSince(start) * 10_000).rounded() / 10_000,
             "changes_bytes": changeBytes, "summary_bytes": summaryBytes, "rss_mb": Int(usage.ru_maxrss / 1024),
         ]
         let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])

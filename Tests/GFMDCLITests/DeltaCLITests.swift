@@ -28,6 +28,8 @@ struct DeltaCLITests {
         let tuesday = try cli.ok("laptop", "bundle", "create", "--to", "SEC", "-o", "tuesday.gfmd").output
         #expect(tuesday.hasPrefix("Wrote 1 change SEC lacks, of "), "\(tuesday)")
         #expect(try Self.changeCount(cli, "tuesday.gfmd") == 1)
+        let inspected = try cli.run(["bundle", "inspect", "tuesday.gfmd"]).stdout
+        #expect(inspected.contains("for        SEC: what it was not known to hold"), "\(inspected)")
         try cli.ok("sec", "bundle", "apply", "tuesday.gfmd")
 
         // Wednesday's file is lost; Thursday's still arrives.

@@ -3,6 +3,7 @@ import GFMDBundle
 import GFMDCore
 import GFMDReplica
 import GFMDStore
+import GFMDSync
 import GFMDTestSupport
 import Testing
 
@@ -64,6 +65,7 @@ struct DeltaSyncPropertyTests {
         var random = SeededGenerator(seed: seed)
         var mailbox: [Mail] = []
         var carried = 0, alreadyHeld = 0
+        var forMexico: [[UInt8]] = []
 
         for _ in 0..<70 {
             let roll = Int.random(in: 0..<10, using: &random)
@@ -74,6 +76,7 @@ struct DeltaSyncPropertyTests {
                 let from = Int.random(in: 0..<replicas.count, using: &random)
                 let to = (from + Int.random(in: 1..<replicas.count, using: &random)) % replicas.count
                 let bundle = try replicas[from].createBundle(for: ParticipantCode(participants[to])!)
+                if participants[to] == "MEX" { forMexico.append(bundle.bytes) }
                 let held = try replicas[to].read { try $0.heldChanges() }
                 let hashes = try Bundle.hashes(in: bundle.bytes)
                 carried += hashes.count
@@ -118,6 +121,19 @@ struct DeltaSyncPropertyTests {
                 #expect(bundle.changeCount == 0, "seed \(seed): \(names[from]) → \(names[to]) after a round trip")
                 try replicas[to].applyBundle(bundle.bytes)
             }
+        }
+
+        // What a bundle for MEX says of its sender's knowledge names only changes MEX may read.
+        let readable = try sec.read { reader in try reader.changes(visibleIn: reader.visibility(for: "MEX")) }
+        let readablePoints = Set(try sec.read { try $0.changeSummaries(Array(readable)) }.values.map {
+            SitePoint(site: SiteTag($0.site), timestamp: $0.timestamp)
+        })
+        for file in forMexico {
+            let sync = try #require(try Bundle(reading: file).sync)
+            for site in sync.holds.sites {
+                #expect(readablePoints.contains(SitePoint(site: site, timestamp: sync.holds[site])), "seed \(seed): a time MEX may not read")
+            }
+            for point in sync.extras { #expect(readablePoints.contains(point), "seed \(seed): an extra MEX may not read") }
         }
 
         // MEX never received a PHL record it may not read, not even its id.

@@ -1,5 +1,6 @@
 import GFMDBundle
 public import GFMDCore
+import GFMDSync
 
 /// What `gfmd bundle inspect` reports about a bundle file.
 public struct BundleInspection: Sendable, Encodable {
@@ -52,6 +53,19 @@ public struct BundleInspection: Sendable, Encodable {
     /// Whether every hash and signature verifies.
     public let allVerified: Bool
 
+    /// What a bundle made for a participant says about knowledge (`Protocol/sync.md`).
+    public struct Knowledge: Sendable, Encodable {
+        /// The participant the bundle is for.
+        public let recipient: String
+        /// Sites whose time the sender gives, and how many of them it vouches for.
+        public let sites: Int, vouched: Int
+        /// Whether the bundle carries everything the recipient may read (nothing assumed).
+        public let full: Bool
+    }
+
+    /// The sync section, for a bundle made for a participant (format version 5).
+    public let knowledge: Knowledge?
+
     /// Reads and checks a bundle file without applying it.
     ///
     /// - Throws: ``BundleError`` when the file cannot be read as a bundle at all
@@ -89,5 +103,8 @@ public struct BundleInspection: Sendable, Encodable {
         participants = Set(changes.map(\.participant)).sorted()
         earliest = changes.map(\.timestamp).min()
         latest = changes.map(\.timestamp).max()
+        knowledge = bundle.sync.map { sync in
+            Knowledge(recipient: sync.recipient, sites: sync.holds.entries.count, vouched: sync.vouched.count, full: sync.basis == .nothing)
+        }
     }
 }

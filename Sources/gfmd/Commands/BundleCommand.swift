@@ -150,6 +150,10 @@ struct BundleInspectCommand: ParsableCommand {
             Output.line("sender     \(TextInput.printable(inspection.senderParticipant)), site \(inspection.sender.hex)\(inspection.senderCertified ? "" : " (no certificate in the header)")")
             Output.line("created    \(Output.time(inspection.created))")
             Output.line("checksum   \(inspection.checksum.hex)")
+            if let knowledge = inspection.knowledge {
+                let what = knowledge.full ? "everything it may read" : "what it was not known to hold"
+                Output.line("for        \(TextInput.printable(knowledge.recipient)): \(what); the sender's times for \(Output.count(knowledge.sites, "site")) (\(knowledge.vouched) vouched)")
+            }
             Output.line("changes    \(inspection.changeCount) in \(Output.count(inspection.commits.count, "commit")), on \(Output.count(inspection.recordCount, "record")), by \(inspection.participants.map(TextInput.printable).joined(separator: ", "))")
             if let earliest = inspection.earliest, let latest = inspection.latest {
                 Output.line("made       \(Output.time(earliest)) to \(Output.time(latest))")
