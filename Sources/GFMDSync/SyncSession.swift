@@ -71,8 +71,8 @@ public struct SyncSession: Hashable, Sendable {
     ///
     /// For a recipient that may not read everything this replica holds, each
     /// time is the latest, at or before this replica's own, of a change the
-    /// recipient reads (one it is believed to hold, or one carried), so the
-    /// message reveals nothing of the others. No time reaches a change kept
+    /// recipient reads (one it is believed to hold, one carried, or one of its
+    /// own participant's sites), so the message reveals nothing of the others. No time reaches a change kept
     /// pending, which is not carried.
     public func message(for plan: DeltaPlan, holdings: DeltaHoldings) -> SyncMessage {
         let open = readsAllWeMay(plan.recipient)
@@ -101,7 +101,8 @@ public struct SyncSession: Hashable, Sendable {
             extras: Array(holdings.extras.filter { point in
                 !holds.covers(point) && (open || holdings.participants[point.site] == plan.recipient)
             }.sorted().prefix(SyncMessage.listLimit)),
-            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)), trustHeads: saysTrustHeads(to: plan.recipient) ? Array(holdings.trustHeads.prefix(SyncMessage.listLimit)) : [],
+            wants: Array(wants.sorted().prefix(SyncMessage.listLimit)),
+            trustHeads: saysTrustHeads(to: plan.recipient) ? Array(holdings.trustHeads.prefix(SyncMessage.listLimit)) : [],
             basis: plan.basis)
     }
 
@@ -154,7 +155,4 @@ public struct SyncSession: Hashable, Sendable {
         for tag in message.vouched where tag != mine { own.advance(tag, to: message.holds[tag]) }
         return .senderAndOwn
     }
-
-    /// Forgets what is believed of `site` (a revoked site).
-    public mutating func forget(_ site: SiteID) { peers[site] = nil }
 }

@@ -1,16 +1,16 @@
 import Foundation
-public import GFMDCore
-public import GFMDSync
+package import GFMDCore
+package import GFMDSync
 import GRDB
 
 /// The changes a ``DeltaPlan`` selects, with the point of each.
-public struct DeltaSelection: Sendable {
+package struct DeltaSelection: Sendable {
     /// The changes, from the log and the rejected ledger.
-    public var hashes: Set<ChangeHash>
+    package var hashes: Set<ChangeHash>
     /// Their points, distinct.
-    public var points: [SitePoint]
+    package var points: [SitePoint]
     /// Those of the trust record.
-    public var trust: [ChangeHash] = []
+    package var trust: [ChangeHash] = []
 }
 
 extension StoreReader {
@@ -21,7 +21,7 @@ extension StoreReader {
     ///
     /// Each site's changes are found by time through an index, so the cost
     /// grows with the changes above the plan's times, not with the log.
-    public func select(_ plan: DeltaPlan) throws -> DeltaSelection {
+    package func select(_ plan: DeltaPlan) throws -> DeltaSelection {
         var candidates = try changes(above: plan)
         for hash in plan.wants where candidates[hash] == nil {
             if let found = try located(hash) { candidates[hash] = found }

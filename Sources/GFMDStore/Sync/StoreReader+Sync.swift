@@ -1,6 +1,6 @@
 import Foundation
-public import GFMDCore
-public import GFMDSync
+package import GFMDCore
+package import GFMDSync
 import GRDB
 
 extension StoreReader.MetaKey {
@@ -12,7 +12,7 @@ extension StoreReader {
     /// The sync state of this replica (`Protocol/sync.md`): its own frontier,
     /// which includes its own newest change, and what it believes of the peer
     /// sites in `peers` (every peer when nil).
-    public func syncSession(site: SiteID, participant: String, peers: Set<SiteID>? = nil) throws -> SyncSession {
+    package func syncSession(site: SiteID, participant: String, peers: Set<SiteID>? = nil) throws -> SyncSession {
         let own = try meta(MetaKey.knowledge).map { data in
             try Self.decoding("this replica's knowledge") { () throws(FormatError) in try Frontier(decoding: ArraySlice(data)) }
         } ?? Frontier()
@@ -44,7 +44,7 @@ extension StoreReader {
 
     /// Whether this replica applied the bundle `sender` made at `created`
     /// and took the knowledge it vouched for.
-    public func tookKnowledge(from sender: SiteID, created: HybridTimestamp) throws -> Bool {
+    package func tookKnowledge(from sender: SiteID, created: HybridTimestamp) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS (SELECT 1 FROM bundle WHERE sender_site = ? AND created_hlc = ? AND knowledge_taken = 1)
             """), arguments: [sender.data, Int64(bitPattern: created.rawValue)]) ?? false
@@ -52,7 +52,7 @@ extension StoreReader {
 
     /// The sites that signed a change this replica holds, by tag (a tag two
     /// of them share is left out: `SiteTag`).
-    public func sitesByTag() throws -> [SiteTag: SiteID] {
+    package func sitesByTag() throws -> [SiteTag: SiteID] {
         var sites: [SiteTag: SiteID] = [:]
         var shared = Set<SiteTag>()
         for data in try Data.fetchAll(db, sql: "SELECT id FROM site") {
@@ -64,7 +64,7 @@ extension StoreReader {
     }
 
     /// The participant each site's applied changes act for.
-    public func siteParticipants() throws -> [SiteTag: String] {
+    package func siteParticipants() throws -> [SiteTag: String] {
         let statement = try db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1")
         var participants: [SiteTag: String] = [:]
         for (tag, site) in try sitesByTag() {
@@ -75,7 +75,7 @@ extension StoreReader {
 
     /// The points of changes this replica holds above `frontier` (applied,
     /// rejected or pending), at most `limit`.
-    public func points(above frontier: Frontier, limit: Int) throws -> [SitePoint] {
+    package func points(above frontier: Frontier, limit: Int) throws -> [SitePoint] {
         let statement = try db.cachedStatement(sql: """
             SELECT hlc FROM change WHERE site = ?1 AND hlc > ?2
             UNION SELECT hlc FROM rejected WHERE site = ?1 AND hlc > ?2
@@ -90,7 +90,7 @@ extension StoreReader {
     }
 
     /// Per site, the time of the earliest change kept pending.
-    public func earliestPending() throws -> [SiteTag: HybridTimestamp] {
+    package func earliestPending() throws -> [SiteTag: HybridTimestamp] {
         var earliest: [SiteTag: HybridTimestamp] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT site, min(hlc) FROM pending GROUP BY site") {
             earliest[SiteTag(try SiteID(data: row[0]))] = HybridTimestamp(rawValue: UInt64(bitPattern: row[1]))
@@ -100,7 +100,7 @@ extension StoreReader {
 
     /// The dependencies pending changes wait for, each with the participant
     /// of a change waiting for it, at most `limit`.
-    public func missingDependencies(limit: Int) throws -> [(hash: ChangeHash, waiting: String)] {
+    package func missingDependencies(limit: Int) throws -> [(hash: ChangeHash, waiting: String)] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT d.dep, p.body FROM pending_dep d JOIN pending p ON p.hash = d.hash
             WHERE d.dep NOT IN (SELECT hash FROM pending)
@@ -112,14 +112,14 @@ extension StoreReader {
 
 extension StoreReader {
     /// The sites of `participant` this replica believes something of.
-    public func peerSites(of participant: String) throws -> [SiteID] {
+    package func peerSites(of participant: String) throws -> [SiteID] {
         try Data.fetchAll(db, sql: "SELECT site FROM peer WHERE participant = ?", arguments: [participant]).map { try SiteID(data: $0) }
     }
 }
 
 extension StoreReader {
     /// Every change this replica holds: applied, rejected or pending.
-    public func heldChanges() throws -> Set<ChangeHash> {
+    package func heldChanges() throws -> Set<ChangeHash> {
         Set(try Data.fetchAll(db, sql: "SELECT hash FROM change UNION ALL SELECT hash FROM rejected UNION ALL SELECT hash FROM pending")
             .map { try Hash256(data: $0) })
     }

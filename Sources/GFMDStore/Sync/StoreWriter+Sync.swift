@@ -1,12 +1,12 @@
 import Foundation
-public import GFMDCore
-public import GFMDSync
+package import GFMDCore
+package import GFMDSync
 import GRDB
 
 extension StoreWriter {
     /// Saves `session`: this replica's frontier, and each belief about a
     /// peer that differs from `loaded` (the session as it was read).
-    public func save(_ session: SyncSession, loaded: SyncSession) throws {
+    package func save(_ session: SyncSession, loaded: SyncSession) throws {
         if session.own != loaded.own {
             try setMeta(StoreReader.MetaKey.knowledge, Data(session.own.encoded))
         }
@@ -21,14 +21,14 @@ extension StoreWriter {
 
     /// Starts believing `belief` of a peer this replica knew nothing of (a
     /// site just certified); a belief already held is kept.
-    public func introduce(_ belief: PeerKnowledge) throws {
+    package func introduce(_ belief: PeerKnowledge) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO peer(site, participant, knowledge) VALUES (?, ?, ?)",
                        arguments: [belief.site.data, belief.participant, Data(belief.encoded)])
     }
 
     /// Records that the bundle with `checksum`, applied in this transaction,
     /// had its vouched knowledge taken.
-    public func markKnowledgeTaken(bundle checksum: Hash256) throws {
+    package func markKnowledgeTaken(bundle checksum: Hash256) throws {
         try db.execute(sql: "UPDATE bundle SET knowledge_taken = 1 WHERE checksum = ?", arguments: [checksum.data])
     }
 }
