@@ -52,7 +52,7 @@ struct DeltaSyncPropertyTests {
     }
 
     @Test("random pairs, lost, duplicated and reordered deltas: everyone converges on what it may read, MEX never holds a PHL draft",
-          arguments: [UInt64(1), 2, 3, 4, 5, 6])
+          arguments: Array(UInt64(1)...12))
     func randomExchanges(seed: UInt64) throws {
         let fixture = ReplicaFixture()
         let names = ["sec", "phl1", "phl2", "mex"]
@@ -106,7 +106,9 @@ struct DeltaSyncPropertyTests {
                 }
             }
         }
-        #expect(rounds <= 3, "seed \(seed): \(rounds) rounds to settle")
+        // A lost trust-record change believed held comes back when asked for:
+        // at most three rounds move something, and the next carries nothing.
+        #expect(rounds <= 4, "seed \(seed): \(rounds) rounds to settle")
         let sec = replicas[0]
         for index in 1..<replicas.count {
             #expect(try replicas[index].digest() == sec.digest(for: ParticipantCode(participants[index])!),

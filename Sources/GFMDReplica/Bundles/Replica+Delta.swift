@@ -33,16 +33,22 @@ extension Replica {
             let trust = try writer.trustState()
             let root = try writer.reader.root()
             let certificate = try root.flatMap { root in try? trust.certificate(for: siteID, at: created, root: root).get() }
-            // The sites of the participant this replica knows something of, less
-            // those it knows revoked or expired. (A site whose certificate it does
-            // not hold sent a summary whose header certificate it checked.)
-            let sites = try writer.reader.peerSites(of: recipient).filter { site in
+            // The sites of the participant this replica knows: those it believes
+            // something of and those whose certificate it holds, less those it
+            // knows revoked or expired. (A site whose certificate it does not hold
+            // sent a summary whose header certificate it checked.) A site it
+            // believes nothing of makes this bundle carry everything; the belief
+            // kept from it makes the next one a delta.
+            let certified = trust.certificates.compactMap { site, certificates in
+                certificates.contains { $0.participant == recipient } ? site : nil
+            }
+            let sites = Set(try writer.reader.peerSites(of: recipient)).union(certified).filter { site in
                 guard let root, trust.certificates[site]?.isEmpty == false else { return true }
                 return (try? trust.certificate(for: site, at: created, root: root).get()) != nil
-            }
+            }.filter { $0 != siteID }
             let loaded = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: Set(sites))
             var session = loaded
-            let plan = session.plan(for: recipient, sites: sites, full: full)
+            let plan = session.plan(for: recipient, sites: Array(sites), full: full)
             let selection = try writer.reader.select(plan)
             let holdings = DeltaHoldings(
                 carried: selection.points,

@@ -122,8 +122,9 @@ struct VisibilityFilter {
             try sets.map { try reader.ancestry(of: Array($0)) }.reduce(nil as Set<ChangeHash>?) { $0?.intersection($1) ?? $1 } ?? []
         }
         func needed(_ hash: ChangeHash, at change: StoreReader.Located) -> Bool {
+            if plan.wants.contains(hash) { return true }  // believed held, but asked for: it was lost
             if let held { return !held.contains(hash) }
-            return plan.carries(change.point) || plan.wants.contains(hash)
+            return plan.carries(change.point)
         }
         var carried: [ChangeHash: StoreReader.Located] = [:]
         var seen = Set(seeds)
