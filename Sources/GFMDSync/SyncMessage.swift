@@ -6,7 +6,8 @@ public import GFMDCore
 /// changes.
 public struct SyncMessage: Hashable, Sendable {
     /// The participant the bundle is for: a replica of another participant
-    /// learns nothing from the message.
+    /// learns nothing from the message. Empty for a bundle of everything its
+    /// sender holds (`bundle create --all`), which any replica may learn from.
     public var recipient: String
     /// Per site, a time up to which the sender holds every change of that site
     /// that the recipient may read.

@@ -106,6 +106,24 @@ public struct SyncSession: Hashable, Sendable {
             basis: plan.basis)
     }
 
+    /// The message for a bundle of everything this replica holds (a backup, or
+    /// a bundle for another laptop of its participant or the secretariat): its
+    /// whole frontier, vouched where it is complete for any reader (its own
+    /// participant's sites; every site, for the secretariat), for any recipient.
+    public func messageForEverything(holdings: DeltaHoldings) -> SyncMessage {
+        var holds = Frontier()
+        for (site, time) in own.entries {
+            let pending = holdings.earliestPending[site].map { HybridTimestamp(rawValue: $0.rawValue - 1) }
+            holds[site] = min(time, pending ?? time)
+        }
+        let vouched = holds.entries.keys.filter { site in
+            participant == ParticipantCode.secretariat.rawValue || holdings.participants[site] == participant
+        }
+        return SyncMessage(recipient: "", holds: holds, vouched: Set(vouched),
+                           extras: Array(holdings.extras.filter { !holds.covers($0) }.sorted().prefix(SyncMessage.listLimit)),
+                           wants: Array(holdings.wants.map(\.hash).sorted().prefix(SyncMessage.listLimit)), basis: .nothing)
+    }
+
     /// Records that the bundle made at `created` for `plan` went out with
     /// `message`, carrying the changes at `points`, of which `trust` are of
     /// the trust record: each site of the recipient is believed to hold them
@@ -140,7 +158,7 @@ public struct SyncSession: Hashable, Sendable {
         _ message: SyncMessage?, from sender: SiteID, participant senderParticipant: String, created: HybridTimestamp,
         carried: [SitePoint], adopted: (HybridTimestamp) -> Bool
     ) -> Lesson {
-        guard let message, message.recipient == participant, sender != site else { return .nothing }
+        guard let message, message.recipient == participant || message.recipient.isEmpty, sender != site else { return .nothing }
         var belief = peers[sender] ?? PeerKnowledge(site: sender, participant: senderParticipant)
         if belief.participant == senderParticipant {
             belief.hear(message, created: created, carried: carried)

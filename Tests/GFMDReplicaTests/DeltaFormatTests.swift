@@ -37,4 +37,20 @@ struct DeltaFormatTests {
         let after = try mex.read { try $0.syncSession(site: mex.siteID, participant: "MEX") }
         #expect(after.own == own.own && after.peers.isEmpty)
     }
+
+    @Test("a bundle of everything (--all) teaches its recipient what the sender holds, and vouches for the sender's own site")
+    func everything() throws {
+        let sec = try fixture.replica("sec", participant: "SEC")
+        let phl = try fixture.replica("phl")
+        try phl.createRecord(type: "practice", title: "Diaspora bonds")
+        let backup = try phl.createBundle().bytes
+        #expect(try Bundle(reading: backup).sync?.recipient == "")
+        try sec.applyBundle(backup)
+        let session = try sec.read { try $0.syncSession(site: sec.siteID, participant: "SEC") }
+        #expect(session.own[SiteTag(phl.siteID)] > .zero && session.peers[phl.siteID] != nil)
+        let back = try sec.createBundle(for: ParticipantCode("PHL")!)
+        #expect(!back.isFull)
+        let held = try phl.read { try $0.heldChanges() }
+        #expect(try Bundle.hashes(in: back.bytes).allSatisfy { !held.contains($0) }, "nothing PHL sent back to it")
+    }
 }

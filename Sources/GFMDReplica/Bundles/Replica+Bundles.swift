@@ -1,4 +1,5 @@
 import GFMDBundle
+import GFMDSync
 import Logging
 public import GFMDCore
 public import GFMDStore
@@ -25,7 +26,7 @@ extension Replica {
     ///   includes every change of the log.
     /// - Returns: the file's bytes and the number of changes in it.
     public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6) throws -> (bytes: [UInt8], changeCount: Int) {
-        let (commits, created, certificate) = try store.write { writer -> ([StoredCommit], HybridTimestamp, Certificate?) in
+        let (commits, created, certificate, message) = try store.write { writer -> ([StoredCommit], HybridTimestamp, Certificate?, SyncMessage?) in
             var clock = try writer.reader.clock()
             let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
             try writer.save(clock)
@@ -36,13 +37,15 @@ extension Replica {
             let certificate = try writer.reader.root().flatMap { root in
                 try? writer.trustState().certificate(for: siteID, at: created, root: root).get()
             }
-            return (try writer.reader.exportCommits(selection: certified), created, certificate)
+            // Everything held: any replica may learn what this one holds from it.
+            let message = try selection == nil ? knowledgeOfEverything(writer: writer) : nil
+            return (try writer.reader.exportCommits(selection: certified), created, certificate, message)
         }
         let bundleCommits = commits.map {
             BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
         }
         let bytes = Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: certificate,
-                                  created: created, level: compressionLevel)
+                                  created: created, sync: message, level: compressionLevel)
         return (bytes, commits.reduce(0) { $0 + $1.leaves.count })
     }
 

@@ -50,12 +50,7 @@ extension Replica {
             var session = loaded
             let plan = session.plan(for: recipient, sites: Array(sites), full: full)
             let selection = try writer.reader.select(plan)
-            let holdings = DeltaHoldings(
-                carried: selection.points,
-                extras: try writer.reader.points(above: session.own, limit: SyncMessage.listLimit),
-                wants: try writer.reader.missingDependencies(limit: SyncMessage.listLimit),
-                participants: try writer.reader.siteParticipants(), earliestPending: try writer.reader.earliestPending(),
-                trustHeads: try writer.reader.trustRecordID().map { try writer.reader.heads(of: $0) } ?? [])
+            let holdings = try Self.holdings(carrying: selection.points, own: session.own, writer: writer)
             let message = session.message(for: plan, holdings: holdings)
             session.sent(message, for: plan, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
@@ -67,6 +62,23 @@ extension Replica {
         let bytes = Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: certificate,
                                   created: created, sync: message, level: compressionLevel)
         return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull)
+    }
+
+    /// What the store finds for a bundle's message: extras above `own`, wants,
+    /// each site's participant, pending changes and the trust heads.
+    static func holdings(carrying carried: [SitePoint], own: Frontier, writer: StoreWriter) throws -> DeltaHoldings {
+        DeltaHoldings(
+            carried: carried,
+            extras: try writer.reader.points(above: own, limit: SyncMessage.listLimit),
+            wants: try writer.reader.missingDependencies(limit: SyncMessage.listLimit),
+            participants: try writer.reader.siteParticipants(), earliestPending: try writer.reader.earliestPending(),
+            trustHeads: try writer.reader.trustRecordID().map { try writer.reader.heads(of: $0) } ?? [])
+    }
+
+    /// The message of a bundle of everything this replica holds.
+    func knowledgeOfEverything(writer: StoreWriter) throws -> SyncMessage {
+        let session = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: [])
+        return session.messageForEverything(holdings: try Self.holdings(carrying: [], own: session.own, writer: writer))
     }
 
     /// How many changes `participant` may read of this replica: the size a

@@ -24,6 +24,8 @@ extension VectorGenerator {
                 wants: [Hash256.of(Array("wanted".utf8))],
                 basis: .sent([a: [t(created.milliseconds - 9_000), t(created.milliseconds - 8_000)], b: []]))),
             ("a replica that knows nothing", SyncMessage(recipient: "SEC")),
+            ("a bundle of everything its sender holds, for any recipient", SyncMessage(
+                recipient: "", holds: Frontier([a: t(created.milliseconds - 3_000)]), vouched: [a], basis: .nothing)),
         ]
         func raw(_ build: (inout ByteWriter) -> Void) -> String {
             var writer = ByteWriter()
