@@ -36,7 +36,8 @@ extension Frontier {
 extension PeerKnowledge {
     /// The encoding a replica stores: its frontier, extras, wants, whether
     /// its trust-record changes are known (a byte, 0 or 1) and then those (sorted ids), the
-    /// time of the newest summary taken (0: none) and the times of the bundles sent since.
+    /// time of the newest summary taken (0: none), the times of the bundles sent since,
+    /// and the newest bundle sent (its time, 0: none, and the frontier it completed).
     public var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64 + 16 * holds.entries.count + 16 * extras.count)
         holds.write(to: &writer)
@@ -51,6 +52,8 @@ extension PeerKnowledge {
         writer.write(uint64BigEndian: heardAt?.rawValue ?? 0)
         writer.write(count: sent.count)
         for time in sent { writer.write(uint64BigEndian: time.rawValue) }
+        writer.write(uint64BigEndian: lastSent?.created.rawValue ?? 0)
+        (lastSent?.complete ?? Frontier()).write(to: &writer)
         return writer.bytes
     }
 
@@ -70,8 +73,11 @@ extension PeerKnowledge {
         for _ in 0..<(try reader.readCount("sent count", minimumElementSize: 8)) {
             sent.append(HybridTimestamp(rawValue: try reader.readUInt64BigEndian("sent time")))
         }
+        let lastCreated = try reader.readUInt64BigEndian("last sent time")
+        let complete = try Frontier(reading: &reader)
         try reader.expectEnd("peer knowledge")
         self.init(site: site, participant: participant, holds: holds, extras: extras, wants: wants, trust: trust,
-                  heardAt: heard == 0 ? nil : HybridTimestamp(rawValue: heard), sent: sent)
+                  heardAt: heard == 0 ? nil : HybridTimestamp(rawValue: heard), sent: sent,
+                  lastSent: lastCreated == 0 ? nil : (HybridTimestamp(rawValue: lastCreated), complete))
     }
 }

@@ -22,6 +22,11 @@ public struct PeerKnowledge: Hashable, Sendable {
     public var heardAt: HybridTimestamp?
     /// The bundles sent to the peer since that summary, by their `created` time.
     public var sent: [HybridTimestamp]
+    /// The newest bundle sent (its `created` time) and the times up to which
+    /// it made the peer complete, for the sites it vouched: more than its
+    /// message could say to a peer that may not read everything. Taken back
+    /// when the peer says it took that bundle.
+    public var lastSent: (created: HybridTimestamp, complete: Frontier)?
 
     /// The most bundles sent without an answer that a belief keeps; past it,
     /// the belief is dropped and the next bundle carries everything again.
@@ -29,7 +34,8 @@ public struct PeerKnowledge: Hashable, Sendable {
 
     /// Knows nothing yet about `site`.
     public init(site: SiteID, participant: String, holds: Frontier = Frontier(), extras: Set<SitePoint> = [],
-                wants: Set<ChangeHash> = [], trust: Set<ChangeHash>? = nil, heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = []) {
+                wants: Set<ChangeHash> = [], trust: Set<ChangeHash>? = nil, heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = [],
+                lastSent: (created: HybridTimestamp, complete: Frontier)? = nil) {
         self.site = site
         self.participant = participant
         self.holds = holds
@@ -38,6 +44,19 @@ public struct PeerKnowledge: Hashable, Sendable {
         self.trust = trust
         self.heardAt = heardAt
         self.sent = sent
+        self.lastSent = lastSent
+    }
+
+    public static func == (lhs: PeerKnowledge, rhs: PeerKnowledge) -> Bool {
+        lhs.site == rhs.site && lhs.participant == rhs.participant && lhs.holds == rhs.holds && lhs.extras == rhs.extras
+            && lhs.wants == rhs.wants && lhs.trust == rhs.trust && lhs.heardAt == rhs.heardAt && lhs.sent == rhs.sent
+            && lhs.lastSent?.created == rhs.lastSent?.created && lhs.lastSent?.complete == rhs.lastSent?.complete
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(site)
+        hasher.combine(holds)
+        hasher.combine(heardAt)
     }
 
     /// Whether the peer is believed to hold the changes at `point`.
@@ -51,9 +70,10 @@ public struct PeerKnowledge: Hashable, Sendable {
     ///
     /// - Returns: false, changing nothing, for a summary older than the newest taken.
     @discardableResult
-    public mutating func hear(_ message: SyncMessage, created: HybridTimestamp, carried: [SitePoint]) -> Bool {
+    public mutating func hear(_ message: SyncMessage, created: HybridTimestamp, carried: [SitePoint], by receiver: SiteTag) -> Bool {
         if let heardAt, created <= heardAt { return false }
         holds = message.holds
+        if let lastSent, message.taken[receiver] == lastSent.created { holds.formJoin(lastSent.complete) }
         extras = Set(message.extras).union(carried.filter { !message.holds.covers($0) })
         wants = Set(message.wants)
         if !message.trustHeads.isEmpty { trust = Set(message.trustHeads) }
@@ -63,15 +83,18 @@ public struct PeerKnowledge: Hashable, Sendable {
     }
 
     /// Believes, until the peer says otherwise, that it applies the bundle made
-    /// at `created` with `message`, carrying the changes at `points`. What the
-    /// peer asked for stays asked until it says otherwise: the bundle may
-    /// reach another site of its participant.
-    public mutating func send(_ message: SyncMessage, created: HybridTimestamp, points: [SitePoint], trust carried: [ChangeHash] = []) {
+    /// at `created` with `message`, carrying the changes at `points`, and so
+    /// holds what it may read up to `complete` (the uncut times of the sites
+    /// the bundle vouched for). What the peer asked for stays asked until it
+    /// says otherwise: the bundle may reach another site of its participant.
+    public mutating func send(_ message: SyncMessage, created: HybridTimestamp, points: [SitePoint], complete: Frontier,
+                              trust carried: [ChangeHash] = []) {
         guard sent.count < Self.unansweredLimit else {
             self = PeerKnowledge(site: site, participant: participant)
             return
         }
-        for site in message.vouched { holds.advance(site, to: message.holds[site]) }
+        holds.formJoin(complete)
+        lastSent = (created, complete)
         extras.formUnion(points.filter { !holds.covers($0) })
         extras = extras.filter { !holds.covers($0) }
         if message.basis == .nothing {

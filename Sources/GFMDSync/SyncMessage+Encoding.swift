@@ -22,6 +22,11 @@ extension SyncMessage {
         }
         writer.write(sortedHashes: wants)
         writer.write(sortedHashes: trustHeads)
+        writer.write(count: taken.count)
+        for site in taken.keys.sorted() {
+            writer.write(uint64BigEndian: site.rawValue)
+            writer.write(varint: Self.back(taken[site]!, from: created))
+        }
         switch basis {
         case .nothing:
             writer.write(byte: 0)
@@ -78,6 +83,14 @@ extension SyncMessage {
         }
         let wants = try reader.readSortedHashes("wants")
         let trustHeads = try reader.readSortedHashes("trust heads")
+        var taken: [SiteTag: HybridTimestamp] = [:]
+        var takenOrder: [SiteTag] = []
+        for _ in 0..<(try reader.readCount("taken count", minimumElementSize: 9)) {
+            let site = SiteTag(rawValue: try reader.readUInt64BigEndian("taken site"))
+            try ascending(takenOrder, site, "taken sites")
+            takenOrder.append(site)
+            taken[site] = try time("taken time")
+        }
         let basis: Basis
         switch try reader.readByte("basis kind") {
         case 0:
@@ -102,7 +115,7 @@ extension SyncMessage {
             throw reader.failure(.invalidValue, "basis kind")
         }
         try reader.expectEnd("sync section")
-        self.init(recipient: recipient, holds: holds, vouched: vouched, extras: extras, wants: wants, trustHeads: trustHeads, basis: basis)
+        self.init(recipient: recipient, holds: holds, vouched: vouched, extras: extras, wants: wants, trustHeads: trustHeads, taken: taken, basis: basis)
     }
 
     private static func back(_ time: HybridTimestamp, from created: HybridTimestamp) -> UInt64 {

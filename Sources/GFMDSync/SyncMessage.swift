@@ -26,6 +26,11 @@ public struct SyncMessage: Hashable, Sendable {
     /// participant reads more: its heads say exactly which certificates the
     /// sender holds.
     public var trustHeads: [ChangeHash]
+    /// For sites of the recipient's participant, the `created` time of the
+    /// newest of their bundles whose vouches the sender took: that bundle's
+    /// sender then knows the sender holds all it carried, even what the
+    /// bundle's message could not say.
+    public var taken: [SiteTag: HybridTimestamp]
     /// What the sender assumed its recipient held.
     public var basis: Basis
 
@@ -42,13 +47,14 @@ public struct SyncMessage: Hashable, Sendable {
 
     /// A message.
     public init(recipient: String, holds: Frontier = Frontier(), vouched: Set<SiteTag> = [], extras: [SitePoint] = [], wants: [ChangeHash] = [],
-                trustHeads: [ChangeHash] = [], basis: Basis = .nothing) {
+                trustHeads: [ChangeHash] = [], taken: [SiteTag: HybridTimestamp] = [:], basis: Basis = .nothing) {
         self.recipient = recipient
         self.holds = holds
         self.vouched = vouched.intersection(holds.entries.keys)
         self.extras = Array(Set(extras)).sorted()
         self.wants = Array(Set(wants)).sorted()
         self.trustHeads = Array(Set(trustHeads)).sorted()
+        self.taken = taken
         self.basis = basis
     }
 

@@ -83,18 +83,10 @@ public struct SyncSession: Hashable, Sendable {
         for (site, time) in own.entries where holdings.participants[site] == plan.recipient { readable[site, default: []].append(time) }
         for point in holdings.carried + plan.skip { readable[point.site, default: []].append(point.timestamp) }
         var holds = Frontier()
-        for (site, time) in own.entries {
-            var limit = time
-            if let pending = holdings.earliestPending[site], pending <= limit {
-                limit = HybridTimestamp(rawValue: pending.rawValue - 1)
-            }
+        for (site, limit) in limits(holdings).entries {
             holds[site] = open ? limit : readable[site, default: []].filter { $0 <= limit }.max() ?? .zero
         }
-        // Complete for a site: this replica reads all the recipient may read of it.
-        let vouched = holds.entries.keys.filter { site in
-            participant == ParticipantCode.secretariat.rawValue || plan.recipient == participant
-                || holdings.participants[site] == participant
-        }
+        let vouched = holds.entries.keys.filter { isComplete(for: $0, toward: plan.recipient, holdings) }
         let wants = holdings.wants.filter { open || $0.waiting == plan.recipient }.map(\.hash)
         return SyncMessage(
             recipient: plan.recipient, holds: holds, vouched: Set(vouched),
@@ -103,7 +95,29 @@ public struct SyncSession: Hashable, Sendable {
             }.sorted().prefix(SyncMessage.listLimit)),
             wants: Array(wants.sorted().prefix(SyncMessage.listLimit)),
             trustHeads: saysTrustHeads(to: plan.recipient) ? Array(holdings.trustHeads.prefix(SyncMessage.listLimit)) : [],
+            taken: holdings.taken.filter { tag, _ in plan.sites.contains { SiteTag($0) == tag } },
             basis: plan.basis)
+    }
+
+    /// Whether this replica is complete for `site` toward `recipient`: it may
+    /// read everything of that site the recipient may (it is the secretariat,
+    /// or of the recipient's participant, or the site acts for its own).
+    func isComplete(for site: SiteTag, toward recipient: String, _ holdings: DeltaHoldings) -> Bool {
+        participant == ParticipantCode.secretariat.rawValue || recipient == participant || holdings.participants[site] == participant
+    }
+
+    /// Per site, the time up to which this replica may claim to hold what it
+    /// holds: its frontier, before its earliest pending change (not carried).
+    func limits(_ holdings: DeltaHoldings) -> Frontier {
+        var limits = Frontier()
+        for (site, time) in own.entries {
+            var limit = time
+            if let pending = holdings.earliestPending[site], pending <= limit {
+                limit = HybridTimestamp(rawValue: pending.rawValue - 1)
+            }
+            limits[site] = limit
+        }
+        return limits
     }
 
     /// The message for a bundle of everything this replica holds (a backup, or
@@ -111,11 +125,7 @@ public struct SyncSession: Hashable, Sendable {
     /// whole frontier, vouched where it is complete for any reader (its own
     /// participant's sites; every site, for the secretariat), for any recipient.
     public func messageForEverything(holdings: DeltaHoldings) -> SyncMessage {
-        var holds = Frontier()
-        for (site, time) in own.entries {
-            let pending = holdings.earliestPending[site].map { HybridTimestamp(rawValue: $0.rawValue - 1) }
-            holds[site] = min(time, pending ?? time)
-        }
+        let holds = limits(holdings)
         let vouched = holds.entries.keys.filter { site in
             participant == ParticipantCode.secretariat.rawValue || holdings.participants[site] == participant
         }
@@ -125,14 +135,16 @@ public struct SyncSession: Hashable, Sendable {
     }
 
     /// Records that the bundle made at `created` for `plan` went out with
-    /// `message`, carrying the changes at `points`, of which `trust` are of
-    /// the trust record: each site of the recipient is believed to hold them
-    /// until it says otherwise.
-    public mutating func sent(_ message: SyncMessage, for plan: DeltaPlan, created: HybridTimestamp, points: [SitePoint],
-                              trust: [ChangeHash] = []) {
+    /// `message` (made from `holdings`), carrying the changes at `points`, of
+    /// which `trust` are of the trust record: each site of the recipient is
+    /// believed to hold them, and everything it may read of the vouched sites
+    /// up to this replica's own times, until it says otherwise.
+    public mutating func sent(_ message: SyncMessage, for plan: DeltaPlan, holdings: DeltaHoldings, created: HybridTimestamp,
+                              points: [SitePoint], trust: [ChangeHash] = []) {
+        let complete = Frontier(limits(holdings).entries.filter { isComplete(for: $0.key, toward: plan.recipient, holdings) })
         for site in plan.sites {
             var belief = peers[site] ?? PeerKnowledge(site: site, participant: plan.recipient)
-            belief.send(message, created: created, points: points, trust: trust)
+            belief.send(message, created: created, points: points, complete: complete, trust: trust)
             peers[site] = belief
         }
     }
@@ -161,7 +173,7 @@ public struct SyncSession: Hashable, Sendable {
         guard let message, message.recipient == participant || message.recipient.isEmpty, sender != site else { return .nothing }
         var belief = peers[sender] ?? PeerKnowledge(site: sender, participant: senderParticipant)
         if belief.participant == senderParticipant {
-            belief.hear(message, created: created, carried: carried)
+            belief.hear(message, created: created, carried: carried, by: SiteTag(site))
             peers[sender] = belief
         }
         let covered = switch message.basis {

@@ -11,6 +11,8 @@ struct SyncSessionTests {
         var session: SyncSession
         var held: Set<SitePoint>
         var clock: UInt64
+        /// Per sender, the newest of its bundles whose knowledge was taken.
+        var newestTaken: [SiteTag: HybridTimestamp] = [:]
 
         init(_ seed: UInt64, participant: String) {
             session = SyncSession(site: SiteID(words: (seed, seed)), participant: participant, own: Frontier(), peers: [])
@@ -38,9 +40,11 @@ struct SyncSessionTests {
             let plan = session.plan(for: recipient, sites: sites)
             let carried = held.filter(plan.carries)
             let created = tick()
-            let message = session.message(for: plan, holdings: DeltaHoldings(
-                carried: Array(carried), extras: held.filter { !session.own.covers($0) }.sorted(), wants: [], participants: participants))
-            session.sent(message, for: plan, created: created, points: Array(carried))
+            var holdings = DeltaHoldings(
+                carried: Array(carried), extras: held.filter { !session.own.covers($0) }.sorted(), wants: [], participants: participants)
+            holdings.taken = newestTaken.filter { tag, _ in sites.contains { SiteTag($0) == tag } }
+            let message = session.message(for: plan, holdings: holdings)
+            session.sent(message, for: plan, holdings: holdings, created: created, points: Array(carried))
             return Bundle(sender: session.site, participant: session.participant, created: created, points: carried, message: message)
         }
 
@@ -50,7 +54,10 @@ struct SyncSessionTests {
             clock = max(clock, bundle.created.milliseconds)
             let lesson = session.received(bundle.message, from: bundle.sender, participant: bundle.participant, created: bundle.created,
                                           carried: Array(bundle.points)) { taken.contains($0) }
-            if lesson == .senderAndOwn { taken.insert(bundle.created) }
+            if lesson == .senderAndOwn {
+                taken.insert(bundle.created)
+                newestTaken[SiteTag(bundle.sender)] = max(newestTaken[SiteTag(bundle.sender)] ?? .zero, bundle.created)
+            }
             return lesson
         }
     }
@@ -186,5 +193,34 @@ struct SyncSessionTests {
         #expect(sec.session.peers[phl]?.sent.count == PeerKnowledge.unansweredLimit)
         _ = sec.bundle(for: "PHL", sites: [phl], participants: [:])
         #expect(sec.session.peers[phl]?.holds == Frontier())
+    }
+
+    @Test("a delegation that took the secretariat's bundle says so: the secretariat then believes it holds all it may read up to the secretariat's own times, past drafts the message could not name")
+    func takenRestoresUncutTimes() {
+        let kenya = SiteTag(rawValue: 4)
+        let mexico = SiteID(words: (3, 3))
+        let secSite = SiteID(words: (1, 1))
+        let draft = HybridTimestamp(milliseconds: 2_000, counter: 0)
+        var sec = SyncSession(site: secSite, participant: "SEC", own: Frontier([kenya: draft]), peers: [])
+        let holdings = DeltaHoldings(carried: [], extras: [], wants: [], participants: [kenya: "KEN"])
+        let plan = sec.plan(for: "MEX", sites: [mexico])
+        let created = HybridTimestamp(milliseconds: 3_000, counter: 0)
+        let message = sec.message(for: plan, holdings: holdings)
+        #expect(message.holds[kenya] == .zero, "a Kenyan draft is not named to MEX")
+        sec.sent(message, for: plan, holdings: holdings, created: created, points: [])
+        #expect(sec.peers[mexico]?.holds[kenya] == draft, "believed, privately, optimistically")
+
+        // MEX answers, having taken that bundle; its own frontier says nothing of Kenya.
+        let answer = SyncMessage(recipient: "SEC", holds: Frontier([SiteTag(mexico): HybridTimestamp(milliseconds: 3_500, counter: 0)]),
+                                 taken: [SiteTag(secSite): created])
+        _ = sec.received(answer, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 4_000, counter: 0), carried: []) { _ in false }
+        #expect(sec.peers[mexico]?.holds[kenya] == draft, "it took the bundle: it holds all it may read of Kenya up to then")
+        #expect(sec.plan(for: "MEX", sites: [mexico]).since[kenya] == draft)
+
+        // An answer that did not take it (the bundle was lost) drops the belief.
+        var lost = sec
+        let silent = SyncMessage(recipient: "SEC", holds: answer.holds)
+        _ = lost.received(silent, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 5_000, counter: 0), carried: []) { _ in false }
+        #expect(lost.peers[mexico]?.holds[kenya] == .zero)
     }
 }

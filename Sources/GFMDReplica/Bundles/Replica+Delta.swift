@@ -50,9 +50,10 @@ extension Replica {
             var session = loaded
             let plan = session.plan(for: recipient, sites: Array(sites), full: full)
             let selection = try writer.reader.select(plan)
-            let holdings = try Self.holdings(carrying: selection.points, own: session.own, writer: writer)
+            var holdings = try Self.holdings(carrying: selection.points, own: session.own, writer: writer)
+            holdings.taken = try writer.reader.newestTaken(from: plan.sites)
             let message = session.message(for: plan, holdings: holdings)
-            session.sent(message, for: plan, created: created, points: selection.points, trust: selection.trust)
+            session.sent(message, for: plan, holdings: holdings, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
             return (try writer.reader.exportCommits(selection: selection.hashes), created, certificate, message, plan.isFull)
         }
@@ -120,25 +121,31 @@ public struct PeerLack: Sendable {
     public let participant: String
     /// Its sites this replica knows something of.
     public let sites: [SiteID]
-    /// How many changes the next bundle for it would carry.
-    public let lacking: Int
+    /// How many changes the next bundle for it would carry, when counted.
+    public let lacking: Int?
+    /// Bundles sent to its sites since the newest summary heard from them.
+    public let unanswered: Int
     /// When the newest summary from one of its sites was made; nil when none came yet.
     public let lastHeard: HybridTimestamp?
 }
 
 extension Replica {
     /// For each participant whose sites this replica knows something of, what
-    /// they are believed to lack: the size of the next bundle for it.
-    public func peerLacks() throws -> [PeerLack] {
+    /// they are believed to lack: the size of the next bundle for it, counted
+    /// for the participants `counting` names (every one when nil). Counting
+    /// judges what the participant may read of every change it is not
+    /// believed to hold, so a hub counts for the peers asked about.
+    public func peerLacks(counting: Set<String>? = nil) throws -> [PeerLack] {
         try read { reader in
             let session = try reader.syncSession(site: siteID, participant: identity.participant)
             let byParticipant = Dictionary(grouping: session.peers.values, by: \.participant)
             return try byParticipant.keys.sorted().map { participant in
                 let beliefs = byParticipant[participant]!
                 let sites = beliefs.map(\.site).sorted()
-                let plan = session.plan(for: participant, sites: sites)
-                return PeerLack(participant: participant, sites: sites, lacking: try reader.select(plan).hashes.count,
-                                lastHeard: beliefs.compactMap(\.heardAt).max())
+                let lacking = try counting.map { $0.contains(participant) } ?? true
+                    ? reader.select(session.plan(for: participant, sites: sites)).hashes.count : nil
+                return PeerLack(participant: participant, sites: sites, lacking: lacking,
+                                unanswered: beliefs.map(\.sent.count).max() ?? 0, lastHeard: beliefs.compactMap(\.heardAt).max())
             }
         }
     }

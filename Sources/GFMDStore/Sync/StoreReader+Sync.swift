@@ -50,6 +50,19 @@ extension StoreReader {
             """), arguments: [sender.data, Int64(bitPattern: created.rawValue)]) ?? false
     }
 
+    /// For each of `sites`, the `created` time of the newest of its bundles
+    /// whose knowledge this replica took.
+    package func newestTaken(from sites: [SiteID]) throws -> [SiteTag: HybridTimestamp] {
+        let statement = try db.cachedStatement(sql: "SELECT max(created_hlc) FROM bundle WHERE sender_site = ? AND knowledge_taken = 1")
+        var taken: [SiteTag: HybridTimestamp] = [:]
+        for site in sites {
+            if let time = try Int64.fetchOne(statement, arguments: [site.data]) {
+                taken[SiteTag(site)] = HybridTimestamp(rawValue: UInt64(bitPattern: time))
+            }
+        }
+        return taken
+    }
+
     /// The sites that signed a change this replica holds, by tag (a tag two
     /// of them share is left out: `SiteTag`).
     package func sitesByTag() throws -> [SiteTag: SiteID] {

@@ -21,7 +21,7 @@ extension VectorGenerator {
              SyncMessage(
                 recipient: "MEX", holds: Frontier([a: t(created.milliseconds - 1_000), b: t(created.milliseconds - 2_000)]),
                 vouched: [a], extras: [SitePoint(site: b, timestamp: HybridTimestamp(milliseconds: created.milliseconds - 500, counter: 3))],
-                wants: [Hash256.of(Array("wanted".utf8))],
+                wants: [Hash256.of(Array("wanted".utf8))], taken: [b: t(created.milliseconds - 7_000)],
                 basis: .sent([a: [t(created.milliseconds - 9_000), t(created.milliseconds - 8_000)], b: []]))),
             ("a replica that knows nothing", SyncMessage(recipient: "SEC")),
             ("a bundle of everything its sender holds, for any recipient", SyncMessage(
@@ -37,26 +37,26 @@ extension VectorGenerator {
                 w.write(string: "PHL"); w.write(count: 2)
                 w.write(uint64BigEndian: b.rawValue); w.write(varint: 2)
                 w.write(uint64BigEndian: a.rawValue); w.write(varint: 2)
-                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "not_canonical"),
             ("a time later than the bundle", raw { w in
                 w.write(string: "PHL"); w.write(count: 1)
                 w.write(uint64BigEndian: a.rawValue); w.write(varint: (created.rawValue + 1) << 1)
-                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "invalid_value"),
             ("a site at time zero", raw { w in
                 w.write(string: "PHL"); w.write(count: 1)
                 w.write(uint64BigEndian: a.rawValue); w.write(varint: created.rawValue << 1)
-                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "not_canonical"),
             ("basis kind 2", raw { w in
-                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 2)
+                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 2)
             }, "invalid_value"),
             ("a byte after the basis", raw { w in
-                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0); w.write(byte: 0)
+                w.write(string: "PHL"); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0); w.write(byte: 0)
             }, "trailing_bytes"),
             ("a recipient that is not UTF-8", raw { w in
-                w.write(lengthPrefixed: [0xFF]); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
+                w.write(lengthPrefixed: [0xFF]); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(count: 0); w.write(byte: 0)
             }, "invalid_utf8"),
             ("a count larger than the bytes left", raw { w in
                 w.write(string: "PHL"); w.write(count: 1000)

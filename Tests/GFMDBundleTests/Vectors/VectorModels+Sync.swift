@@ -9,6 +9,7 @@ extension VectorModels.SyncJSON {
         extras = message.extras.map { Point(site: $0.site.description, time: $0.timestamp.rawValue) }
         wants = message.wants.map(\.hex)
         trustHeads = message.trustHeads.map(\.hex)
+        taken = Dictionary(uniqueKeysWithValues: message.taken.map { ($0.key.description, $0.value.rawValue) })
         switch message.basis {
         case .nothing: basis = nil
         case .sent(let chains): basis = Dictionary(uniqueKeysWithValues: chains.map { ($0.key.description, $0.value.map(\.rawValue)) })

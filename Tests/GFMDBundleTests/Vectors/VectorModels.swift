@@ -213,10 +213,11 @@ enum VectorModels {
         let extras: [Point]
         let wants: [String]
         let trustHeads: [String]
+        let taken: [String: UInt64]
         let basis: [String: [UInt64]]?
 
         enum CodingKeys: String, CodingKey {
-            case recipient, holds, extras, wants, basis
+            case recipient, holds, extras, wants, basis, taken
             case trustHeads = "trust_heads"
         }
     }
