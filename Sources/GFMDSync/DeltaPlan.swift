@@ -9,6 +9,9 @@ public struct DeltaPlan: Hashable, Sendable {
     public let sites: [SiteID]
     /// Carry the changes above these times…
     public let since: Frontier
+    /// The times, per site, of changes the recipient reads that all its sites
+    /// are believed to hold (at or before ``since``): what a message to it may name.
+    public let said: Frontier
     /// …except those at these points, which every site holds.
     public let skip: Set<SitePoint>
     /// And these changes, which a site asked for.

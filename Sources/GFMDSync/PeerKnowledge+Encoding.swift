@@ -34,13 +34,15 @@ extension Frontier {
 }
 
 extension PeerKnowledge {
-    /// The encoding a replica stores: its frontier, extras, wants, whether
+    /// The encoding a replica stores: its frontier, the frontier known only
+    /// here, extras, wants, whether
     /// its trust-record changes are known (a byte, 0 or 1) and then those (sorted ids), the
     /// time of the newest summary taken (0: none), the times of the bundles sent since,
     /// and the newest bundle sent (its time, 0: none, and the frontier it completed).
     public var encoded: [UInt8] {
-        var writer = ByteWriter(capacity: 64 + 16 * holds.entries.count + 16 * extras.count)
+        var writer = ByteWriter(capacity: 64 + 16 * holds.entries.count + 16 * complete.entries.count + 16 * extras.count)
         holds.write(to: &writer)
+        complete.write(to: &writer)
         writer.write(count: extras.count)
         for point in extras.sorted() {
             writer.write(uint64BigEndian: point.site.rawValue)
@@ -61,6 +63,7 @@ extension PeerKnowledge {
     public init(site: SiteID, participant: String, decoding bytes: ArraySlice<UInt8>) throws(FormatError) {
         var reader = ByteReader(bytes)
         let holds = try Frontier(reading: &reader)
+        let complete = try Frontier(reading: &reader)
         var extras = Set<SitePoint>()
         for _ in 0..<(try reader.readCount("extra count", minimumElementSize: 16)) {
             extras.insert(SitePoint(site: SiteTag(rawValue: try reader.readUInt64BigEndian("extra site")),
@@ -74,10 +77,10 @@ extension PeerKnowledge {
             sent.append(HybridTimestamp(rawValue: try reader.readUInt64BigEndian("sent time")))
         }
         let lastCreated = try reader.readUInt64BigEndian("last sent time")
-        let complete = try Frontier(reading: &reader)
+        let lastComplete = try Frontier(reading: &reader)
         try reader.expectEnd("peer knowledge")
-        self.init(site: site, participant: participant, holds: holds, extras: extras, wants: wants, trust: trust,
+        self.init(site: site, participant: participant, holds: holds, complete: complete, extras: extras, wants: wants, trust: trust,
                   heardAt: heard == 0 ? nil : HybridTimestamp(rawValue: heard), sent: sent,
-                  lastSent: lastCreated == 0 ? nil : (HybridTimestamp(rawValue: lastCreated), complete))
+                  lastSent: lastCreated == 0 ? nil : (HybridTimestamp(rawValue: lastCreated), lastComplete))
     }
 }

@@ -8,8 +8,15 @@ public struct PeerKnowledge: Hashable, Sendable {
     public let site: SiteID
     /// The participant it acts for.
     public let participant: String
-    /// Per site, a time up to which the peer holds every change it may read.
+    /// Per site, a time up to which the peer holds every change it may read,
+    /// each the time of a change it reads (what it said, and what was vouched
+    /// to it): a time a message to it may name.
     public var holds: Frontier
+    /// Per site, later times up to which it is complete too, known only here:
+    /// the times of this replica's own frontier when it sent what the peer
+    /// may read up to them (past changes the peer may not read, which no
+    /// message to it names).
+    public var complete: Frontier
     /// Changes the peer holds above ``holds``.
     public var extras: Set<SitePoint>
     /// Changes the peer asked for.
@@ -33,12 +40,13 @@ public struct PeerKnowledge: Hashable, Sendable {
     public static let unansweredLimit = 64
 
     /// Knows nothing yet about `site`.
-    public init(site: SiteID, participant: String, holds: Frontier = Frontier(), extras: Set<SitePoint> = [],
+    public init(site: SiteID, participant: String, holds: Frontier = Frontier(), complete: Frontier = Frontier(), extras: Set<SitePoint> = [],
                 wants: Set<ChangeHash> = [], trust: Set<ChangeHash>? = nil, heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = [],
                 lastSent: (created: HybridTimestamp, complete: Frontier)? = nil) {
         self.site = site
         self.participant = participant
         self.holds = holds
+        self.complete = complete
         self.extras = extras
         self.wants = wants
         self.trust = trust
@@ -48,7 +56,8 @@ public struct PeerKnowledge: Hashable, Sendable {
     }
 
     public static func == (lhs: PeerKnowledge, rhs: PeerKnowledge) -> Bool {
-        lhs.site == rhs.site && lhs.participant == rhs.participant && lhs.holds == rhs.holds && lhs.extras == rhs.extras
+        lhs.site == rhs.site && lhs.participant == rhs.participant && lhs.holds == rhs.holds && lhs.complete == rhs.complete
+            && lhs.extras == rhs.extras
             && lhs.wants == rhs.wants && lhs.trust == rhs.trust && lhs.heardAt == rhs.heardAt && lhs.sent == rhs.sent
             && lhs.lastSent?.created == rhs.lastSent?.created && lhs.lastSent?.complete == rhs.lastSent?.complete
     }
@@ -60,7 +69,14 @@ public struct PeerKnowledge: Hashable, Sendable {
     }
 
     /// Whether the peer is believed to hold the changes at `point`.
-    public func holds(_ point: SitePoint) -> Bool { holds.covers(point) || extras.contains(point) }
+    public func holds(_ point: SitePoint) -> Bool { reach.covers(point) || extras.contains(point) }
+
+    /// Per site, the time up to which the peer is believed complete: the later of ``holds`` and ``complete``.
+    public var reach: Frontier {
+        var reach = holds
+        reach.formJoin(complete)
+        return reach
+    }
 
     /// Takes the summary of a bundle the peer made at `created`, which carried
     /// the changes at `carried` (the peer holds those too). What was believed
@@ -73,7 +89,7 @@ public struct PeerKnowledge: Hashable, Sendable {
     public mutating func hear(_ message: SyncMessage, created: HybridTimestamp, carried: [SitePoint], by receiver: SiteTag) -> Bool {
         if let heardAt, created <= heardAt { return false }
         holds = message.holds
-        if let lastSent, message.taken[receiver] == lastSent.created { holds.formJoin(lastSent.complete) }
+        complete = lastSent.flatMap { message.taken[receiver] == $0.created ? $0.complete : nil } ?? Frontier()
         extras = Set(message.extras).union(carried.filter { !message.holds.covers($0) })
         wants = Set(message.wants)
         if !message.trustHeads.isEmpty { trust = Set(message.trustHeads) }
@@ -93,10 +109,11 @@ public struct PeerKnowledge: Hashable, Sendable {
             self = PeerKnowledge(site: site, participant: participant)
             return
         }
-        holds.formJoin(complete)
+        for site in message.vouched { holds.advance(site, to: message.holds[site]) }
+        self.complete.formJoin(complete)
         lastSent = (created, complete)
-        extras.formUnion(points.filter { !holds.covers($0) })
-        extras = extras.filter { !holds.covers($0) }
+        extras.formUnion(points)
+        extras = extras.filter { !reach.covers($0) }
         if message.basis == .nothing {
             trust = (trust ?? []).union(carried)  // it holds at least what a full bundle carried
         } else {

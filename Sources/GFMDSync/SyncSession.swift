@@ -53,14 +53,16 @@ public struct SyncSession: Hashable, Sendable {
         let beliefs = sites.compactMap { peers[$0] }
         let wants = beliefs.reduce(into: Set<ChangeHash>()) { $0.formUnion($1.wants) }
         guard !full, !sites.isEmpty, beliefs.count == sites.count else {
-            return DeltaPlan(recipient: recipient, sites: sites, since: Frontier(), skip: [], wants: wants, trustHeld: nil, basis: .nothing)
+            return DeltaPlan(recipient: recipient, sites: sites, since: Frontier(), said: Frontier(), skip: [], wants: wants,
+                             trustHeld: nil, basis: .nothing)
         }
-        let since = Frontier.meet(beliefs.map(\.holds))
+        let since = Frontier.meet(beliefs.map(\.reach))
         let candidates = beliefs.reduce(into: Set<SitePoint>()) { $0.formUnion($1.extras) }
         let skip = candidates.filter { point in !since.covers(point) && beliefs.allSatisfy { $0.holds(point) } }
         let basis = SyncMessage.Basis.sent(Dictionary(uniqueKeysWithValues: beliefs.map { (SiteTag($0.site), $0.sent) }))
         let trust = beliefs.allSatisfy { $0.trust != nil } ? beliefs.map { $0.trust! } : nil
-        return DeltaPlan(recipient: recipient, sites: sites, since: since, skip: skip, wants: wants, trustHeld: trust, basis: basis)
+        return DeltaPlan(recipient: recipient, sites: sites, since: since, said: Frontier.meet(beliefs.map(\.holds)), skip: skip,
+                         wants: wants, trustHeld: trust, basis: basis)
     }
 
     /// The message for the bundle that carries out `plan`: this replica's
@@ -79,7 +81,7 @@ public struct SyncSession: Hashable, Sendable {
         // Times of changes the recipient reads: those it is believed to hold,
         // those carried, and any of its own participant's sites.
         var readable: [SiteTag: [HybridTimestamp]] = [:]
-        for (site, time) in plan.since.entries { readable[site, default: []].append(time) }
+        for (site, time) in plan.said.entries { readable[site, default: []].append(time) }
         for (site, time) in own.entries where holdings.participants[site] == plan.recipient { readable[site, default: []].append(time) }
         for point in holdings.carried + plan.skip { readable[point.site, default: []].append(point.timestamp) }
         var holds = Frontier()

@@ -208,19 +208,19 @@ struct SyncSessionTests {
         let message = sec.message(for: plan, holdings: holdings)
         #expect(message.holds[kenya] == .zero, "a Kenyan draft is not named to MEX")
         sec.sent(message, for: plan, holdings: holdings, created: created, points: [])
-        #expect(sec.peers[mexico]?.holds[kenya] == draft, "believed, privately, optimistically")
+        #expect(sec.peers[mexico]?.reach[kenya] == draft && sec.peers[mexico]?.holds[kenya] == .zero, "believed, privately, optimistically")
 
         // MEX answers, having taken that bundle; its own frontier says nothing of Kenya.
         let answer = SyncMessage(recipient: "SEC", holds: Frontier([SiteTag(mexico): HybridTimestamp(milliseconds: 3_500, counter: 0)]),
                                  taken: [SiteTag(secSite): created])
         _ = sec.received(answer, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 4_000, counter: 0), carried: []) { _ in false }
-        #expect(sec.peers[mexico]?.holds[kenya] == draft, "it took the bundle: it holds all it may read of Kenya up to then")
+        #expect(sec.peers[mexico]?.reach[kenya] == draft, "it took the bundle: it holds all it may read of Kenya up to then")
         #expect(sec.plan(for: "MEX", sites: [mexico]).since[kenya] == draft)
 
         // An answer that did not take it (the bundle was lost) drops the belief.
         var lost = sec
         let silent = SyncMessage(recipient: "SEC", holds: answer.holds)
         _ = lost.received(silent, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 5_000, counter: 0), carried: []) { _ in false }
-        #expect(lost.peers[mexico]?.holds[kenya] == .zero)
+        #expect(lost.peers[mexico]?.reach[kenya] == .zero)
     }
 }
