@@ -63,6 +63,7 @@ struct ScenarioTests {
         #expect(text.status == 0)
         #expect(text.stdout.contains("sender     PHL"))
         #expect(text.stdout.contains("format     version 5"))
+        #expect(text.stdout.contains("for        any replica: everything its sender holds"))
         #expect(text.stdout.contains("changes    4 in 4 commits"), "two certificates in the trust record, then two records")
         #expect(text.stdout.contains("every hash and signature verifies"))
         let json = try cli.run(["bundle", "inspect", "b.gfmd", "--json"])

@@ -59,10 +59,9 @@ struct BundleCreateCommand: ParsableCommand {
             let bundle = try replica.createBundle(for: participant, full: full)
             bytes = bundle.bytes
             try FileArgument.write(bytes, to: output)
-            let readable = try replica.readableChangeCount(for: participant)
             let what = bundle.isFull
                 ? "\(Output.count(bundle.changeCount, "change")), everything \(participant) may read"
-                : "\(Output.count(bundle.changeCount, "change")) \(participant) lacks, of \(readable) it may read"
+                : "\(Output.count(bundle.changeCount, "change")) \(participant) lacks, of \(try replica.readableChangeCount(for: participant)) it may read"
             line = "Wrote \(what), to \(destination) (\(bytes.count) bytes)"
         } else {
             let bundle = try replica.createBundle()
@@ -151,8 +150,13 @@ struct BundleInspectCommand: ParsableCommand {
             Output.line("created    \(Output.time(inspection.created))")
             Output.line("checksum   \(inspection.checksum.hex)")
             if let knowledge = inspection.knowledge {
-                let what = knowledge.full ? "everything it may read" : "what it was not known to hold"
-                Output.line("for        \(TextInput.printable(knowledge.recipient)): \(what); the sender's times for \(Output.count(knowledge.sites, "site")) (\(knowledge.vouched) vouched)")
+                let times = "the sender's times for \(Output.count(knowledge.sites, "site")) (\(knowledge.vouched) vouched)"
+                if knowledge.recipient.isEmpty {
+                    Output.line("for        any replica: everything its sender holds; \(times)")
+                } else {
+                    let what = knowledge.full ? "everything it may read" : "what it was not known to hold"
+                    Output.line("for        \(TextInput.printable(knowledge.recipient)): \(what); \(times)")
+                }
             }
             Output.line("changes    \(inspection.changeCount) in \(Output.count(inspection.commits.count, "commit")), on \(Output.count(inspection.recordCount, "record")), by \(inspection.participants.map(TextInput.printable).joined(separator: ", "))")
             if let earliest = inspection.earliest, let latest = inspection.latest {
