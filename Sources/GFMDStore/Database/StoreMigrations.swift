@@ -181,6 +181,7 @@ enum StoreMigrations {
             CREATE INDEX change_by_site ON change(site, hlc);
             CREATE INDEX rejected_by_site ON rejected(site, hlc);
             CREATE INDEX pending_by_site ON pending(site, hlc);
+            CREATE INDEX bundle_by_sender ON bundle(sender_site, created_hlc);
             CREATE INDEX change_accepting ON change(record) WHERE accepts = 1;
             """)
     }
