@@ -81,6 +81,6 @@ extension PeerKnowledge {
         try reader.expectEnd("peer knowledge")
         self.init(site: site, participant: participant, holds: holds, complete: complete, extras: extras, wants: wants, trust: trust,
                   heardAt: heard == 0 ? nil : HybridTimestamp(rawValue: heard), sent: sent,
-                  lastSent: lastCreated == 0 ? nil : (HybridTimestamp(rawValue: lastCreated), lastComplete))
+                  lastSent: lastCreated == 0 ? nil : SentBundle(created: HybridTimestamp(rawValue: lastCreated), complete: lastComplete))
     }
 }

@@ -1,7 +1,7 @@
 public import GFMDCore
 
 /// What this replica believes one peer site holds (`Protocol/sync.md`,
-/// "What a replica keeps"): learnt from the newest summary the site sent, and
+/// "Knowledge"): learnt from the newest summary the site sent, and
 /// from what was sent to it since, optimistically.
 public struct PeerKnowledge: Hashable, Sendable {
     /// The peer site.
@@ -17,7 +17,7 @@ public struct PeerKnowledge: Hashable, Sendable {
     /// may read up to them (past changes the peer may not read, which no
     /// message to it names).
     public var complete: Frontier
-    /// Changes the peer holds above ``holds``.
+    /// Changes the peer holds above ``reach``.
     public var extras: Set<SitePoint>
     /// Changes the peer asked for.
     public var wants: Set<ChangeHash>
@@ -29,11 +29,24 @@ public struct PeerKnowledge: Hashable, Sendable {
     public var heardAt: HybridTimestamp?
     /// The bundles sent to the peer since that summary, by their `created` time.
     public var sent: [HybridTimestamp]
-    /// The newest bundle sent (its `created` time) and the times up to which
-    /// it made the peer complete, for the sites it vouched: more than its
-    /// message could say to a peer that may not read everything. Taken back
-    /// when the peer says it took that bundle.
-    public var lastSent: (created: HybridTimestamp, complete: Frontier)?
+    /// The newest bundle sent, taken back when the peer says it took it.
+    public var lastSent: SentBundle?
+
+    /// A bundle sent to the peer (by its `created` time) and the times up to
+    /// which it made the peer complete, for the sites it vouched: more than its
+    /// message could say to a peer that may not read everything.
+    public struct SentBundle: Hashable, Sendable {
+        /// When the bundle was made.
+        public let created: HybridTimestamp
+        /// The times up to which it made the peer complete.
+        public let complete: Frontier
+
+        /// A bundle made at `created` that made the peer complete up to `complete`.
+        public init(created: HybridTimestamp, complete: Frontier) {
+            self.created = created
+            self.complete = complete
+        }
+    }
 
     /// The most bundles sent without an answer that a belief keeps; past it,
     /// the belief is dropped and the next bundle carries everything again.
@@ -42,7 +55,7 @@ public struct PeerKnowledge: Hashable, Sendable {
     /// Knows nothing yet about `site`.
     public init(site: SiteID, participant: String, holds: Frontier = Frontier(), complete: Frontier = Frontier(), extras: Set<SitePoint> = [],
                 wants: Set<ChangeHash> = [], trust: Set<ChangeHash>? = nil, heardAt: HybridTimestamp? = nil, sent: [HybridTimestamp] = [],
-                lastSent: (created: HybridTimestamp, complete: Frontier)? = nil) {
+                lastSent: SentBundle? = nil) {
         self.site = site
         self.participant = participant
         self.holds = holds
@@ -53,19 +66,6 @@ public struct PeerKnowledge: Hashable, Sendable {
         self.heardAt = heardAt
         self.sent = sent
         self.lastSent = lastSent
-    }
-
-    public static func == (lhs: PeerKnowledge, rhs: PeerKnowledge) -> Bool {
-        lhs.site == rhs.site && lhs.participant == rhs.participant && lhs.holds == rhs.holds && lhs.complete == rhs.complete
-            && lhs.extras == rhs.extras
-            && lhs.wants == rhs.wants && lhs.trust == rhs.trust && lhs.heardAt == rhs.heardAt && lhs.sent == rhs.sent
-            && lhs.lastSent?.created == rhs.lastSent?.created && lhs.lastSent?.complete == rhs.lastSent?.complete
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(site)
-        hasher.combine(holds)
-        hasher.combine(heardAt)
     }
 
     /// Whether the peer is believed to hold the changes at `point`.
@@ -111,7 +111,7 @@ public struct PeerKnowledge: Hashable, Sendable {
         }
         for site in message.vouched { holds.advance(site, to: message.holds[site]) }
         self.complete.formJoin(complete)
-        lastSent = (created, complete)
+        lastSent = SentBundle(created: created, complete: complete)
         extras.formUnion(points)
         extras = extras.filter { !reach.covers($0) }
         if message.basis == .nothing {
