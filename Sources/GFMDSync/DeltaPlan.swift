@@ -47,23 +47,19 @@ public struct DeltaHoldings: Sendable {
     public var earliestPending: [SiteTag: HybridTimestamp]
     /// This replica's trust-record heads.
     public var trustHeads: [ChangeHash]
-    /// The trust-record changes the bundle carries.
-    public var trustCarried: [ChangeHash]
     /// For each site of the recipient, the `created` time of the newest of its
     /// bundles whose vouches this replica took.
     public var taken: [SiteTag: HybridTimestamp]
 
     /// What the store found.
     public init(carried: [SitePoint], extras: [SitePoint], wants: [(hash: ChangeHash, waiting: String)], participants: [SiteTag: String],
-                earliestPending: [SiteTag: HybridTimestamp] = [:], trustHeads: [ChangeHash] = [], trustCarried: [ChangeHash] = [],
-                taken: [SiteTag: HybridTimestamp] = [:]) {
+                earliestPending: [SiteTag: HybridTimestamp] = [:], trustHeads: [ChangeHash] = [], taken: [SiteTag: HybridTimestamp] = [:]) {
         self.carried = carried
         self.extras = extras
         self.wants = wants
         self.participants = participants
         self.earliestPending = earliestPending
         self.trustHeads = trustHeads
-        self.trustCarried = trustCarried
         self.taken = taken
     }
 }

@@ -26,27 +26,44 @@ extension Replica {
     ///   includes every change of the log.
     /// - Returns: the file's bytes and the number of changes in it.
     public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6) throws -> (bytes: [UInt8], changeCount: Int) {
-        let (commits, created, certificate, message) = try store.write { writer -> ([StoredCommit], HybridTimestamp, Certificate?, SyncMessage?) in
-            var clock = try writer.reader.clock()
-            let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
-            try writer.save(clock)
+        let (commits, stamp, message) = try store.write { writer -> ([StoredCommit], BundleStamp, SyncMessage?) in
+            let stamp = try self.stamp(writer)
             let certified = try selection.map { selection in
                 selection.union(try writer.reader.ancestry(of: Array(writer.reader.trustFrontier(of: Array(selection)))))
             }
-            // Carried in the header, so that a receiver checks who sent the file before inflating it.
-            let certificate = try writer.reader.root().flatMap { root in
-                try? writer.trustState().certificate(for: siteID, at: created, root: root).get()
-            }
             // Everything held: any replica may learn what this one holds from it.
             let message = try selection == nil ? knowledgeOfEverything(writer: writer) : nil
-            return (try writer.reader.exportCommits(selection: certified), created, certificate, message)
+            return (try writer.reader.exportCommits(selection: certified), stamp, message)
         }
+        return (try encode(commits, stamp: stamp, sync: message, level: compressionLevel), commits.reduce(0) { $0 + $1.leaves.count })
+    }
+
+    /// When a bundle is made, and the sender's certificate its header carries.
+    struct BundleStamp {
+        let created: HybridTimestamp
+        let certificate: Certificate?
+    }
+
+    /// Ticks this replica's clock for a new bundle and finds the certificate
+    /// its header carries, so that a receiver checks who sent the file before
+    /// inflating it.
+    func stamp(_ writer: StoreWriter) throws -> BundleStamp {
+        var clock = try writer.reader.clock()
+        let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
+        try writer.save(clock)
+        let certificate = try writer.reader.root().flatMap { root in
+            try? writer.trustState().certificate(for: siteID, at: created, root: root).get()
+        }
+        return BundleStamp(created: created, certificate: certificate)
+    }
+
+    /// The bundle file of `commits`, signed by this replica's site.
+    func encode(_ commits: [StoredCommit], stamp: BundleStamp, sync: SyncMessage?, level: Int32) throws -> [UInt8] {
         let bundleCommits = commits.map {
             BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
         }
-        let bytes = Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: certificate,
-                                  created: created, sync: message, level: compressionLevel)
-        return (bytes, commits.reduce(0) { $0 + $1.leaves.count })
+        return Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: stamp.certificate,
+                             created: stamp.created, sync: sync, level: level)
     }
 
     /// Checks and applies a bundle file, in one transaction.

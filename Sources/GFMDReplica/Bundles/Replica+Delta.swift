@@ -26,13 +26,11 @@ extension Replica {
     ///   it is believed to hold.
     public func createBundle(for participant: ParticipantCode, full: Bool = false, compressionLevel: Int32 = 6) throws -> PeerBundle {
         let recipient = participant.rawValue
-        let (commits, created, certificate, message, isFull) = try store.write { writer in
-            var clock = try writer.reader.clock()
-            let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
-            try writer.save(clock)
+        let (commits, stamp, message, isFull) = try store.write { writer in
+            let stamp = try self.stamp(writer)
+            let created = stamp.created
             let trust = try writer.trustState()
             let root = try writer.reader.root()
-            let certificate = try root.flatMap { root in try? trust.certificate(for: siteID, at: created, root: root).get() }
             // The sites of the participant this replica knows: those it believes
             // something of and those whose certificate it holds, less those it
             // knows revoked or expired. (A site whose certificate it does not hold
@@ -55,13 +53,9 @@ extension Replica {
             let message = session.message(for: plan, holdings: holdings)
             session.sent(message, for: plan, holdings: holdings, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
-            return (try writer.reader.exportCommits(selection: selection.hashes), created, certificate, message, plan.isFull)
+            return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull)
         }
-        let bundleCommits = commits.map {
-            BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
-        }
-        let bytes = Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: certificate,
-                                  created: created, sync: message, level: compressionLevel)
+        let bytes = try encode(commits, stamp: stamp, sync: message, level: compressionLevel)
         return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull)
     }
 

@@ -56,20 +56,14 @@ extension StoreReader {
 
     /// Every change held above the plan's times and not skipped, by site.
     private func changes(above plan: DeltaPlan) throws -> [ChangeHash: Located] {
-        var sites: [SiteID] = []
-        var count: [SiteTag: Int] = [:]
-        for data in try Data.fetchAll(db, sql: "SELECT id FROM site") {
-            let site = try SiteID(data: data)
-            sites.append(site)
-            count[SiteTag(site), default: 0] += 1
-        }
+        let (sites, sharedTags) = try signingSites()
         var found: [ChangeHash: Located] = [:]
         for (table, rejected) in [("change", false), ("rejected", true)] {
             let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc FROM \(table) WHERE site = ? AND hlc > ?")
             for site in sites {
                 // A tag two sites share names neither: all of their changes are candidates.
                 let tag = SiteTag(site)
-                let shared = count[tag]! > 1
+                let shared = sharedTags.contains(tag)
                 let since = shared ? HybridTimestamp.zero : plan.since[tag]
                 let rows = try Row.fetchCursor(statement, arguments: [site.data, Int64(bitPattern: since.rawValue)])
                 while let row = try rows.next() {

@@ -63,17 +63,19 @@ extension StoreReader {
         return taken
     }
 
+    /// The sites that signed a change this replica holds, and the tags two of them share.
+    func signingSites() throws -> (sites: [SiteID], shared: Set<SiteTag>) {
+        let sites = try Data.fetchAll(db, sql: "SELECT id FROM site").map { try SiteID(data: $0) }
+        var seen = Set<SiteTag>(), shared = Set<SiteTag>()
+        for site in sites where !seen.insert(SiteTag(site)).inserted { shared.insert(SiteTag(site)) }
+        return (sites, shared)
+    }
+
     /// The sites that signed a change this replica holds, by tag (a tag two
     /// of them share is left out: `SiteTag`).
     package func sitesByTag() throws -> [SiteTag: SiteID] {
-        var sites: [SiteTag: SiteID] = [:]
-        var shared = Set<SiteTag>()
-        for data in try Data.fetchAll(db, sql: "SELECT id FROM site") {
-            let site = try SiteID(data: data)
-            if sites.updateValue(site, forKey: SiteTag(site)) != nil { shared.insert(SiteTag(site)) }
-        }
-        for tag in shared { sites[tag] = nil }
-        return sites
+        let (sites, shared) = try signingSites()
+        return Dictionary(sites.filter { !shared.contains(SiteTag($0)) }.map { (SiteTag($0), $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The participant each site's applied changes act for.
