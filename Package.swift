@@ -19,12 +19,21 @@ let package = Package(
         .library(name: "GFMDCore", targets: ["GFMDCore"]),
         .library(name: "GFMDSync", targets: ["GFMDSync"]),
         .library(name: "GFMDReplica", targets: ["GFMDReplica"]),
+        // The hub and its client link SwiftNIO; a library user of the replica alone does not.
+        .library(name: "GFMDHub", targets: ["GFMDHub"]),
+        .library(name: "GFMDHubClient", targets: ["GFMDHubClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -69,10 +78,38 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "GFMDHub",
+            dependencies: [
+                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GFMDHubClient",
+            dependencies: [
+                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "gfmd",
             dependencies: [
-                "GFMDReplica", "GFMDCore", "GFMDStore",
+                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDHub", "GFMDHubClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +155,15 @@ let package = Package(
                 "GFMDReplica", "GFMDStore", "GFMDSync", "GFMDBundle", "GFMDCore", "GFMDTestSupport",
                 // To alter a replica's database behind gfmd's back, as `gfmd verify` must detect.
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GFMDHubTests",
+            dependencies: [
+                "GFMDHub", "GFMDHubClient", "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),

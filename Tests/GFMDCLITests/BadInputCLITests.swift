@@ -49,7 +49,7 @@ struct BadInputCLITests {
         }
         try cli.ok("receiver", "bundle", "apply", "good.gfmd")
         let applied = try cli.digest("receiver")
-        try cli.refused("receiver", ["bundle", "apply", "good.gfmd"], mentioning: "already applied")
+        #expect(try cli.ok("receiver", "bundle", "apply", "good.gfmd").stdout.contains("already applied on"))
         #expect(try cli.digest("receiver") == applied)
         let inspected = try cli.run(["bundle", "inspect", "flipped.gfmd"])
         #expect(inspected.status != 0 && inspected.stderr.contains("checksum"))

@@ -75,10 +75,10 @@ struct BadInputTests {
         try expectRefused("version 6") { try receiver.applyBundle(newer) }
     }
 
-    @Test("a duplicated bundle")
-    func duplicated() throws {
-        try receiver.applyBundle(bundle)
-        try expectRefused("already applied") { try receiver.applyBundle(bundle) }
+    @Test("a bundle signed by another site than the one expected")
+    func wrongSender() throws {
+        let stranger = try fixture.replica("stranger")
+        try expectRefused("not by site \(stranger.siteID.short)") { try receiver.applyBundle(bundle, sender: stranger.identity.publicKey) }
     }
 
     @Test("a full disk refuses the apply whole and says so; a replica locked too long by another writer says what it waits for")

@@ -59,7 +59,7 @@ struct ReplicaTests {
         #expect(try Set([laptop1, laptop2, secretariat].map { try $0.digest() }).count == 1)
     }
 
-    @Test("applying a bundle twice changes nothing, and the second time is refused as a duplicate")
+    @Test("applying a bundle twice changes nothing, and the second time says when it was first applied")
     func duplicateBundle() throws {
         let fixture = ReplicaFixture()
         let laptop1 = try fixture.replica("laptop1")
@@ -67,8 +67,12 @@ struct ReplicaTests {
         try laptop1.createRecord(type: "practice", title: "One")
         let bundle = try laptop1.send(to: laptop2)
         let digest = try laptop2.digest()
-        #expect { try laptop2.applyBundle(bundle) } throws: { ($0 as? StoreError)?.code == .duplicateBundle }
+        let ledger = try laptop2.read { try $0.bundles() }
+        let second = try laptop2.applyBundle(bundle)
+        #expect(second.previouslyApplied == ledger.last?.appliedAt && second.previouslyApplied != nil)
+        #expect(second.report == ApplyReport())
         #expect(try laptop2.digest() == digest)
+        #expect(try laptop2.read { try $0.bundles() } == ledger)
         // A fresh bundle of the same changes is not a duplicate file, and changes nothing.
         let again = try laptop1.createBundle().bytes
         let outcome = try laptop2.applyBundle(again)

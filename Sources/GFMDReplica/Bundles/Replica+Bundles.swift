@@ -14,8 +14,12 @@ public struct BundleApplyOutcome: Sendable {
     public let senderParticipant: String
     /// How many changes it carried.
     public let changeCount: Int
-    /// What applying it did.
+    /// What applying it did (nothing, when it was applied before).
     public let report: ApplyReport
+    /// When this replica applied the same file before (ISO 8601), so that
+    /// nothing changed this time; nil when it was applied now. Applying a
+    /// bundle again is an outcome, not an error: a retried upload succeeds.
+    public let previouslyApplied: String?
 }
 
 extension Replica {
@@ -73,13 +77,23 @@ extension Replica {
     /// body is even inflated. Changes already held are skipped; changes whose
     /// dependencies are missing wait as pending and are applied when those arrive.
     ///
-    /// - Parameter fileName: recorded in the ledger.
+    /// A bundle applied before changes nothing, and its outcome says so
+    /// (``BundleApplyOutcome/previouslyApplied``).
+    ///
+    /// - Parameters:
+    ///   - fileName: recorded in the ledger.
+    ///   - sender: when given, the only site whose bundle is accepted (the
+    ///     hub takes from each authenticated site only the bundles it signed).
     /// - Throws: ``BundleError`` when the file is damaged, wrongly signed, not
-    ///   a bundle, or from a sender this replica does not know; ``StoreError``
-    ///   when the bundle was applied before. The replica is then unchanged.
+    ///   a bundle, or from a sender this replica does not know (or not the
+    ///   expected one). The replica is then unchanged.
     @discardableResult
-    public func applyBundle(_ file: [UInt8], fileName: String? = nil) throws -> BundleApplyOutcome {
+    public func applyBundle(_ file: [UInt8], fileName: String? = nil, sender: SitePublicKey? = nil) throws -> BundleApplyOutcome {
         let envelope = try BundleEnvelope(reading: file)
+        if let sender, envelope.header.sender != sender {
+            throw BundleError(.unknownSender,
+                "the bundle is signed by site \(envelope.header.sender.siteID.short), not by site \(sender.siteID.short) that sent it; nothing was applied")
+        }
         let (root, trust) = try store.write { writer in (try writer.reader.root(), try writer.trustState()) }
         guard let root else {
             throw StoreError.notEnrolledYet
@@ -111,7 +125,10 @@ extension Replica {
             checksum: bundle.checksum, senderSite: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, created: bundle.header.created,
             appliedAt: nowISO8601, fileName: fileName, changeCount: bundle.changeCount)
-        let report = try store.write { writer in
+        let applied = try store.write { writer -> (report: ApplyReport, previously: String?) in
+            if let previous = try writer.reader.bundle(checksum: bundle.checksum) {
+                return (ApplyReport(), previous.appliedAt)
+            }
             if let root { try writer.pin(root: root) }
             let report = try writer.apply(commits, receipt: receipt)
             try learn(from: bundle, writer: writer)
@@ -121,14 +138,16 @@ extension Replica {
                 for leaf in commit.leaves { clock.observe(leaf.change.change.timestamp, wallMilliseconds: wall) }
             }
             try writer.save(clock)
-            return report
+            return (report, nil)
         }
-        logger.info("applied bundle", metadata: [
+        let report = applied.report
+        logger.info(applied.previously == nil ? "applied bundle" : "bundle applied before", metadata: [
             "bundle": "\(bundle.checksum.short)", "sender": "\(bundle.header.senderParticipant)",
             "new": "\(report.applied)", "pending": "\(report.heldPending)",
         ])
         return BundleApplyOutcome(
             checksum: bundle.checksum, sender: bundle.header.sender.siteID,
-            senderParticipant: bundle.header.senderParticipant, changeCount: bundle.changeCount, report: report)
+            senderParticipant: bundle.header.senderParticipant, changeCount: bundle.changeCount, report: report,
+            previouslyApplied: applied.previously)
     }
 }

@@ -96,6 +96,10 @@ struct BundleApplyCommand: ParsableCommand {
         for file in files {
             do {
                 let outcome = try replica.applyBundle(try FileArgument.read(file), fileName: file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent)
+                if let previously = outcome.previouslyApplied {
+                    Output.line("\(file): already applied on \(previously); nothing changed")
+                    continue
+                }
                 let report = outcome.report
                 var line = "\(file): \(Output.count(report.applied + report.releasedFromPending, "new change")) from \(outcome.senderParticipant) (site \(outcome.sender.short))"
                 if report.duplicates > 0 { line += ", \(report.duplicates) already here" }

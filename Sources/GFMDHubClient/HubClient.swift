@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+public import Foundation
+public import GFMDCore
+import GFMDStore
+public import GFMDReplica
+import GFMDSync
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The client side of `gfmd sync URL`: exchanges bundles with the
+/// secretariat's hub over HTTP(S), driving ``HubSyncRounds``
+/// (`Protocol/http.md`, "One sync").
+public final class HubClient: Sendable {
+    /// The largest answer read from the hub.
+    public static let answerLimit = 512 << 20
+
+    private let endpoint: String
+    private let http: HTTPClient
+    private let timeout: Duration
+
+    /// A client of the hub at `url`.
+    ///
+    /// - Parameters:
+    ///   - ca: a PEM file of the certificate authorities that sign the hub's
+    ///     TLS certificate, instead of the system's.
+    ///   - connections: connections kept open to the hub at most.
+    ///   - timeout: how long one request may take, upload and answer included.
+    public init(url: URL, ca: URL? = nil, connections: Int = 2, timeout: Duration = .seconds(300)) throws {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw HubSyncError("\(url.absoluteString) is not a hub address: give http://HOST:PORT or https://HOST:PORT")
+        }
+        var configuration = HTTPClient.Configuration()
+        if let ca {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca.path))
+            } catch {
+                throw HubSyncError("cannot read the certificate authority file \(ca.path) (a PEM file expected): \(error)")
+            }
+            configuration.tlsConfiguration = tls
+        }
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        configuration.timeout = .init(connect: .seconds(10))
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        self.endpoint = url.absoluteString.hasSuffix("/") ? String(url.absoluteString.dropLast()) : url.absoluteString
+        self.timeout = timeout
+    }
+
+    /// Closes the connections; call once done.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// Pushes what the hub lacks and applies what it answers, in rounds,
+    /// until the hub lacks nothing of `replica`'s and `replica` nothing the
+    /// hub holds for it (``HubSyncRounds``).
+    ///
+    /// - Parameter progress: told of each round and each wait.
+    /// - Throws: ``HubSyncError`` when the hub refuses the sync, cannot be
+    ///   reached after the retries, or is not the secretariat's hub.
+    public func sync(_ replica: Replica, progress: @Sendable (String) -> Void = { _ in }) async throws -> HubSyncReport {
+        var rounds = HubSyncRounds()
+        var action = rounds.first
+        var hub: Certificate?
+        while true {
+            switch action {
+            case .push(let round):
+                let push = try replica.createBundle(for: .secretariat)
+                let answer: Answer
+                do {
+                    answer = try await exchange(push.bytes, replica: replica)
+                } catch let failure as Failure {
+                    action = rounds.failed(failure.reason, passing: failure.passing, retryAfter: failure.retryAfter)
+                    if case .wait(let seconds) = action { progress("round \(round): \(failure.reason); retrying in \(seconds) s") }
+                    continue
+                }
+                hub = answer.hub
+                let outcome = try applyAnswer(answer, replica: replica)
+                let new = outcome.report.applied + outcome.report.releasedFromPending
+                let lacks = try replica.peerLacks(counting: [ParticipantCode.secretariat.rawValue])
+                    .first { $0.participant == ParticipantCode.secretariat.rawValue }?.lacking ?? 0
+                let waiting = try replica.pending().count
+                progress("round \(round): pushed \(push.changeCount), received \(outcome.changeCount) (\(new) new)")
+                action = rounds.answered(pushed: push.changeCount, new: new, hubLacks: lacks, waiting: waiting)
+            case .wait(let seconds):
+                try await Task.sleep(for: .seconds(seconds))
+                action = .push(round: rounds.nextRound)
+            case .done:
+                return HubSyncReport(rounds: rounds.rounds, sent: rounds.sent, received: rounds.received, hub: hub!)
+            case .fail(let reason):
+                throw HubSyncError(reason)
+            }
+        }
+    }
+
+    /// The hub's answer to one push, its signature checked.
+    private struct Answer {
+        let body: [UInt8]
+        let hub: Certificate
+    }
+
+    /// Why a round failed, and whether trying again may succeed.
+    private struct Failure: Error {
+        let reason: String
+        let passing: Bool
+        var retryAfter: Int?
+    }
+
+    /// One `POST /v1/sync`: the signed push, and the answer once its
+    /// signature proves it comes from this replica's secretariat and answers this request.
+    private func exchange(_ push: [UInt8], replica: Replica) async throws -> Answer {
+        let target = "/v1/sync"
+        let signed = try replica.signedRequest(method: "POST", target: target, body: push)
+        var request = HTTPClientRequest(url: endpoint + target)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/vnd.gfmd.bundle")
+        for (name, value) in signed.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(push)
+        let status: Int
+        let headers: [String: String]
+        let body: [UInt8]
+        do {
+            let response = try await http.execute(request, timeout: .init(timeout))
+            status = Int(response.status.code)
+            headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+            body = Array(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
+        } catch {
+            throw Failure(reason: "cannot reach the hub at \(endpoint): \(error)", passing: true)
+        }
+        let retryAfter = headers["retry-after"].flatMap(Int.init)
+        let answer: SignedResponse
+        do {
+            answer = try SignedResponse { headers[$0.lowercased()] }
+        } catch {
+            // An unsigned error may come from a proxy in front of the hub: retry those that pass.
+            guard status >= 500 else { throw HubSyncError("\(endpoint) is not a gfmd hub, or not this secretariat's: \(error.reason)") }
+            throw Failure(reason: "the hub answered \(status)", passing: true, retryAfter: retryAfter)
+        }
+        guard let snapshot = try replica.trustSnapshot() else {
+            throw HubSyncError("this replica is not enrolled yet: enrol it (`gfmd enroll`) before syncing")
+        }
+        let hub = try answer.verify(
+            status: status, nonce: signed.nonce, bodyDigest: Hash256.of(body), root: snapshot.root, trust: snapshot.trust,
+            now: HybridTimestamp(milliseconds: replica.nowMilliseconds, counter: 0)
+        ).mapError { HubSyncError("\(endpoint) is not this secretariat's hub: \($0.reason)") }.get()
+        guard status == 200 else {
+            let refusal = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String]
+            let reason = "the hub refused the sync (\(status) \(refusal?["error"] ?? "error")): \(refusal?["message"] ?? "no reason given")"
+            throw Failure(reason: reason, passing: status == 503 || status >= 500, retryAfter: retryAfter)
+        }
+        return Answer(body: body, hub: hub)
+    }
+
+    /// Applies the hub's answer, which its site must have signed.
+    private func applyAnswer(_ answer: Answer, replica: Replica) throws -> BundleApplyOutcome {
+        do {
+            return try replica.applyBundle(answer.body, fileName: "sync with \(endpoint)", sender: answer.hub.siteKey)
+        } catch {
+            throw HubSyncError("the hub's answer was refused, and nothing of it applied: \(error)")
+        }
+    }
+}
+
+/// What one `gfmd sync` did.
+public struct HubSyncReport: Sendable {
+    /// Rounds answered.
+    public let rounds: Int
+    /// Changes pushed to the hub.
+    public let sent: Int
+    /// Changes received that this replica did not hold.
+    public let received: Int
+    /// The hub's certificate.
+    public let hub: Certificate
+}
+
+/// Why a sync with the hub failed.
+public struct HubSyncError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let reason: String
+    init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import GFMDCore
+import GFMDHubClient
+
+/// `gfmd sync URL`: one push-and-pull exchange with the secretariat's hub.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync with the secretariat's hub: push what it lacks, receive what this delegation may read.",
+        discussion: """
+            Signs each request with this laptop's site key and checks that the answers \
+            come from the secretariat this replica is enrolled with. An interrupted sync \
+            resumes where it stopped: run it again. A busy or restarting hub is retried \
+            for a while.
+            """)
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: ArgumentHelp("The hub's address, such as https://hub.example.org:8443.", valueName: "url")) var url: String
+    @Option(help: ArgumentHelp("A PEM file of the authority that signed the hub's TLS certificate (default: the system's).", valueName: "file"))
+    var ca: String?
+
+    func validate() throws {
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+            throw ValidationError("\"\(url)\" is not a hub address: give http://HOST:PORT or https://HOST:PORT")
+        }
+    }
+
+    func run() async throws {
+        let replica = try replica.open()
+        let client = try HubClient(url: URL(string: url)!, ca: ca.map { URL(fileURLWithPath: $0) })
+        let result: Result<HubSyncReport, any Error>
+        do {
+            result = .success(try await client.sync(replica) { Output.line($0) })
+        } catch {
+            result = .failure(error)
+        }
+        try await client.shutdown()
+        let report: HubSyncReport
+        do { report = try result.get() } catch let error as HubSyncError { throw CommandFailure(error.reason) }
+        Output.line("In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)): pushed \(Output.count(report.sent, "change")), received \(Output.count(report.received, "new change")) in \(Output.count(report.rounds, "round")).")
+    }
+}
