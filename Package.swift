@@ -161,9 +161,12 @@ let package = Package(
         .testTarget(
             name: "GFMDHubTests",
             dependencies: [
-                "GFMDHub", "GFMDHubClient", "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDTestSupport",
+                "GFMDHub", "GFMDHubClient", "GFMDReplica", "GFMDStore", "GFMDSync", "GFMDCore", "GFMDTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

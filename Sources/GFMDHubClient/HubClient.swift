@@ -27,7 +27,10 @@ public final class HubClient: Sendable {
     ///     TLS certificate, instead of the system's.
     ///   - connections: connections kept open to the hub at most.
     ///   - timeout: how long one request may take, upload and answer included.
-    public init(url: URL, ca: URL? = nil, connections: Int = 2, timeout: Duration = .seconds(300)) throws {
+    ///   - connectTimeout: how long connecting may take, TLS handshake included
+    ///     (a certificate that is not trusted fails only then).
+    public init(url: URL, ca: URL? = nil, connections: Int = 2, timeout: Duration = .seconds(300),
+                connectTimeout: Duration = .seconds(10)) throws {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw HubSyncError("\(url.absoluteString) is not a hub address: give http://HOST:PORT or https://HOST:PORT")
         }
@@ -42,7 +45,7 @@ public final class HubClient: Sendable {
             configuration.tlsConfiguration = tls
         }
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
-        configuration.timeout = .init(connect: .seconds(10))
+        configuration.timeout = .init(connect: .init(connectTimeout))
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.endpoint = url.absoluteString.hasSuffix("/") ? String(url.absoluteString.dropLast()) : url.absoluteString
         self.timeout = timeout
@@ -126,6 +129,9 @@ public final class HubClient: Sendable {
             status = Int(response.status.code)
             headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
             body = Array(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
+        } catch let error as NIOSSLError {
+            // Retrying does not make a certificate trusted.
+            throw Failure(reason: "the TLS connection to \(endpoint) failed (\(error)): is the hub's certificate signed by an authority this computer trusts? (give it with --ca FILE)", passing: false)
         } catch {
             throw Failure(reason: "cannot reach the hub at \(endpoint): \(error)", passing: true)
         }

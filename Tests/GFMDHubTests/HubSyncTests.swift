@@ -1,0 +1,116 @@
+import Foundation
+import GFMDCore
+import GFMDHub
+import GFMDHubClient
+import GFMDReplica
+import GFMDStore
+import GFMDTestSupport
+import Testing
+
+@Suite("Syncing with the hub over real HTTP on 127.0.0.1", .serialized)
+struct HubSyncTests {
+    @Test("two PHL laptops and MEX sync repeatedly while editing and converge; MEX never receives a PHL draft")
+    func converge() async throws {
+        let hub = try await HubHarness()
+        let fixture = hub.fixture
+        let laptop1 = try fixture.replica("laptop1"), laptop2 = try fixture.replica("laptop2")
+        let mex = try fixture.replica("mex", participant: "MEX")
+        let draft = try laptop1.createRecord(type: "practice", title: "Diaspora bonds", edits: [.add(field: "partners", value: "IOM")])
+        let mexRecord = try mex.createRecord(type: "knowledge_gap", title: "Return migration data")
+        for round in 0..<3 {
+            for laptop in [laptop1, laptop2, mex] { try await hub.sync(laptop) }
+            if round == 0 {
+                // Offline edits on both PHL laptops, crossing, between syncs.
+                try laptop1.edit(draft.hex, [.set(field: "title", value: "Diaspora bonds for development")])
+                try laptop2.edit(draft.hex, [.set(field: "title", value: "Philippine diaspora bonds"), .add(field: "partners", value: "UNDP")])
+                try mex.edit(mexRecord.hex, [.set(field: "gap", value: "No data on returns")])
+            }
+        }
+        await hub.stop()
+        #expect(try laptop1.digest() == laptop2.digest())
+        #expect(try laptop1.digest(for: ParticipantCode("PHL")!) == fixture.root.digest(for: ParticipantCode("PHL")!))
+        #expect(try mex.digest(for: ParticipantCode("MEX")!) == fixture.root.digest(for: ParticipantCode("MEX")!))
+        #expect(try laptop2.record(draft.hex).conflictedFields.map(\.name) == ["title"])
+        #expect(try fixture.root.list().map(\.id).sorted() == [draft, mexRecord].sorted())
+        #expect(try mex.list().map(\.id) == [mexRecord], "MEX lists no PHL draft")
+        #expect(try mex.log(LogFilter()).allSatisfy { $0.record != draft }, "no change of the PHL draft reached MEX")
+    }
+
+    @Test("a laptop offline for months syncs in one command, and its next sync carries nothing")
+    func backlog() async throws {
+        let hub = try await HubHarness()
+        let laptop = try hub.fixture.replica("laptop")
+        var ids: [RecordID] = []
+        for index in 0..<60 {
+            ids.append(try laptop.createRecord(type: "practice", title: "Practice \(index)", edits: [.set(field: "start_date", value: "2025-01-15")]))
+        }
+        let first = try await hub.sync(laptop)
+        #expect(first.sent >= 60)
+        #expect(try hub.fixture.root.list().count == 60)
+        let second = try await hub.sync(laptop)
+        #expect(second.sent == 0 && second.received == 0 && second.rounds == 1)
+        await hub.stop()
+    }
+
+    @Test("an interrupted sync resumes: an answer lost after the hub applied resends nothing; a push lost on the way is sent in the next round")
+    func interrupted() async throws {
+        let hub = try await HubHarness()
+        let laptop = try hub.fixture.replica("laptop")
+        try await hub.sync(laptop)
+        let one = try laptop.createRecord(type: "practice", title: "One")
+        // The push arrives and is applied, but its answer never comes back.
+        let push = try laptop.createBundle(for: .secretariat)
+        #expect(try await hub.signed(push.bytes, by: laptop).status == 200)
+        #expect(try hub.fixture.root.list().map(\.id) == [one])
+        let resumed = try await hub.sync(laptop)
+        #expect(resumed.sent == 0 && resumed.rounds == 1, "what already arrived is not sent again")
+        // A push is made but lost before it reaches the hub.
+        let two = try laptop.createRecord(type: "practice", title: "Two")
+        _ = try laptop.createBundle(for: .secretariat)
+        let healed = try await hub.sync(laptop)
+        #expect(healed.rounds == 2 && healed.sent >= 1)
+        #expect(try Set(hub.fixture.root.list().map(\.id)) == [one, two])
+        await hub.stop()
+    }
+
+    @Test("HTTPS with a certificate made in the test: the client trusts it with --ca, and refuses it without")
+    func tls() async throws {
+        let fixture = ReplicaFixture()
+        let files = try TestCertificate(in: fixture.directory.path("tls"))
+        let hub = try await HubHarness(fixture: fixture, configuration: HubConfiguration(tls: (files.certificate, files.key)))
+        #expect(hub.url.scheme == "https")
+        let laptop = try fixture.replica("laptop")
+        _ = try laptop.createRecord(type: "practice", title: "Sealed in transit")
+        // Without --ca, the self-signed certificate is not trusted: every attempt fails, and the sync gives up.
+        let untrusting = try HubClient(url: hub.url, connectTimeout: .seconds(1))
+        let refused = await Result(catching: { try await untrusting.sync(laptop) })
+        try await untrusting.shutdown()
+        #expect(throws: HubSyncError.self) { try refused.get() }
+        if case .failure(let error) = refused { #expect("\(error)".contains("--ca")) }
+        #expect(try fixture.root.list().isEmpty)
+        let report = try await hub.sync(laptop, ca: files.certificate)
+        #expect(report.sent > 0)
+        #expect(try fixture.root.list().count == 1)
+        await hub.stop()
+    }
+
+    @Test("a hub of another secretariat is detected: its answers are not signed under this replica's root, and nothing is applied")
+    func fakeHub() async throws {
+        let fixture = ReplicaFixture()
+        let laptop = try fixture.replica("laptop")
+        _ = try laptop.createRecord(type: "practice", title: "For the real secretariat only")
+        let impostor = try Replica.createSecretariat(at: fixture.directory.path("impostor"), author: "Impostor", clock: fixture.clock)
+        let (url, group, task) = try await HubHarness.serve(impostor, configuration: HubConfiguration(port: 0))
+        let digest = try laptop.digest()
+        let client = try HubClient(url: url)
+        let result = await Result(catching: { try await client.sync(laptop) })
+        try await client.shutdown()
+        await HubHarness.stop(group, task)
+        #expect(throws: HubSyncError.self) { try result.get() }
+        if case .failure(let error as HubSyncError) = result {
+            #expect(error.reason.contains("not this secretariat's hub"), "\(error.reason)")
+        }
+        #expect(try laptop.digest() == digest)
+        #expect(try impostor.list().isEmpty)
+    }
+}
