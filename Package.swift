@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "GFMDCLITests",
             dependencies: [
-                "gfmd", "GFMDCore", "GFMDTestSupport",
+                "gfmd", "GFMDCore", "GFMDReplica", "GFMDTestSupport",
                 // To alter a replica's database behind gfmd's back, as `gfmd verify` must detect.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

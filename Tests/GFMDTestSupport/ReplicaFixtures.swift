@@ -10,13 +10,15 @@ public final class ReplicaFixture: @unchecked Sendable {
     /// Where the replicas live.
     public let directory = TemporaryDirectory("gfmd-replicas")
     /// The clock every replica of the fixture reads.
-    public let clock = SteppingClock()
+    public let clock: SteppingClock
     /// The secretariat replica holding the root key, which certifies the others.
     public let root: Replica
     private var enrolled: [Replica] = []
 
-    /// A fixture with its root secretariat replica.
-    public init() {
+    /// A fixture with its root secretariat replica, on `clock` (a fixed
+    /// day by default; the real time for replicas that other processes use).
+    public init(clock: SteppingClock = SteppingClock()) {
+        self.clock = clock
         root = try! Replica.createSecretariat(at: directory.path("_root"), author: "Root Secretariat", clock: clock)
     }
 
