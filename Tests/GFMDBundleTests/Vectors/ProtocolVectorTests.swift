@@ -49,6 +49,7 @@ struct ProtocolVectorTests {
             case "bundle": count = try bundles(url)
             case "certificate": count = try certificates(url)
             case "sync": count = try sync(url)
+            case "http": count = try http(url)
             case "trust": continue  // Needs a replica store: TrustVectorTests (GFMDReplicaTests) runs it.
             default:
                 Issue.record("\(url.lastPathComponent): unknown vector kind \(kind)")
@@ -56,7 +57,7 @@ struct ProtocolVectorTests {
             }
             kinds[kind, default: 0] += count
         }
-        for kind in ["change", "merkle", "state", "bundle", "certificate", "sync"] {
+        for kind in ["change", "merkle", "state", "bundle", "certificate", "sync", "http"] {
             #expect((kinds[kind] ?? 0) > 0, "no \(kind) vectors ran")
         }
     }
@@ -184,6 +185,71 @@ struct ProtocolVectorTests {
             } catch {
                 #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")
             }
+        }
+        return file.valid.count + file.mustFail.count
+    }
+
+    private func http(_ url: URL) throws -> Int {
+        let file = try Self.load(M.HTTPFile.self, url)
+        let root = try SitePublicKey(rawRepresentation: try Self.bytes(file.trust.root))
+        var record = TestSite(seed: 0x7F, participant: "SEC")
+        var operations = try file.trust.certificates.map { ChangeOperation.certify(try Certificate(decoding: try Self.bytes($0))) }
+        for serial in file.trust.revokedSerials {
+            guard case .certify(let certificate) = operations.first(where: { if case .certify(let c) = $0 { c.serial == serial } else { false } }) else {
+                Issue.record("revoked serial \(serial) names no certificate")
+                continue
+            }
+            operations.append(.revoke(Revocation.issue(certificate, at: certificate.notBefore, reason: "vector", root: VectorGenerator.httpRoot)))
+        }
+        var trust = TrustState()
+        trust.apply(record.change(VectorGenerator.record, on: [], operations).change)
+        enum Verdict: Equatable {
+            case admitted(M.HTTPExpected)
+            case refused(String)
+        }
+        func verdict(_ vector: M.HTTPCase) -> Verdict {
+            let body = (try? Self.bytes(vector.body)) ?? []
+            if vector.message == "response" {
+                do {
+                    let signed = try SignedResponse { vector.headers[$0] }
+                    let hub = try signed.verify(
+                        status: vector.status ?? 0, nonce: try Self.bytes(vector.requestNonce ?? ""), bodyDigest: Hash256.of(body), root: root,
+                        trust: trust, now: HybridTimestamp(milliseconds: vector.now, counter: 0)).get()
+                    return .admitted(M.HTTPExpected(site: hub.site.hex, participant: hub.participant))
+                } catch { return .refused("not_the_hub") }
+            }
+            var replay = ReplayWindow()
+            var last = Verdict.refused("never sent")
+            for _ in 0..<(vector.times ?? 1) {
+                do {
+                    let signed = try SignedRequest { vector.headers[$0] }
+                    let certificate = try HubAuthenticator.authenticate(
+                        signed, method: vector.method ?? "", target: vector.target ?? "", bodyDigest: Hash256.of(body), trust: trust, root: root,
+                        now: vector.now, replay: &replay).get()
+                    last = .admitted(M.HTTPExpected(site: certificate.site.hex, participant: certificate.participant))
+                } catch {
+                    last = .refused("\(error.code) \(error.status)")
+                }
+            }
+            return last
+        }
+        for vector in file.valid {
+            #expect(vector.expected.map(Verdict.admitted) == verdict(vector), "\(vector.name): \(verdict(vector))")
+        }
+        for vector in file.mustFail {
+            let expected = vector.message == "response" ? vector.error ?? "" : "\(vector.error ?? "") \(vector.httpStatus ?? 0)"
+            guard case .refused(let reason) = verdict(vector) else {
+                Issue.record("\(vector.name): accepted, but must fail with \(expected)")
+                continue
+            }
+            #expect(reason == expected, "\(vector.name)")
+        }
+        for vector in file.valid + file.mustFail where vector.message == "request" {
+            // The signing input, as the page spells it, is what the signature covers.
+            guard let keyBytes = vector.headers[SignedRequest.keyHeader].flatMap(Hex.decode),
+                  let signature = vector.headers[SignedRequest.signatureHeader].flatMap(Hex.decode) else { continue }
+            let key = try SitePublicKey(rawRepresentation: keyBytes)
+            #expect(key.isValidSignature(signature, for: Array(vector.signingInput.utf8)), "\(vector.name): signing_input")
         }
         return file.valid.count + file.mustFail.count
     }

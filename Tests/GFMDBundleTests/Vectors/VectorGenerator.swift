@@ -20,6 +20,7 @@ enum VectorGenerator {
         }
         try writeJSON(bundles, to: directory.appendingPathComponent("bundles.json"))
         try writeJSON(sync(), to: directory.appendingPathComponent("sync.json"))
+        try writeJSON(http(), to: directory.appendingPathComponent("http.json"))
     }
 
     static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
