@@ -118,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "gfmd-bench",
             dependencies: [
-                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDBundle", "GFMDSync",
+                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDBundle", "GFMDSync", "GFMDHub", "GFMDHubClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -1,0 +1,172 @@
+import Foundation
+import GFMDCore
+import GFMDHub
+import GFMDHubClient
+import GFMDReplica
+import GFMDStore
+import Logging
+
+/// W5: a hub on 127.0.0.1 in a process of its own and `clients` enrolled
+/// laptops (one delegation each, in turn over the states) that sync with it
+/// at once, each pushing a commit of 20 field writes (two survey responses: a title and nine answers each) and pulling what it
+/// may read. Prints one JSON line; with `wrk` on the PATH, a second line
+/// gives the machine's HTTP limit on the same server's trivial endpoint.
+struct HubWorkload {
+    let clients: Int
+    static let fields = ["questionnaire", "examples"] + (1...8).map { "answers.q\($0)" }
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-w5-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "gfmd-bench")
+        logger.logLevel = .warning
+        let states = Participants.states.map(\.code)
+        let hubFolder = directory.appendingPathComponent("hub")
+        let laptops = try {
+            let root = try Replica.createSecretariat(at: hubFolder, author: "Secretariat", logger: logger)
+            return try (0..<clients).map { index in
+                try Replica.enrolled(at: directory.appendingPathComponent("laptop\(index)"), participant: states[index % states.count],
+                                     author: "Delegate \(index)", role: .delegate, by: root, logger: logger)
+            }
+        }()
+        let hub = try HubChild(replica: hubFolder)
+        defer { hub.stop() }
+
+        // Each laptop's first sync (its enrolment, the trust record) is not measured.
+        let url = hub.url
+        let client: @Sendable () throws -> HubClient = { try HubClient(url: url, connections: 1, timeout: .seconds(120)) }
+        try await Self.syncAll(laptops, client: client)
+        for (index, laptop) in laptops.enumerated() {
+            var generator = SystemRandomNumberGenerator()
+            let records = (0..<2).map { record in
+                RecordEdits(.new(id: RecordID.random(using: &generator), type: "survey_response", title: "Answers \(index)-\(record)"),
+                            Self.fields.dropFirst().map { Edit.set(field: $0, value: "answer \(index)-\(record) \($0)") })
+            }
+            try laptop.commit(records)
+        }
+        let start = ContinuousClock.now
+        let latencies = try await Self.syncAll(laptops, client: client)
+        let wall = (ContinuousClock.now - start).seconds
+        let hubRSS = hub.peakRSSMegabytes()
+        // Laptops of one delegation that synced before a colleague pushed catch up once more.
+        try await Self.syncAll(laptops, client: client)
+        let hubReplica = try Replica.open(at: hubFolder, access: .readOnly, logger: logger)
+        var mismatches = 0
+        for laptop in laptops {
+            let participant = ParticipantCode(laptop.identity.participant)!
+            if try laptop.digest() != hubReplica.digest(for: participant) { mismatches += 1 }
+        }
+        let times = latencies.compactMap { $0 }.sorted()
+        func quantile(_ q: Double) -> Double {
+            times.isEmpty ? 0 : (times[min(times.count - 1, Int((Double(times.count) * q).rounded(.up)) - 1)] * 1000).rounded() / 1000
+        }
+        let line: [String: Any] = [
+            "system": "gfmd", "workload": "W5-hub", "clients": clients,
+            "errors": latencies.count { $0 == nil } + mismatches, "digest_mismatches": mismatches,
+            "p50_s": quantile(0.5), "p99_s": quantile(0.99), "syncs_per_s": (Double(times.count) / wall * 10).rounded() / 10,
+            "hub_rss_mb": hubRSS,
+        ]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+        if let limit = try Wrk.requestsPerSecond(url: hub.url.appendingPathComponent("v1/health")) {
+            let wrk: [String: Any] = ["system": "wrk", "workload": "W5-health", "connections": 64, "requests_per_s": limit]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: wrk, options: [.sortedKeys]), as: UTF8.self))
+        }
+    }
+
+    /// Syncs every laptop at once; each one's latency in seconds, nil when it failed.
+    @discardableResult
+    static func syncAll(_ laptops: [Replica], client: @escaping @Sendable () throws -> HubClient) async throws -> [Double?] {
+        try await withThrowingTaskGroup(of: Double?.self) { group in
+            for laptop in laptops {
+                group.addTask {
+                    let http = try client()
+                    let start = ContinuousClock.now
+                    let outcome: Double?
+                    do {
+                        _ = try await http.sync(laptop)
+                        outcome = (ContinuousClock.now - start).seconds
+                    } catch {
+                        FileHandle.standardError.write(Data("gfmd-bench w5: \(laptop.identity.participant): \(error)\n".utf8))
+                        outcome = nil
+                    }
+                    try await http.shutdown()
+                    return outcome
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// `gfmd-bench w5-hub --replica DIR`: the hub of W5, in a process of its own
+/// so that its memory is measured alone.
+struct HubChild {
+    let process = Process()
+    let url: URL
+
+    init(replica: URL) throws {
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["w5-hub", "--replica", replica.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { throw BenchFailure("the hub process ended before it listened") }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("Listening on "),
+              let url = URL(string: String(line.dropFirst("Listening on ".count))) else {
+            throw BenchFailure("the hub process said \(text)")
+        }
+        self.url = url
+    }
+
+    /// The hub process's peak resident memory so far (VmHWM), in MB.
+    func peakRSSMegabytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        let kilobytes = line.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
+        return kilobytes / 1024
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Serves `replica` until SIGTERM, printing the "Listening on" line.
+    static func serve(replica: URL) async throws {
+        var logger = Logger(label: "gfmd-bench-hub")
+        logger.logLevel = .warning
+        let hub = HubService(replica: try Replica.open(at: replica, logger: logger), configuration: HubConfiguration(port: 0), logger: logger) { url in
+            FileHandle.standardOutput.write(Data("Listening on \(url.absoluteString)\n".utf8))
+        }
+        try await hub.runUntilSignalled()
+    }
+}
+
+/// The machine's HTTP limit: `wrk` against one URL, when it is installed.
+enum Wrk {
+    static func requestsPerSecond(url: URL) throws -> Double? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["wrk", "-t2", "-c64", "-d5s", url.absoluteString]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }) else { return nil }
+        return Double(line.split(separator: " ").last ?? "")
+    }
+}
