@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system libraries gfmd links against (SQLite and zlib headers),
-# if they are missing. Safe to run again: it does nothing when they are there.
+# Installs the system libraries gfmd links against (SQLite and zlib headers)
+# and openssl (the hub's TLS tests make their certificates with it), if they
+# are missing; with --bench, also wrk (gfmd-bench w5 measures the machine's
+# HTTP limit with it). Safe to run again: it does nothing when they are there.
 set -euo pipefail
 
-packages=(libsqlite3-dev zlib1g-dev)
+packages=(libsqlite3-dev zlib1g-dev openssl)
+[ "${1:-}" = "--bench" ] && packages+=(wrk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -11,7 +14,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-system: please install the SQLite 3 and zlib development headers (${missing[*]} on Debian)" >&2
+  echo "setup-system: please install ${missing[*]} (the Debian names of the SQLite 3 and zlib development headers, openssl, wrk)" >&2
   exit 1
 fi
 sudo=""

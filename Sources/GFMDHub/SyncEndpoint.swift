@@ -40,6 +40,8 @@ struct SyncEndpoint: Sendable {
                 let outcome = try Self.refusingBadInput { try replica.applyBundle(body, fileName: fileName, sender: signed.key) }
                 return (outcome, try replica.createBundle(for: participant))
             }
+            // Only secretariat sites certify and revoke: what they bring may change who is admitted.
+            if certificate.role == .secretariat && outcome.report.applied > 0 { await gate.invalidate() }
             logger.info("sync", metadata: [
                 "site": "\(signed.key.siteID.short)", "participant": "\(participant.rawValue)",
                 "received": "\(outcome.changeCount)", "new": "\(outcome.report.applied)", "sent": "\(answer.changeCount)",
@@ -75,7 +77,7 @@ struct SyncEndpoint: Sendable {
         do { return try work() } catch let error as BundleError {
             switch error.code {
             case .tooLarge, .decompressionBomb: throw HubRefusal(status: 413, code: "too_large", error.reason)
-            case .unknownSender: throw HubRefusal(status: 403, code: "wrong_sender", error.reason)
+            case .unknownSender: throw HubRefusal(status: 403, code: "sender_refused", error.reason)
             default: throw HubRefusal.badBundle(error.reason)
             }
         } catch let error as StoreError where error.code == .diskFull || error.code == .locked {

@@ -69,7 +69,8 @@ public struct SyncSession: Hashable, Sendable {
     /// frontier as the recipient may see it, vouched where this replica is
     /// complete for what the recipient may read, and its extras and wants
     /// (for a recipient that may not read everything, only the extras of its
-    /// own participant's sites, and what its changes wait for).
+    /// own participant's sites or that it holds or receives, and what its
+    /// changes wait for).
     ///
     /// For a recipient that may not read everything this replica holds, each
     /// time is the latest, at or before this replica's own, of a change the
@@ -90,10 +91,11 @@ public struct SyncSession: Hashable, Sendable {
         }
         let vouched = holds.entries.keys.filter { isComplete(for: $0, toward: plan.recipient, holdings) }
         let wants = holdings.wants.filter { open || $0.waiting == plan.recipient }.map(\.hash)
+        let known = Set(holdings.carried + plan.skip)
         return SyncMessage(
             recipient: plan.recipient, holds: holds, vouched: Set(vouched),
             extras: Array(holdings.extras.filter { point in
-                !holds.covers(point) && (open || holdings.participants[point.site] == plan.recipient)
+                !holds.covers(point) && (open || holdings.participants[point.site] == plan.recipient || known.contains(point))
             }.sorted().prefix(SyncMessage.listLimit)),
             wants: Array(wants.sorted().prefix(SyncMessage.listLimit)),
             trustHeads: saysTrustHeads(to: plan.recipient) ? Array(holdings.trustHeads.prefix(SyncMessage.listLimit)) : [],

@@ -45,7 +45,7 @@ struct HubRefusalTests {
         let revokedAnswer = try await hub.raw(headers: revokedRequest.headers.map { ($0.name, $0.value) }, body: revokedPush)
         expect(revokedAnswer, 403, "revoked", mentioning: "revoked")
         expect(try await hub.signed(push, by: skewed), 401, "clock_skew", mentioning: "set this computer's clock")
-        expect(try await hub.signed(try colleague.createBundle(for: .secretariat).bytes, by: laptop), 403, "wrong_sender",
+        expect(try await hub.signed(try colleague.createBundle(for: .secretariat).bytes, by: laptop), 403, "sender_refused",
                mentioning: "not by site \(laptop.siteID.short)")
         let forged = try laptop.signedRequest(method: "POST", target: "/v1/sync", body: junk)
         expect(try await hub.raw(headers: forged.headers.map { ($0.name, $0.value) }, body: push), 401, "bad_signature", mentioning: "does not verify")

@@ -94,6 +94,34 @@ struct HubSyncTests {
         await hub.stop()
     }
 
+    @Test("a hub without the root key admits laptops the root certified after it, and a revocation synced from the root refuses them at once")
+    func hubWithoutRoot() async throws {
+        let fixture = ReplicaFixture()
+        let hubReplica = try fixture.replica("hub", participant: "SEC")
+        var configuration = HubConfiguration(port: 0)
+        configuration.trustRefresh = .seconds(3600)
+        let (url, group, task) = try await HubHarness.serve(hubReplica, configuration: configuration)
+        let laptop = try fixture.replica("laptop")
+        let record = try laptop.createRecord(type: "practice", title: "Certified after the hub")
+        let client = try HubClient(url: url)
+        let refused = await Result(catching: {
+            _ = try await client.sync(laptop)
+            #expect(try hubReplica.list().map(\.id) == [record], "the laptop's carried certificate admitted it")
+            _ = try await client.sync(fixture.root)
+            #expect(try fixture.root.list().map(\.id) == [record], "the root replica syncs with the hub like a laptop")
+            _ = try fixture.root.revoke(site: laptop.siteID.hex, reason: "laptop lost")
+            _ = try await client.sync(fixture.root)
+            return try await client.sync(laptop)
+        })
+        try await client.shutdown()
+        await HubHarness.stop(group, task)
+        guard case .failure(let error as HubSyncError) = refused else {
+            Issue.record("a revoked laptop synced")
+            return
+        }
+        #expect(error.reason.contains("403 revoked"), "\(error.reason)")
+    }
+
     @Test("a hub of another secretariat is detected: its answers are not signed under this replica's root, and nothing is applied")
     func fakeHub() async throws {
         let fixture = ReplicaFixture()

@@ -41,6 +41,18 @@ public struct TrustState: Hashable, Sendable {
 }
 
 extension TrustState {
+    /// The certificate of `key`'s site at `time`, among those held and
+    /// `carried` (one the site presents itself) when that one is the root's,
+    /// for `key`, and correctly signed; or why it has none
+    /// (``certificate(for:at:root:)``).
+    public func certificate(of key: SitePublicKey, carried: Certificate?, at time: HybridTimestamp, root: SitePublicKey) -> Result<Certificate, AuthorizationError> {
+        var candidates = self
+        if let carried, carried.issuer == root, carried.siteKey == key, carried.isSignatureValid {
+            candidates.certificates[key.siteID, default: []].append(carried)
+        }
+        return candidates.certificate(for: key.siteID, at: time, root: root)
+    }
+
     /// The certificate that makes `key` a sender whose bundles this replica
     /// reads: `carried` (from the bundle's header) when it is the root's, for
     /// `key`, and not revoked here, else one this trust state holds; valid
@@ -51,11 +63,7 @@ extension TrustState {
     public func senderCertificate(
         key: SitePublicKey, participant: String, carried: Certificate?, at time: HybridTimestamp, root: SitePublicKey
     ) -> Result<Certificate, AuthorizationError> {
-        var candidates = self
-        if let carried, carried.issuer == root, carried.siteKey == key, carried.isSignatureValid {
-            candidates.certificates[key.siteID, default: []].append(carried)
-        }
-        return candidates.certificate(for: key.siteID, at: time, root: root).flatMap { certificate in
+        certificate(of: key, carried: carried, at: time, root: root).flatMap { certificate in
             guard certificate.participant == participant else {
                 return .failure(AuthorizationError(.wrongParticipant,
                     "the bundle says it comes from \(TextInput.quoted(participant)), but its sender (site \(key.siteID.short)) is enrolled for \(certificate.participant)"))

@@ -23,11 +23,13 @@ extension Replica {
     public var nowMilliseconds: UInt64 { clock.nowMilliseconds() }
 
     /// Signs a request to the hub with this site's key, now, with a fresh
-    /// random nonce (`Protocol/http.md`, "Signed requests").
+    /// random nonce, carrying this site's certificate (`Protocol/http.md`,
+    /// "Signed requests").
     public func signedRequest(method: String, target: String, body: [UInt8]) throws -> SignedRequest {
         var generator = SystemRandomNumberGenerator()
         let nonce = (0..<SignedRequest.nonceLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return SignedRequest(method: method, target: target, body: body, key: try key, milliseconds: nowMilliseconds, nonce: nonce)
+        return SignedRequest(method: method, target: target, body: body, key: try key, milliseconds: nowMilliseconds, nonce: nonce,
+                             certificate: try certificate())
     }
 
     /// Signs the hub's response to the request with `nonce`

@@ -9,8 +9,9 @@ public import GFMDCore
 ///
 /// 1. the time lies within the skew window (`clock_skew`, 401);
 /// 2. the signature verifies for the key named (`bad_signature`, 401);
-/// 3. the key's site holds a certificate of the hub's root (`unenrolled`,
-///    401), not revoked (`revoked`, 403), valid now (`expired`, 403);
+/// 3. the key's site holds a certificate of the hub's root, in the hub's
+///    trust record or carried by the request (`unenrolled`, 401), not
+///    revoked (`revoked`, 403), valid now (`expired`, 403);
 /// 4. the nonce is new (`replayed`, 401).
 public enum HubAuthenticator {
     /// The certificate of the site that signed `request`, or why it is refused.
@@ -22,7 +23,7 @@ public enum HubAuthenticator {
         guard request.isValid(method: method, target: target, bodyDigest: bodyDigest) else { return .failure(.badSignature) }
         let site = request.key.siteID
         let certificate: Certificate
-        switch trust.certificate(for: site, at: HybridTimestamp(milliseconds: now, counter: 0), root: root) {
+        switch trust.certificate(of: request.key, carried: request.certificate, at: HybridTimestamp(milliseconds: now, counter: 0), root: root) {
         case .success(let found): certificate = found
         case .failure(let error):
             let refusal: HubRefusal = switch error.code {

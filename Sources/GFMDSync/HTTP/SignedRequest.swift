@@ -18,7 +18,8 @@ public import GFMDCore
 /// time in milliseconds since 1970 in decimal, a 16-byte random nonce, and
 /// the SHA-256 of the body (of no bytes for an empty body), the three in
 /// lower-case hex. The request carries the key, time, nonce and signature
-/// in the headers below.
+/// in the headers below, and may carry the site's certificate, which a hub
+/// that has not received it yet checks against its root.
 public struct SignedRequest: Hashable, Sendable {
     /// The header naming the site's public key (64 hex digits).
     public static let keyHeader = "GFMD-Key"
@@ -28,6 +29,8 @@ public struct SignedRequest: Hashable, Sendable {
     public static let nonceHeader = "GFMD-Nonce"
     /// The header holding the signature (128 hex digits).
     public static let signatureHeader = "GFMD-Signature"
+    /// The header holding the site's certificate (its encoding in hex), when sent.
+    public static let certificateHeader = "GFMD-Certificate"
     /// The nonce's length in bytes.
     public static let nonceLength = 16
 
@@ -37,12 +40,16 @@ public struct SignedRequest: Hashable, Sendable {
     public let milliseconds: UInt64
     /// The request's nonce: a request is accepted once.
     public let nonce: [UInt8]
-    /// The Ed25519 signature of ``signingBytes(method:target:bodyDigest:)``.
+    /// The Ed25519 signature of ``signingBytes(method:target:key:milliseconds:nonce:bodyDigest:)``.
     public let signature: [UInt8]
+    /// The site's certificate, when the request carries it (not signed: the root's signature vouches for it).
+    public let certificate: Certificate?
 
-    /// Signs a request of `method` to `target` with `body`.
-    public init(method: String, target: String, body: [UInt8], key: SiteSigningKey, milliseconds: UInt64, nonce: [UInt8]) {
+    /// Signs a request of `method` to `target` with `body`, carrying `certificate` when given.
+    public init(method: String, target: String, body: [UInt8], key: SiteSigningKey, milliseconds: UInt64, nonce: [UInt8],
+                certificate: Certificate? = nil) {
         self.key = key.publicKey
+        self.certificate = certificate
         self.milliseconds = milliseconds
         self.nonce = nonce
         self.signature = key.signature(for: Self.signingBytes(
@@ -74,16 +81,25 @@ public struct SignedRequest: Hashable, Sendable {
         guard let signature = Hex.decode(values[3]!), signature.count == 64 else {
             throw .malformedHeader("\(Self.signatureHeader) is not an Ed25519 signature in 128 hex digits")
         }
+        var certificate: Certificate?
+        if let hex = header(Self.certificateHeader) {
+            guard let bytes = Hex.decode(hex), let decoded = try? Certificate(decoding: bytes) else {
+                throw .malformedHeader("\(Self.certificateHeader) is not a gfmd certificate in hex")
+            }
+            certificate = decoded
+        }
         self.key = key
         self.milliseconds = milliseconds
         self.nonce = nonce
         self.signature = signature
+        self.certificate = certificate
     }
 
-    /// The headers that carry this signature, in the order above.
+    /// The headers that carry this signature, in the order above, and the certificate when carried.
     public var headers: [(name: String, value: String)] {
         [(Self.keyHeader, Hex.encode(key.rawRepresentation)), (Self.timeHeader, String(milliseconds)),
          (Self.nonceHeader, Hex.encode(nonce)), (Self.signatureHeader, Hex.encode(signature))]
+            + (certificate.map { [(Self.certificateHeader, Hex.encode($0.encoded))] } ?? [])
     }
 
     /// Whether the signature holds for a request of `method` to `target` whose body hashes to `bodyDigest`.

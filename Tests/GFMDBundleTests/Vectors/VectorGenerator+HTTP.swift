@@ -7,6 +7,8 @@ extension VectorGenerator {
     static let httpLaptop = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 0x21, count: 32))
     static let httpLost = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 0x22, count: 32))
     static let httpStranger = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 0x23, count: 32))
+    static let httpNewcomer = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 0x24, count: 32))
+    static let httpOtherRoot = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 0x12, count: 32))
     static let httpHub = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 0x31, count: 32))
     static let httpYear: UInt64 = 365 * 86_400_000
 
@@ -20,14 +22,23 @@ extension VectorGenerator {
         }
     }
 
+    /// A certificate the hub's trust record does not hold, which a request carries.
+    static func httpCarried(_ key: SiteSigningKey, by root: SiteSigningKey) -> Certificate {
+        Certificate.issue(serial: 4, siteKey: key.publicKey, participant: "PHL", role: .delegate,
+                          notBefore: HybridTimestamp(milliseconds: created.milliseconds, counter: 0),
+                          notAfter: HybridTimestamp(milliseconds: created.milliseconds + httpYear, counter: 0), root: root)
+    }
+
     static func http() -> M.HTTPFile {
         let now = created.milliseconds + 1_000
         let body = Array("the bytes of a bundle".utf8)
         let nonce = [UInt8](0..<16)
         func request(_ name: String, key: SiteSigningKey = httpLaptop, target: String = "/v1/sync", sentTo: String? = nil,
                      sentBody: [UInt8]? = nil, signedAt: UInt64? = nil, judgedAt: UInt64? = nil, times: Int? = nil,
+                     carrying: Certificate? = nil,
                      edit: (inout [String: String]) -> Void = { _ in }, error: (String, Int)? = nil) -> M.HTTPCase {
-            let signed = SignedRequest(method: "POST", target: target, body: body, key: key, milliseconds: signedAt ?? now, nonce: nonce)
+            let signed = SignedRequest(method: "POST", target: target, body: body, key: key, milliseconds: signedAt ?? now, nonce: nonce,
+                                       certificate: carrying)
             var headers = Dictionary(uniqueKeysWithValues: signed.headers.map { ($0.name, $0.value) })
             edit(&headers)
             let input = SignedRequest.signingBytes(method: "POST", target: target, key: key.publicKey, milliseconds: signedAt ?? now,
@@ -59,6 +70,8 @@ extension VectorGenerator {
             valid: [
                 request("an enrolled laptop pushes a bundle"),
                 request("a request signed four minutes behind the hub's clock is within the window", signedAt: now - 240_000, judgedAt: now),
+                request("a laptop the hub holds no certificate for, carrying one of the root", key: httpNewcomer,
+                        carrying: httpCarried(httpNewcomer, by: httpRoot)),
                 response("the hub answers with a bundle"),
                 response("the hub refuses, and signs its refusal", status: 403),
             ],
@@ -69,6 +82,12 @@ extension VectorGenerator {
                 request("sent to another target than signed", sentTo: "/v1/sync?full=1", error: ("bad_signature", 401)),
                 request("signed six minutes behind the hub's clock", signedAt: now - 360_000, judgedAt: now, error: ("clock_skew", 401)),
                 request("a site the hub holds no certificate for", key: httpStranger, error: ("unenrolled", 401)),
+                request("carrying a certificate of another root", key: httpNewcomer, carrying: httpCarried(httpNewcomer, by: httpOtherRoot),
+                        error: ("unenrolled", 401)),
+                request("carrying the root's certificate of another key", key: httpStranger, carrying: httpCarried(httpNewcomer, by: httpRoot),
+                        error: ("unenrolled", 401)),
+                request("a certificate header that is not a certificate", edit: { $0[SignedRequest.certificateHeader] = "00" },
+                        error: ("malformed_header", 400)),
                 request("a revoked laptop", key: httpLost, error: ("revoked", 403)),
                 request("after the certificate's end", signedAt: afterExpiry, error: ("expired", 403)),
                 request("the same request twice: the second", times: 2, error: ("replayed", 401)),
