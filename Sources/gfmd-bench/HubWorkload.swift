@@ -145,7 +145,8 @@ struct HubChild {
     /// Serves `replica` until SIGTERM, printing the "Listening on" line.
     static func serve(replica: URL) async throws {
         var logger = Logger(label: "gfmd-bench-hub")
-        logger.logLevel = .warning
+        // GFMD_LOG_LEVEL=info logs each sync with the time the hub took.
+        logger.logLevel = ProcessInfo.processInfo.environment["GFMD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let hub = HubService(replica: try Replica.open(at: replica, logger: logger), configuration: HubConfiguration(port: 0), logger: logger) { url in
             FileHandle.standardOutput.write(Data("Listening on \(url.absoluteString)\n".utf8))
         }

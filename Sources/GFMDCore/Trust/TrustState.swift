@@ -46,10 +46,13 @@ extension TrustState {
     /// for `key`, and correctly signed; or why it has none
     /// (``certificate(for:at:root:)``).
     public func certificate(of key: SitePublicKey, carried: Certificate?, at time: HybridTimestamp, root: SitePublicKey) -> Result<Certificate, AuthorizationError> {
-        var candidates = self
-        if let carried, carried.issuer == root, carried.siteKey == key, carried.isSignatureValid {
-            candidates.certificates[key.siteID, default: []].append(carried)
+        // A certificate already held was checked when it was recorded.
+        guard let carried, carried.issuer == root, carried.siteKey == key, certificates[key.siteID]?.contains(carried) != true,
+              carried.isSignatureValid else {
+            return certificate(for: key.siteID, at: time, root: root)
         }
+        var candidates = self
+        candidates.certificates[key.siteID, default: []].append(carried)
         return candidates.certificate(for: key.siteID, at: time, root: root)
     }
 

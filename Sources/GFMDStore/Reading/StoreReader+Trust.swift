@@ -61,29 +61,29 @@ extension StoreReader {
 
     /// The rejected changes, of `record` or of every record, in the order they were rejected.
     public func rejectedChanges(of record: RecordID? = nil) throws -> [RejectedChange] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT r.body, r.code, r.reason, coalesce(b.file_name, lower(hex(b.checksum)))
             FROM rejected r LEFT JOIN bundle b ON b.id = r.bundle_id
             WHERE ?1 IS NULL OR r.record = ?1 ORDER BY r.rejected_seq
-            """, arguments: [record?.data]).map { row in
+            """), arguments: [record?.data]).map { row in
             RejectedChange(encoded: try Self.decodeStored(row[0]), code: row[1], reason: row[2], bundle: row[3])
         }
     }
 
     /// Ids of every record this replica holds, in id order.
     public func allRecordIDs() throws -> [RecordID] {
-        try Data.fetchAll(db, sql: "SELECT id FROM record ORDER BY id").map { try RecordID(data: $0) }
+        try Data.fetchAll(try db.cachedStatement(sql: "SELECT id FROM record ORDER BY id")).map { try RecordID(data: $0) }
     }
 
     /// Ids of the stored changes of `record`, in log order.
     public func changeHashes(of record: RecordID) throws -> [ChangeHash] {
-        try Data.fetchAll(db, sql: "SELECT hash FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+        try Data.fetchAll(try db.cachedStatement(sql: "SELECT hash FROM change WHERE record = ? ORDER BY seq"), arguments: [record.data])
             .map { try Hash256(data: $0) }
     }
 
     /// Ids of the rejected changes of `record`.
     public func rejectedHashes(of record: RecordID) throws -> [ChangeHash] {
-        try Data.fetchAll(db, sql: "SELECT hash FROM rejected WHERE record = ?", arguments: [record.data])
+        try Data.fetchAll(try db.cachedStatement(sql: "SELECT hash FROM rejected WHERE record = ?"), arguments: [record.data])
             .map { try Hash256(data: $0) }
     }
 
@@ -91,7 +91,7 @@ extension StoreReader {
     /// change that accepted it, and all the record's changes before them. Nil
     /// when the record was never accepted.
     public func publishedChanges(of record: RecordID) throws -> Set<ChangeHash>? {
-        let accepts = try Data.fetchAll(db, sql: "SELECT hash FROM change WHERE record = ? AND accepts = 1", arguments: [record.data])
+        let accepts = try Data.fetchAll(try db.cachedStatement(sql: "SELECT hash FROM change WHERE record = ? AND accepts = 1"), arguments: [record.data])
             .map { try Hash256(data: $0) }
         guard !accepts.isEmpty else { return nil }
         let recordChanges = Set(try changeHashes(of: record))

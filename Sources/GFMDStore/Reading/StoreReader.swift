@@ -91,10 +91,10 @@ public struct StoreReader {
         if let owner = filter.owner { conditions.append("owner = ?"); arguments.append(owner) }
         if !filter.includeDeleted { conditions.append("deleted = 0") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc
             FROM record \(whereClause) ORDER BY updated_hlc DESC, id
-            """, arguments: StatementArguments(arguments))
+            """), arguments: StatementArguments(arguments))
         return try rows.map { row in
             RecordSummary(
                 id: try RecordID(data: row[0]), type: row[1], owner: row[2], workflow: row[3], title: row[4],
@@ -106,7 +106,7 @@ public struct StoreReader {
 
     /// Every record with a conflict to resolve, by id.
     public func conflictedRecords() throws -> [RecordState] {
-        try Data.fetchAll(db, sql: "SELECT id FROM record WHERE conflicted = 1 ORDER BY id")
+        try Data.fetchAll(try db.cachedStatement(sql: "SELECT id FROM record WHERE conflicted = 1 ORDER BY id"))
             .compactMap { try record(RecordID(data: $0)) }
     }
 
@@ -119,7 +119,7 @@ public struct StoreReader {
 
     /// How many records this replica holds.
     public func recordCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM record") ?? 0
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM record")) ?? 0
     }
 
     // MARK: Changes
@@ -163,35 +163,35 @@ public struct StoreReader {
 
     /// How many changes the log holds.
     public func changeCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM change") ?? 0
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM change")) ?? 0
     }
 
     /// Whether the log holds change `hash`.
     public func contains(_ hash: ChangeHash) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM change WHERE hash = ?", arguments: [hash.data]) ?? false
+        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?"), arguments: [hash.data]) ?? false
     }
 
     // MARK: Pending and bundles
 
     /// What is pending and what it waits for.
     public func pendingSummary() throws -> PendingSummary {
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM pending") ?? 0
+        let count = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
         // What pending changes wait for and this replica does not hold at all (not pending itself).
-        let missing = try Data.fetchAll(db, sql: """
+        let missing = try Data.fetchAll(try db.cachedStatement(sql: """
             SELECT DISTINCT dep FROM pending_dep WHERE dep NOT IN (SELECT hash FROM pending) ORDER BY dep
-            """).map { try Hash256(data: $0) }
-        let records = try Data.fetchAll(db, sql: "SELECT DISTINCT record FROM pending ORDER BY record").map { try RecordID(data: $0) }
+            """)).map { try Hash256(data: $0) }
+        let records = try Data.fetchAll(try db.cachedStatement(sql: "SELECT DISTINCT record FROM pending ORDER BY record")).map { try RecordID(data: $0) }
         return PendingSummary(count: count, missing: missing, records: records)
     }
 
     /// The ledger entry of the bundle with `checksum`, if it was applied.
     public func bundle(checksum: Hash256) throws -> BundleReceipt? {
-        try Row.fetchOne(db, sql: "SELECT * FROM bundle WHERE checksum = ?", arguments: [checksum.data]).map(Self.receipt)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM bundle WHERE checksum = ?"), arguments: [checksum.data]).map(Self.receipt)
     }
 
     /// Every bundle applied, in order.
     public func bundles() throws -> [BundleReceipt] {
-        try Row.fetchAll(db, sql: "SELECT * FROM bundle ORDER BY id").map(Self.receipt)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM bundle ORDER BY id")).map(Self.receipt)
     }
 
     private static func receipt(_ row: Row) throws -> BundleReceipt {
@@ -243,8 +243,8 @@ extension StoreReader {
     /// The shortest hexadecimal prefix, of at least `minimum` digits, that
     /// names record `id` and no other record this replica holds.
     public func uniquePrefixLength(of id: RecordID, minimum: Int = 8) throws -> Int {
-        let before = try Data.fetchOne(db, sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [id.data])
-        let after = try Data.fetchOne(db, sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1", arguments: [id.data])
+        let before = try Data.fetchOne(try db.cachedStatement(sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1"), arguments: [id.data])
+        let after = try Data.fetchOne(try db.cachedStatement(sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1"), arguments: [id.data])
         let hex = Array(id.hex.utf8)
         var shared = 0
         for neighbour in [before, after].compactMap({ $0 }) {

@@ -22,7 +22,7 @@ extension StoreReader {
             let statement = try db.cachedStatement(sql: "SELECT site, participant, knowledge FROM peer WHERE site = ?")
             rows = try peers.compactMap { try Row.fetchOne(statement, arguments: [$0.data]) }
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT site, participant, knowledge FROM peer")
+            rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT site, participant, knowledge FROM peer"))
         }
         for row in rows {
             let site = try SiteID(data: row[0])
@@ -32,7 +32,7 @@ extension StoreReader {
             })
         }
         var session = SyncSession(site: site, participant: participant, own: own, peers: beliefs)
-        if let newest = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change WHERE site = ?", arguments: [site.data]) {
+        if let newest = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(hlc) FROM change WHERE site = ?"), arguments: [site.data]) {
             session.madeChanges(upTo: HybridTimestamp(rawValue: UInt64(bitPattern: newest)))
         }
         return session
@@ -65,7 +65,7 @@ extension StoreReader {
 
     /// The sites that signed a change this replica holds, and the tags two of them share.
     func signingSites() throws -> (sites: [SiteID], shared: Set<SiteTag>) {
-        let sites = try Data.fetchAll(db, sql: "SELECT id FROM site").map { try SiteID(data: $0) }
+        let sites = try Data.fetchAll(try db.cachedStatement(sql: "SELECT id FROM site")).map { try SiteID(data: $0) }
         var seen = Set<SiteTag>(), shared = Set<SiteTag>()
         for site in sites where !seen.insert(SiteTag(site)).inserted { shared.insert(SiteTag(site)) }
         return (sites, shared)
@@ -107,7 +107,7 @@ extension StoreReader {
     /// Per site, the time of the earliest change kept pending.
     package func earliestPending() throws -> [SiteTag: HybridTimestamp] {
         var earliest: [SiteTag: HybridTimestamp] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT site, min(hlc) FROM pending GROUP BY site") {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT site, min(hlc) FROM pending GROUP BY site")) {
             earliest[SiteTag(try SiteID(data: row[0]))] = HybridTimestamp(rawValue: UInt64(bitPattern: row[1]))
         }
         return earliest
@@ -116,11 +116,11 @@ extension StoreReader {
     /// The dependencies pending changes wait for, each with the participant
     /// of a change waiting for it, at most `limit`.
     package func missingDependencies(limit: Int) throws -> [(hash: ChangeHash, waiting: String)] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT d.dep, p.body FROM pending_dep d JOIN pending p ON p.hash = d.hash
             WHERE d.dep NOT IN (SELECT hash FROM pending)
             GROUP BY d.dep LIMIT ?
-            """, arguments: [limit])
+            """), arguments: [limit])
         return try rows.map { row in (try Hash256(data: row[0]), try Self.decodeStored(row[1]).change.participant) }
     }
 }
@@ -128,14 +128,14 @@ extension StoreReader {
 extension StoreReader {
     /// The sites of `participant` this replica believes something of.
     package func peerSites(of participant: String) throws -> [SiteID] {
-        try Data.fetchAll(db, sql: "SELECT site FROM peer WHERE participant = ?", arguments: [participant]).map { try SiteID(data: $0) }
+        try Data.fetchAll(try db.cachedStatement(sql: "SELECT site FROM peer WHERE participant = ?"), arguments: [participant]).map { try SiteID(data: $0) }
     }
 }
 
 extension StoreReader {
     /// Every change this replica holds: applied, rejected or pending.
     package func heldChanges() throws -> Set<ChangeHash> {
-        Set(try Data.fetchAll(db, sql: "SELECT hash FROM change UNION ALL SELECT hash FROM rejected UNION ALL SELECT hash FROM pending")
+        Set(try Data.fetchAll(try db.cachedStatement(sql: "SELECT hash FROM change UNION ALL SELECT hash FROM rejected UNION ALL SELECT hash FROM pending"))
             .map { try Hash256(data: $0) })
     }
 }

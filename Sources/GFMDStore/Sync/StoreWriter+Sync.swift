@@ -15,20 +15,20 @@ extension StoreWriter {
             try upsert.execute(arguments: [site.data, belief.participant, Data(belief.encoded)])
         }
         for site in loaded.peers.keys where session.peers[site] == nil {
-            try db.execute(sql: "DELETE FROM peer WHERE site = ?", arguments: [site.data])
+            try db.cachedStatement(sql: "DELETE FROM peer WHERE site = ?").execute(arguments: [site.data])
         }
     }
 
     /// Starts believing `belief` of a peer this replica knew nothing of (a
     /// site just certified); a belief already held is kept.
     package func introduce(_ belief: PeerKnowledge) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO peer(site, participant, knowledge) VALUES (?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO peer(site, participant, knowledge) VALUES (?, ?, ?)").execute(
                        arguments: [belief.site.data, belief.participant, Data(belief.encoded)])
     }
 
     /// Records that the bundle with `checksum`, applied in this transaction,
     /// had its vouched knowledge taken.
     package func markKnowledgeTaken(bundle checksum: Hash256) throws {
-        try db.execute(sql: "UPDATE bundle SET knowledge_taken = 1 WHERE checksum = ?", arguments: [checksum.data])
+        try db.cachedStatement(sql: "UPDATE bundle SET knowledge_taken = 1 WHERE checksum = ?").execute(arguments: [checksum.data])
     }
 }
