@@ -1,7 +1,7 @@
 import GFMDBundle
 public import GFMDCore
 import GFMDStore
-public import GFMDSync
+import GFMDSync
 
 /// A bundle made for one participant.
 public struct PeerBundle: Sendable {

@@ -19,13 +19,6 @@ struct ListCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only records owned by this participant.", valueName: "code")) var owner: String?
     @Flag(help: "Include deleted records.") var deleted = false
 
-    struct SummaryJSON: Encodable {
-        let id: RecordID
-        let type, owner, status, title: String
-        let deleted, conflicted: Bool
-        let created, updated: HybridTimestamp
-    }
-
     func validate() throws {
         if let type, Schema.type(named: type) == nil {
             throw ValidationError("\"\(type)\" is not a record type; the types are \(Schema.types.map(\.name).joined(separator: ", "))")
@@ -43,10 +36,7 @@ struct ListCommand: ParsableCommand {
         let filter = RecordFilter(type: type, workflow: status, owner: owner.flatMap(ParticipantCode.init)?.rawValue, includeDeleted: deleted)
         let records = try replica.list(filter)
         if output.json {
-            try Output.json(records.map {
-                SummaryJSON(id: $0.id, type: $0.type, owner: $0.owner, status: $0.workflow, title: $0.title,
-                            deleted: $0.deleted, conflicted: $0.conflicted, created: $0.created, updated: $0.updated)
-            })
+            try Output.json(records)
             return
         }
         if records.isEmpty {

@@ -17,67 +17,21 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Show the published version: the record as the secretariat last accepted it.")
     var published = false
 
-    /// The JSON form of a record.
-    struct RecordJSON: Encodable {
-        let id: RecordID
-        let type: String
-        let owner: String
-        let status: String
-        let reviewNote: String?
-        let published: Bool
-        let deleted: Bool
-        let created: HybridTimestamp
-        let createdBy: String?
-        let updated: HybridTimestamp
-        let updatedBy: String?
-        let changes: Int
-        let fields: [String: Value]
-        let sets: [String: [Value]]
-        let conflictedFields: [String]
-        let deletionContested: Bool
-    }
-
     func run() throws {
         let replica = try replica.openForReading()
-        let state: RecordState
-        if published {
-            guard let version = try replica.publishedRecord(id) else {
-                throw CommandFailure("record \(id) has never been accepted: it has no published version")
-            }
-            state = version
-        } else {
-            state = try replica.record(id)
-        }
-        let who = try replica.changeSummaries([state.header.creation, state.header.latestChange])
-        let creator = who[state.header.creation].map { "\($0.author) (\($0.participant))" }
-        let updater = who[state.header.latestChange].map { "\($0.author) (\($0.participant))" }
+        let view = try replica.view(id, published: published)
         if output.json {
-            var fields: [String: Value] = [:]
-            var sets: [String: [Value]] = [:]
-            for (key, field) in state.fields where !key.name.hasPrefix(Workflow.reservedPrefix) {
-                switch field {
-                case .register(let register):
-                    if let winner = register.winner, fields[key.name] == nil { fields[key.name] = winner.value }
-                case .set(let set): sets[key.name] = set.elements
-                case .text(let text): fields[key.name] = .string(text.text)
-                case .list(let list): fields[key.name] = .list(list.itemTexts)
-                }
-            }
-            try Output.json(RecordJSON(
-                id: state.id, type: state.header.type, owner: state.header.owner, status: state.workflowState,
-                reviewNote: state.registerField(Workflow.noteField)?.winner?.value.displayText, published: published,
-                deleted: state.isDeleted, created: state.header.created, createdBy: creator,
-                updated: state.header.updated, updatedBy: updater, changes: state.header.changeCount,
-                fields: fields, sets: sets, conflictedFields: state.conflictedFields.map(\.name),
-                deletionContested: state.hasDeletionConflict))
+            try Output.json(view)
             return
         }
+        let state = view.state
+        let creator = view.createdBy, updater = view.updatedBy
         let shortID = try replica.displayID(state.id)
         let version = published ? "  [PUBLISHED VERSION]" : ""
         Output.line("\(state.header.type) \(shortID)  \(state.title)\(state.isDeleted ? "  [DELETED]" : "")\(version)")
         Output.line("  id       \(state.id.hex)")
         Output.line("  owner    \(state.header.owner)    status \(state.workflowState)")
-        if let note = state.registerField(Workflow.noteField)?.winner?.value.displayText, state.workflowState == WorkflowState.returned.rawValue {
+        if let note = view.reviewNote, state.workflowState == WorkflowState.returned.rawValue {
             Output.line("  returned with the note: \(note)")
         }
         Output.line("  created  \(Output.time(state.header.created))\(creator.map { " by \($0)" } ?? "")")
