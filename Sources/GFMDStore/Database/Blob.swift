@@ -7,16 +7,23 @@ extension Hash256 {
 
     init(data: Data) throws(StoreError) {
         guard data.count == 32 else { throw StoreError(.corrupt, "a stored change id is not 32 bytes") }
-        self.init(bytes: data)
+        self = data.withUnsafeBytes { Hash256($0) }
     }
 }
 
 extension ShortID {
-    var data: Data { Data(bytes) }
+    /// The 16 bytes as a blob, written word by word (ids are read and bound by the thousand per sync).
+    var data: Data {
+        var words = (self.words.0.bigEndian, self.words.1.bigEndian)
+        return withUnsafeBytes(of: &words) { Data($0) }
+    }
 
     init(data: Data) throws(StoreError) {
         guard data.count == 16 else { throw StoreError(.corrupt, "a stored id is not 16 bytes") }
-        self.init(bytes: data)
+        let words = data.withUnsafeBytes { raw in
+            (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+        self.init(words: words)
     }
 }
 
