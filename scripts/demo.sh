@@ -91,3 +91,16 @@ run bundle create --replica sec --to PHL -o to-phl.gfmd
 run bundle apply --replica laptop2 to-phl.gfmd
 run log --replica laptop2 "$id"
 run verify --replica laptop2
+
+say "With a connection: the secretariat runs its hub, and each laptop syncs in one command"
+"$gfmd_bin" serve --replica sec --port 0 > hub.out 2> hub.log &
+hub_pid=$!
+trap 'kill "$hub_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do grep -q "Listening on" hub.out 2>/dev/null && break; sleep 0.1; done
+hub_url=$(sed -n 's/^Listening on //p' hub.out)
+printf '$ gfmd serve --replica sec --port 0 &\n'; cat hub.out
+run set --replica laptop2 "$id" start_date 2025-02-01
+for r in laptop2 laptop1 mex; do run sync --replica "$r" "$hub_url"; done
+run digest --replica laptop1
+run digest --replica sec --for PHL
+kill -TERM "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
