@@ -310,6 +310,7 @@ final class ApplySession {
             VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?)
             """, arguments: [change.hash.data, change.change.record.data, commitID, leafIndex, bundleID, code, reason, Data(change.bytes),
                              change.change.site.data, Int64(bitPattern: change.change.timestamp.rawValue)])
+        cache.sites.note(change.change.site, at: change.change.timestamp)
         rejectedHere.insert(change.hash)
         report.rejected += 1
         hasRejected = true
@@ -355,6 +356,7 @@ final class ApplySession {
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
             commitID, leafIndex, bundleID, frontier.concatenatedData, Data(change.bytes), c.accepts,
         ])
+        cache.sites.note(c.site, at: c.timestamp)
         if record == trust.record { trust.add(change) }
         slots[record]!.record.noteApplied(change, sequence: db.lastInsertedRowID)
         slots[record]!.changed = true
@@ -406,6 +408,7 @@ final class ApplySession {
                 INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [hash.data, entry.change.change.record.data, entry.commitID, entry.leafIndex, bundleID, Data(entry.change.bytes),
                                  entry.change.change.site.data, Int64(bitPattern: entry.change.change.timestamp.rawValue)])
+            cache.sites.note(entry.change.change.site, at: entry.change.change.timestamp)
             for dependency in entry.missing {
                 try db.execute(sql: "INSERT INTO pending_dep(dep, hash) VALUES (?, ?)", arguments: [dependency.data, hash.data])
             }

@@ -5,6 +5,13 @@ import GRDB
 /// Reads a replica's database inside one transaction.
 public struct StoreReader {
     let db: Database
+    /// What each site holds, when reading on the writer's connection (deltas then probe fewer sites).
+    let sites: SiteActivity?
+
+    init(db: Database, sites: SiteActivity? = nil) {
+        self.db = db
+        self.sites = sites
+    }
 
     /// Meta keys.
     enum MetaKey {

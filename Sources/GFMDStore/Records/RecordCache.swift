@@ -9,8 +9,11 @@ import Synchronization
 /// An entry is taken out while an apply works on it (so the apply owns it and
 /// modifies it in place) and put back only after its transaction commits; it
 /// is used only while its heads still match the database's, so a write by
-/// another process is never missed.
+/// another process is never missed. It also keeps what each site holds
+/// (``SiteActivity``).
 final class RecordCache: Sendable {
+    /// What each site holds, for deltas.
+    let sites = SiteActivity()
     private let entries = Mutex<[RecordID: StoredRecord]>([:])
     private let trust = Mutex<TrustIndex?>(nil)
     private let capacity: Int

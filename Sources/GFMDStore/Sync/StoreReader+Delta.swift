@@ -57,6 +57,7 @@ extension StoreReader {
     /// Every change held above the plan's times and not skipped, by site.
     private func changes(above plan: DeltaPlan) throws -> [ChangeHash: Located] {
         let (sites, sharedTags) = try signingSites()
+        let latest = try self.sites?.latest(db)
         var found: [ChangeHash: Located] = [:]
         for (table, rejected) in [("change", false), ("rejected", true)] {
             let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc FROM \(table) WHERE site = ? AND hlc > ?")
@@ -65,6 +66,7 @@ extension StoreReader {
                 let tag = SiteTag(site)
                 let shared = sharedTags.contains(tag)
                 let since = shared ? HybridTimestamp.zero : plan.since[tag]
+                if let latest, (latest[site] ?? .zero) <= since { continue }
                 let rows = try Row.fetchCursor(statement, arguments: [site.data, Int64(bitPattern: since.rawValue)])
                 while let row = try rows.next() {
                     let point = SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2])))

@@ -83,7 +83,7 @@ extension StoreReader {
         let statement = try db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1")
         var participants: [SiteTag: String] = [:]
         for (tag, site) in try sitesByTag() {
-            participants[tag] = try String.fetchOne(statement, arguments: [site.data])
+            participants[tag] = try sites.map { try $0.participant(of: site, db) } ?? String.fetchOne(statement, arguments: [site.data])
         }
         return participants
     }
@@ -97,7 +97,9 @@ extension StoreReader {
             UNION SELECT hlc FROM pending WHERE site = ?1 AND hlc > ?2 LIMIT ?3
             """)
         var points: [SitePoint] = []
+        let latest = try sites?.latest(db)
         for (tag, site) in try sitesByTag().sorted(by: { $0.key < $1.key }) where points.count < limit {
+            if let latest, (latest[site] ?? .zero) <= frontier[tag] { continue }
             let times = try Int64.fetchAll(statement, arguments: [site.data, Int64(bitPattern: frontier[tag].rawValue), limit - points.count])
             points += times.map { SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: $0))) }
         }
