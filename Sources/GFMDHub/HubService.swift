@@ -35,8 +35,8 @@ public struct HubService: Service {
     /// - Throws: ``HubStartError`` when the replica cannot act as the hub
     ///   or the TLS files cannot be read, or the listening error.
     public func run() async throws {
-        guard let certificate = try replica.certificate(), certificate.participant == "SEC" else {
-            throw HubStartError("this replica cannot be the hub: only an enrolled secretariat replica serves (`gfmd init --secretariat`)")
+        guard let certificate = try replica.certificate(), certificate.participant == ParticipantCode.secretariat.rawValue else {
+            throw HubStartError("this replica cannot be the hub: only an enrolled secretariat replica serves (`gfmd init --secretariat`, or a SEC replica it certified)")
         }
         let responses = HubResponses(replica: replica, certificate: certificate)
         let sync = SyncEndpoint(
@@ -86,13 +86,6 @@ public struct HubStartError: Error, CustomStringConvertible {
     public let reason: String
     init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
 }
 
 extension HubService {

@@ -32,7 +32,7 @@ actor RequestGate {
         if let snapshot, ContinuousClock.now - snapshot.readAt < refresh { return snapshot.value }
         let replica = replica
         guard let value = try await BlockingWork.run(on: reader, { try replica.trustSnapshot() }) else {
-            throw HubRefusal(status: 503, code: "not_enrolled", "the hub's replica is not enrolled yet", retryAfter: 60)
+            throw HubRefusal(status: 503, code: "unavailable", "the hub's replica has no pinned root", retryAfter: 60)
         }
         snapshot = (value, .now)
         return value

@@ -188,10 +188,3 @@ public struct HubSyncError: Error, CustomStringConvertible {
     init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
