@@ -58,16 +58,29 @@ extension StoreReader {
     private func changes(above plan: DeltaPlan) throws -> [ChangeHash: Located] {
         let (sites, sharedTags) = try signingSites()
         let latest = try self.sites?.latest(db)
+        // For a recipient that may not read everything, changes of records it
+        // can read no part of (another participant's, never accepted, without
+        // it as co-author) are left out here, in SQL; the visibility filter
+        // then judges the rest exactly.
+        let readable = plan.recipient == ParticipantCode.secretariat.rawValue ? "" : """
+             AND (c.record = ?3 OR EXISTS (SELECT 1 FROM change a WHERE a.record = c.record AND a.accepts = 1)
+                  OR EXISTS (SELECT 1 FROM record r WHERE r.id = c.record AND (r.owner = ?4 OR r.owner = ''
+                             OR EXISTS (SELECT 1 FROM json_each(r.fields, '$."co_authors"') WHERE value = ?4))))
+            """
+        let trust = try trustRecordID()?.data
         var found: [ChangeHash: Located] = [:]
         for (table, rejected) in [("change", false), ("rejected", true)] {
-            let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc FROM \(table) WHERE site = ? AND hlc > ?")
+            let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc FROM \(table) c WHERE site = ?1 AND hlc > ?2" + readable)
             for site in sites {
                 // A tag two sites share names neither: all of their changes are candidates.
                 let tag = SiteTag(site)
                 let shared = sharedTags.contains(tag)
                 let since = shared ? HybridTimestamp.zero : plan.since[tag]
                 if let latest, (latest[site] ?? .zero) <= since { continue }
-                let rows = try Row.fetchCursor(statement, arguments: [site.data, Int64(bitPattern: since.rawValue)])
+                let arguments: StatementArguments = readable.isEmpty
+                    ? [site.data, Int64(bitPattern: since.rawValue)]
+                    : [site.data, Int64(bitPattern: since.rawValue), trust, plan.recipient]
+                let rows = try Row.fetchCursor(statement, arguments: arguments)
                 while let row = try rows.next() {
                     let point = SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2])))
                     if !shared && plan.skip.contains(point) { continue }
