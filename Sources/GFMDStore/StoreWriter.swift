@@ -12,7 +12,7 @@ public struct StoreWriter {
     let loaded: LoadedRecords
 
     /// Reads within the same transaction.
-    public var reader: StoreReader { StoreReader(db: db, sites: cache.sites) }
+    public var reader: StoreReader { StoreReader(db: db, sites: cache.sites, trust: loaded.trust) }
 
     /// The merged state of record `id`, from the in-memory cache when it is
     /// current (a long text is then neither decoded nor replayed again), else

@@ -47,6 +47,9 @@ final class TrustIndex: @unchecked Sendable {
     /// Whether `hash` is a trust-record change this replica holds.
     func contains(_ hash: ChangeHash) -> Bool { changes[hash] != nil }
 
+    /// The trust-record change `hash`, decoded, when this replica holds it.
+    func change(_ hash: ChangeHash) -> Change? { changes[hash] }
+
     /// Takes in a trust-record change just applied.
     func add(_ change: EncodedChange) {
         for dependency in change.change.dependencies { heads.remove(dependency) }

@@ -7,10 +7,14 @@ public struct StoreReader {
     let db: Database
     /// What each site holds, when reading on the writer's connection (deltas then probe fewer sites).
     let sites: SiteActivity?
+    /// The trust index current in the writer's transaction, once loaded
+    /// (deltas then read trust-record changes decoded).
+    let trust: TrustIndex?
 
-    init(db: Database, sites: SiteActivity? = nil) {
+    init(db: Database, sites: SiteActivity? = nil, trust: TrustIndex? = nil) {
         self.db = db
         self.sites = sites
+        self.trust = trust
     }
 
     /// Meta keys.

@@ -106,7 +106,8 @@ struct VisibilityFilter {
             }
         }
         for (hash, change) in candidates where !change.rejected {
-            let concerns = try reader.storedChange(hash, rejected: false)?.change.operations.contains { operation in
+            let decoded = try reader.trust?.change(hash) ?? reader.storedChange(hash, rejected: false)?.change
+            let concerns = decoded?.operations.contains { operation in
                 switch operation {
                 case .certify(let certificate): certificate.participant == participant
                 case .revoke: true
