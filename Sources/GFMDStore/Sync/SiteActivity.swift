@@ -1,3 +1,4 @@
+import Foundation
 import GFMDCore
 import GRDB
 import Synchronization
@@ -32,12 +33,16 @@ final class SiteActivity: Sendable {
     func latest(_ db: Database) throws -> [SiteID: HybridTimestamp] {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if state.withLock({ $0.version != version }) {
+            // One index probe per site and table (`(site, hlc)` indexes), not a scan of the history.
+            let latest = try db.cachedStatement(sql: """
+                SELECT max(coalesce((SELECT max(hlc) FROM change WHERE site = ?1), 0),
+                           coalesce((SELECT max(hlc) FROM rejected WHERE site = ?1), 0),
+                           coalesce((SELECT max(hlc) FROM pending WHERE site = ?1), 0))
+                """)
             var read: [SiteID: UInt64] = [:]
-            for table in ["change", "rejected", "pending"] {
-                for row in try Row.fetchAll(db, sql: "SELECT site, max(hlc) FROM \(table) GROUP BY site") {
-                    let site = try SiteID(data: row[0])
-                    read[site] = max(read[site] ?? 0, UInt64(bitPattern: row[1]))
-                }
+            for data in try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM site")) {
+                let time = try Int64.fetchOne(latest, arguments: [data]) ?? 0
+                if time > 0 { read[try SiteID(data: data)] = UInt64(bitPattern: time) }
             }
             state.withLock { state in
                 state.latest.merge(read, uniquingKeysWith: max)
