@@ -111,6 +111,13 @@ struct TrustCLITests {
         let siteID = try #require(site.split(separator: " ").first { $0.count == 32 }).prefix(8)
         let revoked = try cli.ok("sec", "revoke", String(siteID), "--reason", "laptop lost").stdout
         #expect(revoked.contains("Revoked certificate"))
+        try cli.refused("sec", ["revoke", String(siteID)], mentioning: "already revoked (certificate 2, on ")
+        let sites = try cli.ok("sec", "sites").stdout.split(separator: "\n")
+        #expect(sites.first?.hasPrefix("SITE") == true && sites.count == 3)
+        #expect(sites.contains { $0.hasPrefix(String(siteID)) && $0.contains("PHL") && $0.contains("revoked") && $0.contains("laptop lost") })
+        #expect(sites.contains { $0.contains("SEC") && $0.contains("secretariat") && $0.contains("valid until") })
+        let json = try JSONSerialization.jsonObject(with: Data(try cli.ok("sec", "sites", "--json").stdout.utf8)) as? [[String: Any]]
+        #expect(json?.compactMap { $0["revoked"] as? Bool } == [true, false], "PHL's revoked laptop, then SEC's site")
     }
 }
 

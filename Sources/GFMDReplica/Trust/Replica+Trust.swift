@@ -115,6 +115,12 @@ extension Replica {
             }
             let certificates = (matches.first?.value ?? []).filter { !trust.revokedSerials.contains($0.serial) }
             guard !certificates.isEmpty else {
+                if let site = matches.first?.key,
+                   let revoked = try enrolledSites(writer.reader).last(where: { $0.certificate.site == site })?.revocation {
+                    let why = revoked.reason.isEmpty ? "" : ": \(revoked.reason)"
+                    throw ReplicaError(.invalidRequest,
+                        "site \(site.hex) is already revoked (certificate \(revoked.serial), on \(revoked.revokedAt.iso8601)\(why)); nothing changed")
+                }
                 throw ReplicaError(.invalidRequest, "no enrolled site has an id starting with \(prefix)")
             }
             let time = HybridTimestamp(milliseconds: now, counter: 0)

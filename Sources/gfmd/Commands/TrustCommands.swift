@@ -121,3 +121,42 @@ struct RevokeCommand: ParsableCommand {
         }
     }
 }
+
+/// `gfmd sites`: the laptops this replica knows enrolled, and their state.
+struct SitesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sites",
+        abstract: "List enrolled sites: participant, role, validity, and revocations.",
+        discussion: "One line per certificate of the trust record this replica holds; a delegation's laptop knows only the certificates it received.")
+
+    @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let replica = try replica.openForReading()
+        let sites = try replica.enrolledSites()
+        if output.json {
+            try Output.json(sites)
+            return
+        }
+        guard !sites.isEmpty else {
+            Output.line("No enrolled sites.")
+            return
+        }
+        let now = HybridTimestamp(milliseconds: replica.nowMilliseconds, counter: 0)
+        Output.line([Output.pad("SITE", 8), Output.pad("WHO", 6), Output.pad("ROLE", 11), Output.pad("SERIAL", 6), "STATE"].joined(separator: " "))
+        for entry in sites {
+            let certificate = entry.certificate
+            let state: String
+            if let revocation = entry.revocation {
+                state = "revoked \(Output.time(revocation.revokedAt))" + (revocation.reason.isEmpty ? "" : ": \(revocation.reason)")
+            } else if certificate.isValid(at: now) {
+                state = "valid until \(Output.time(certificate.notAfter))"
+            } else {
+                state = now < certificate.notBefore ? "valid from \(Output.time(certificate.notBefore))" : "expired \(Output.time(certificate.notAfter))"
+            }
+            Output.line([Output.pad(certificate.site.short, 8), Output.pad(certificate.participant, 6), Output.pad(certificate.role.description, 11),
+                         Output.pad(String(certificate.serial), 6), state].joined(separator: " "))
+        }
+    }
+}
