@@ -46,8 +46,18 @@ struct GFMD: AsyncParsableCommand {
             FileHandle.standardError.write(Data("gfmd: argument \(index) is not valid UTF-8 text (was it typed in another encoding?): nothing was done\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
+        let arguments = CommandLineHabits.normalised(Array(CommandLine.arguments.dropFirst()))
+        if let help = CommandLineHabits.typeHelp(arguments) {
+            print(help)
+            return
+        }
+        let commands = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        if let refusal = CommandLineHabits.unknownCommand(arguments, known: commands) {
+            FileHandle.standardError.write(Data("gfmd: \(refusal)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
