@@ -50,10 +50,12 @@ public struct RecordFilter: Sendable, Hashable {
     public var workflow: String?
     /// Only records owned by this participant.
     public var owner: String?
-    /// Whether deleted records are included.
+    /// Whether every deleted record is included; without it, only those with a
+    /// conflict (a contested deletion, for one) are.
     public var includeDeleted: Bool
 
-    /// Creates a filter; with no arguments, every record that is not deleted.
+    /// Creates a filter; with no arguments, every record that is not deleted,
+    /// and those whose deletion is contested.
     public init(type: String? = nil, workflow: String? = nil, owner: String? = nil, includeDeleted: Bool = false) {
         self.type = type
         self.workflow = workflow

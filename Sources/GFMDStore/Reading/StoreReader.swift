@@ -100,7 +100,8 @@ public struct StoreReader {
         }
         if let workflow = filter.workflow { conditions.append("workflow = ?"); arguments.append(workflow) }
         if let owner = filter.owner { conditions.append("owner = ?"); arguments.append(owner) }
-        if !filter.includeDeleted { conditions.append("deleted = 0") }
+        // A deleted record with a conflict (a contested deletion) stays listed: someone must settle it.
+        if !filter.includeDeleted { conditions.append("(deleted = 0 OR conflicted = 1)") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc

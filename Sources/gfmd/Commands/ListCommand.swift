@@ -9,7 +9,12 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List records, most recently changed first.",
-        discussion: "A ! marks a record with a conflict to resolve.")
+        discussion: """
+            A ! marks a record with a conflict to resolve, a D a deleted one. Deleted records are \
+            left out unless --deleted, but a contested deletion (an edit crossed it) is always \
+            listed. Titles are cut to the terminal's width ($COLUMNS, or 80 when piped); \
+            --json gives them whole.
+            """)
 
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
@@ -17,7 +22,7 @@ struct ListCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only records of this type.", valueName: "type")) var type: String?
     @Option(help: ArgumentHelp("Only records in this work-flow state (\(WorkflowState.allCases.map(\.rawValue).joined(separator: ", "))).", valueName: "state")) var status: String?
     @Option(help: ArgumentHelp("Only records owned by this participant.", valueName: "code")) var owner: String?
-    @Flag(help: "Include deleted records.") var deleted = false
+    @Flag(help: "Include every deleted record.") var deleted = false
 
     func validate() throws {
         if let type, Schema.type(named: type) == nil {
@@ -41,12 +46,18 @@ struct ListCommand: ParsableCommand {
         }
         if records.isEmpty {
             Output.line("No records.")
+            return
         }
+        // Flags, id, type, owner, status and date take 60 columns; the title gets the rest.
+        let titleWidth = max(12, Output.width - 61)
+        Output.line(["  ", Output.pad("ID", 8), Output.pad("TYPE", 16), Output.pad("OWNER", 6), Output.pad("STATUS", 12),
+                     Output.pad("UPDATED", 10), "TITLE"].joined(separator: " "))
         for record in records {
             let flags = (record.conflicted ? "!" : " ") + (record.deleted ? "D" : " ")
             Output.line([
                 flags, Output.pad(try replica.displayID(record.id), 8), Output.pad(record.type, 16),
-                Output.pad(record.owner, 6), Output.pad(record.workflow, 12), Output.time(record.updated), " ", record.title,
+                Output.pad(record.owner, 6), Output.pad(record.workflow, 12), String(record.updated.iso8601.prefix(10)),
+                Output.fit(record.title, titleWidth),
             ].joined(separator: " "))
         }
     }
