@@ -162,3 +162,16 @@ public struct StoredCommit: Sendable {
     /// The Merkle proof for the leaves not exported.
     public let proof: [Hash256]
 }
+
+/// What `gfmd status` counts: records (the trust record left out), those
+/// with a conflict to resolve, changes waiting for others, changes rejected.
+public struct ReplicaCounts: Sendable, Hashable, Encodable {
+    /// Records held.
+    public let records: Int
+    /// Records with a conflict to resolve.
+    public let conflicted: Int
+    /// Changes pending: waiting for changes not received yet.
+    public let pending: Int
+    /// Changes rejected: their signers were not allowed to make them.
+    public let rejected: Int
+}

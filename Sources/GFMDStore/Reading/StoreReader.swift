@@ -129,6 +129,16 @@ public struct StoreReader {
         return try [Hash256](concatenated: heads)
     }
 
+    /// How many records (the trust record left out), conflicted records,
+    /// pending and rejected changes this replica holds.
+    public func counts() throws -> ReplicaCounts {
+        let row = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT (SELECT count(*) FROM record WHERE type <> ?1), (SELECT count(*) FROM record WHERE conflicted = 1),
+                   (SELECT count(*) FROM pending), (SELECT count(*) FROM rejected)
+            """), arguments: [TrustRecord.type])
+        return ReplicaCounts(records: row?[0] ?? 0, conflicted: row?[1] ?? 0, pending: row?[2] ?? 0, rejected: row?[3] ?? 0)
+    }
+
     /// How many records this replica holds.
     public func recordCount() throws -> Int {
         try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM record")) ?? 0

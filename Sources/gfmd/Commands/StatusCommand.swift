@@ -8,7 +8,7 @@ import GFMDStore
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show this replica and what each peer is believed to lack.",
+        abstract: "Show this replica: its enrolment, root key, conflicts, pending and rejected changes, and what each peer is believed to lack.",
         discussion: """
             A peer is believed to hold what it said it holds in its last bundle, and what was \
             sent to it since. The count is what the next `gfmd bundle create --to PEER` would carry.
@@ -45,7 +45,19 @@ struct StatusCommand: ParsableCommand {
         let site: String
         let participant: String
         let author: String
+        let role: String?
+        let validUntil: String?
+        let certificateProblem: String?
+        let rootFingerprint: String?
+        let counts: ReplicaCounts
         let peers: [Peer]
+
+        enum CodingKeys: String, CodingKey {
+            case site, participant, author, role, counts, peers
+            case validUntil = "valid_until"
+            case certificateProblem = "certificate_problem"
+            case rootFingerprint = "root_fingerprint"
+        }
     }
 
     func run() throws {
@@ -53,14 +65,33 @@ struct StatusCommand: ParsableCommand {
         let known = try replica.peerLacks(counting: [])
         let named = Set(peer.map { ParticipantCode($0)!.rawValue })
         let lacks = try replica.peerLacks(counting: named.isEmpty && known.count <= Self.countedPeers ? nil : named)
+        let counts = try replica.read { try $0.counts() }
+        let snapshot = try replica.trustSnapshot()
+        let verdict = snapshot.map { $0.trust.certificate(for: replica.siteID, at: HybridTimestamp(milliseconds: replica.nowMilliseconds, counter: 0), root: $0.root) }
+        let certificate = try? verdict?.get()
+        let problem: String? = switch verdict {
+        case nil: "not enrolled: run `gfmd enroll CERT` with the secretariat's answer to `gfmd request`"
+        case .failure(let error)?: error.reason
+        case .success?: nil
+        }
         if output.json {
             try Output.json(StatusJSON(
                 site: replica.siteID.hex, participant: replica.identity.participant, author: replica.identity.author,
+                role: certificate?.role.description, validUntil: certificate?.notAfter.iso8601, certificateProblem: problem,
+                rootFingerprint: snapshot?.root.siteID.hex, counts: counts,
                 peers: lacks.map { .init(participant: $0.participant, sites: $0.sites.map(\.hex), lacking: $0.lacking, unanswered: $0.unanswered,
                                                    lastHeard: $0.lastHeard?.iso8601) }))
             return
         }
         Output.line("site       \(replica.siteID.hex) (\(replica.identity.participant), \(replica.identity.author))")
+        if let certificate {
+            Output.line("enrolled   \(certificate.role) of \(certificate.participant), valid until \(Output.time(certificate.notAfter)) (serial \(certificate.serial))")
+        } else if let problem {
+            Output.line("enrolled   no: \(problem)")
+        }
+        if let root = snapshot?.root { Output.line("root key   fingerprint \(root.siteID.hex)") }
+        Output.line("records    \(counts.records)" + (counts.conflicted > 0 ? ", \(counts.conflicted) with a conflict (`gfmd conflicts`)" : ", no conflict"))
+        Output.line("changes    \(counts.pending) pending (`gfmd pending`), \(counts.rejected) rejected (`gfmd rejected`)")
         guard !lacks.isEmpty else {
             Output.line("peers      none yet: a bundle made with --to PEER, or one applied from a peer, starts one")
             return
