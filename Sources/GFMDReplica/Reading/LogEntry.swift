@@ -24,6 +24,17 @@ public struct LogEntry: Sendable, Encodable {
     public let dependencies: [ChangeHash]
     /// The ledger entry of the bundle that brought it; nil when made here.
     public let bundle: Int64?
+    /// That bundle's file name, when it came from a file (or "sync with URL").
+    public let bundleFile: String?
+    /// That bundle's checksum: its name on every replica, unlike the ledger number.
+    public let bundleChecksum: Hash256?
+
+    /// Where the change came from, in words: "made here", or the bundle's
+    /// file name and the first digits of its checksum.
+    public var origin: String {
+        guard let bundleChecksum else { return "made here" }
+        return "bundle \(bundleFile.map { "\($0), " } ?? "")\(bundleChecksum.short)"
+    }
 }
 
 /// Which changes `gfmd log` shows.
@@ -34,23 +45,38 @@ public struct LogFilter: Sendable {
     public var field: String?
     /// Only changes made at or after this many milliseconds since the epoch.
     public var sinceMilliseconds: UInt64?
+    /// Only changes made before this many milliseconds since the epoch.
+    public var untilMilliseconds: UInt64?
     /// Only changes by this participant.
     public var participant: String?
+    /// Only the last this many changes that match.
+    public var limit: Int?
 
     /// Creates a filter; with no arguments, every change.
-    public init(record: String? = nil, field: String? = nil, sinceMilliseconds: UInt64? = nil, participant: String? = nil) {
+    public init(record: String? = nil, field: String? = nil, sinceMilliseconds: UInt64? = nil, untilMilliseconds: UInt64? = nil,
+                participant: String? = nil, limit: Int? = nil) {
         self.record = record
         self.field = field
         self.sinceMilliseconds = sinceMilliseconds
+        self.untilMilliseconds = untilMilliseconds
         self.participant = participant
+        self.limit = limit
     }
 }
 
 extension Replica {
     /// The changes matching `filter`, oldest first (in the order this replica applied them).
+    ///
+    /// - Throws: ``InputError`` for a record that does not exist, or a field
+    ///   no change could touch (not a field of the record's type, or of any type).
     public func log(_ filter: LogFilter = LogFilter()) throws -> [LogEntry] {
         try read { reader in
             let record = try filter.record.map { try StoreRecordLookup(reader: reader).id(matching: $0) }
+            if let field = filter.field {
+                let type = try record.flatMap { try reader.record($0)?.recordType }
+                try Self.checkLogged(field, of: type)
+            }
+            let ledger = Dictionary(uniqueKeysWithValues: try reader.bundles().compactMap { receipt in receipt.id.map { ($0, receipt) } })
             let participant = filter.participant?.uppercased()
             // Deleted text is shown from the record's merged state, which keeps it.
             var states: [RecordID: RecordState] = [:]
@@ -64,6 +90,7 @@ extension Replica {
                 let change = stored.change
                 if let field = filter.field, !change.fieldsTouched.contains(field) { return nil }
                 if let since = filter.sinceMilliseconds, change.timestamp.milliseconds < since { return nil }
+                if let until = filter.untilMilliseconds, change.timestamp.milliseconds >= until { return nil }
                 if let participant, change.participant != participant { return nil }
                 let operations = try change.operations.flatMap { operation in
                     try operation.summary { field, item, range in try content(change.record, field, item, range) }
@@ -72,9 +99,20 @@ extension Replica {
                     change: stored.hash, record: change.record, author: change.author, participant: change.participant,
                     site: change.site, time: change.timestamp, fields: change.fieldsTouched,
                     operations: operations, dependencies: change.dependencies,
-                    bundle: stored.bundleID)
-            }
+                    bundle: stored.bundleID, bundleFile: stored.bundleID.flatMap { ledger[$0]?.fileName },
+                    bundleChecksum: stored.bundleID.flatMap { ledger[$0]?.checksum })
+            }.suffix(filter.limit ?? .max)
         }
+    }
+
+    /// Refuses a field no change could touch: not one of `type`'s (or, without
+    /// a type, of any type's), nor a work-flow or trust-record field.
+    static func checkLogged(_ field: String, of type: RecordType?) throws(InputError) {
+        let types = type.map { [$0] } ?? Schema.types
+        guard !field.hasPrefix(Workflow.reservedPrefix), !types.contains(where: { $0.field(named: field) != nil }) else { return }
+        let known = type.map { "the fields of a \($0.name) are \($0.fields.map(\.name).joined(separator: ", "))" }
+            ?? "`gfmd help TYPE` lists a type's fields"
+        throw InputError(.unknownField, "no change can touch a field \(TextInput.quoted(field)): \(known)")
     }
 }
 
