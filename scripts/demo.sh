@@ -96,7 +96,7 @@ run verify --replica laptop2
 say "With a connection: the secretariat runs its hub, and each laptop syncs in one command"
 "$gfmd_bin" serve --replica sec --port 0 > hub.out 2> hub.log &
 hub_pid=$!
-trap 'kill "$hub_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$hub_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do grep -q "Listening on" hub.out 2>/dev/null && break; sleep 0.1; done
 hub_url=$(sed -n 's/^Listening on //p' hub.out)
 printf '$ gfmd serve --replica sec --port 0 &\n'; cat hub.out
