@@ -32,7 +32,7 @@ struct GFMD: AsyncParsableCommand {
             ShowCommand.self, ListCommand.self, ConflictsCommand.self, ResolveCommand.self,
             DeleteCommand.self, RestoreCommand.self, SubmitCommand.self, WithdrawCommand.self, ReviewCommand.self,
             LogCommand.self, DigestCommand.self, VerifyCommand.self, RejectedCommand.self, PendingCommand.self, BundleCommand.self,
-            StatusCommand.self, SyncCommand.self, ServeCommand.self,
+            StatusCommand.self, SyncCommand.self, ServeCommand.self, ExportCommand.self,
             RequestCommand.self, CertifyCommand.self, EnrollCommand.self, RevokeCommand.self, SitesCommand.self,
         ])
 

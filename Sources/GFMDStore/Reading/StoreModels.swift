@@ -54,9 +54,13 @@ public struct RecordFilter: Sendable, Hashable {
     /// conflict (a contested deletion, for one) are.
     public var includeDeleted: Bool
 
+    /// Only records with a published version (accepted once, even if reopened since).
+    public var published: Bool = false
+
     /// Creates a filter; with no arguments, every record that is not deleted,
     /// and those whose deletion is contested.
-    public init(type: String? = nil, workflow: String? = nil, owner: String? = nil, includeDeleted: Bool = false) {
+    public init(type: String? = nil, workflow: String? = nil, owner: String? = nil, includeDeleted: Bool = false, published: Bool = false) {
+        self.published = published
         self.type = type
         self.workflow = workflow
         self.owner = owner

@@ -100,6 +100,7 @@ public struct StoreReader {
         }
         if let workflow = filter.workflow { conditions.append("workflow = ?"); arguments.append(workflow) }
         if let owner = filter.owner { conditions.append("owner = ?"); arguments.append(owner) }
+        if filter.published { conditions.append("EXISTS (SELECT 1 FROM change a WHERE a.record = record.id AND a.accepts = 1)") }
         // A deleted record with a conflict (a contested deletion) stays listed: someone must settle it.
         if !filter.includeDeleted { conditions.append("(deleted = 0 OR conflicted = 1)") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

@@ -23,6 +23,7 @@ struct ListCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only records in this work-flow state (\(WorkflowState.allCases.map(\.rawValue).joined(separator: ", "))).", valueName: "state")) var status: String?
     @Option(help: ArgumentHelp("Only records owned by this participant.", valueName: "code")) var owner: String?
     @Flag(help: "Include every deleted record.") var deleted = false
+    @Flag(help: "Only records with a published version: accepted once, even if reopened as a draft since.") var published = false
 
     func validate() throws {
         if let type, Schema.type(named: type) == nil {
@@ -38,7 +39,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.openForReading()
-        let filter = RecordFilter(type: type, workflow: status, owner: owner.flatMap(ParticipantCode.init)?.rawValue, includeDeleted: deleted)
+        let filter = RecordFilter(type: type, workflow: status, owner: owner.flatMap(ParticipantCode.init)?.rawValue, includeDeleted: deleted, published: published)
         let records = try replica.list(filter)
         if output.json {
             try Output.json(records)
