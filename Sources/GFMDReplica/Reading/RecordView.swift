@@ -83,6 +83,30 @@ extension Replica {
         } else {
             state = try record(prefix)
         }
+        return try view(of: state, published: published)
+    }
+
+    /// What the record whose id is, or starts with, `prefix` looked like on
+    /// this replica when it held the changes up to `moment`: a time (what it
+    /// had made or applied by then) or a change id (the log up to that change).
+    ///
+    /// - Throws: ``InputError`` when no record matches, or it did not exist then.
+    public func view(_ prefix: String, asOf moment: AsOf) throws -> RecordView {
+        let state = try read { reader -> RecordState? in
+            let id = try StoreRecordLookup(reader: reader).id(matching: prefix)
+            let position: Int64? = switch moment {
+            case .time(let milliseconds): try reader.logPosition(heldAt: milliseconds)
+            case .change(let change): try reader.logPosition(ofChange: change)
+            }
+            return try position.flatMap { try reader.state(of: id, upTo: $0) }
+        }
+        guard let state else {
+            throw InputError(.unknownRecord, "record \(prefix) did not exist on this replica then")
+        }
+        return try view(of: state, published: false)
+    }
+
+    private func view(of state: RecordState, published: Bool) throws -> RecordView {
         let who = try changeSummaries([state.header.creation, state.header.latestChange])
         func name(_ hash: ChangeHash) -> String? { who[hash].map { "\($0.author) (\($0.participant))" } }
         return RecordView(state: state, published: published, createdBy: name(state.header.creation), updatedBy: name(state.header.latestChange))
@@ -107,4 +131,12 @@ extension RecordSummary: Encodable {
         try container.encode(created, forKey: .created)
         try container.encode(updated, forKey: .updated)
     }
+}
+
+/// A moment in a replica's history, for `gfmd show --as-of`.
+public enum AsOf: Sendable, Hashable {
+    /// What the replica held at this many milliseconds since 1970.
+    case time(UInt64)
+    /// What it held once it had applied the change whose id starts with these digits.
+    case change(String)
 }

@@ -17,9 +17,25 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Show the published version: the record as the secretariat last accepted it.")
     var published = false
 
+    @Option(name: .customLong("as-of"), help: ArgumentHelp(
+        "Show the record as this replica showed it then: a date (its end, UTC), a date-time (YYYY-MM-DDTHH:MM, UTC), or a change id (the log up to that change).",
+        valueName: "time"))
+    var asOf: String?
+
+    func validate() throws {
+        if published && asOf != nil { throw ValidationError("--published and --as-of go one at a time") }
+    }
+
+    /// The moment `--as-of` names: a date means the end of that day.
+    var moment: AsOf? {
+        guard let asOf else { return nil }
+        guard let milliseconds = CivilTime.parseMilliseconds(asOf) else { return .change(asOf) }
+        return .time(asOf.contains("T") ? milliseconds : milliseconds + 86_400_000 - 1)
+    }
+
     func run() throws {
         let replica = try replica.openForReading()
-        let view = try replica.view(id, published: published)
+        let view = try moment.map { try replica.view(id, asOf: $0) } ?? replica.view(id, published: published)
         if output.json {
             try Output.json(view)
             return
@@ -27,7 +43,7 @@ struct ShowCommand: ParsableCommand {
         let state = view.state
         let creator = view.createdBy, updater = view.updatedBy
         let shortID = try replica.displayID(state.id)
-        let version = published ? "  [PUBLISHED VERSION]" : ""
+        let version = published ? "  [PUBLISHED VERSION]" : asOf.map { "  [AS OF \($0)]" } ?? ""
         Output.line("\(state.header.type) \(shortID)  \(state.title)\(state.isDeleted ? "  [DELETED]" : "")\(version)")
         Output.line("  id       \(state.id.hex)")
         Output.line("  owner    \(state.header.owner)    status \(state.workflowState)")
