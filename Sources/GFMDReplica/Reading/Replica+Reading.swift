@@ -80,4 +80,11 @@ extension Replica {
     public func displayID(_ id: RecordID) throws -> String {
         try read { String(id.hex.prefix(try $0.uniquePrefixLength(of: id))) }
     }
+
+    /// ``displayID(_:)`` of each of `ids`, in one read (for listings).
+    public func displayIDs(_ ids: [RecordID]) throws -> [RecordID: String] {
+        try read { reader in
+            try reader.uniquePrefixLengths(of: ids).reduce(into: [:]) { shown, entry in shown[entry.key] = String(entry.key.hex.prefix(entry.value)) }
+        }
+    }
 }

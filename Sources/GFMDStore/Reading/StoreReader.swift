@@ -263,19 +263,43 @@ public struct StoreReader {
 }
 
 extension StoreReader {
-    /// The shortest hexadecimal prefix, of at least `minimum` digits, that
-    /// names record `id` and no other record this replica holds.
-    public func uniquePrefixLength(of id: RecordID, minimum: Int = 8) throws -> Int {
-        let before = try Data.fetchOne(try db.cachedStatement(sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1"), arguments: [id.data])
-        let after = try Data.fetchOne(try db.cachedStatement(sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1"), arguments: [id.data])
+    /// The shortest hexadecimal prefixes, of at least `minimum` digits, that
+    /// name each of `ids` and no other record this replica holds: one read
+    /// of the ids in order, for a listing.
+    public func uniquePrefixLengths(of ids: [RecordID], minimum: Int = 8) throws -> [RecordID: Int] {
+        let all = try Data.fetchAll(try db.cachedStatement(sql: "SELECT id FROM record ORDER BY id")).map { try RecordID(data: $0) }
+        var lengths: [RecordID: Int] = [:]
+        for id in ids {
+            // The first index not below id: its neighbours in order share the longest prefixes with it.
+            var low = 0, high = all.count
+            while low < high {
+                let middle = (low + high) / 2
+                if all[middle] < id { low = middle + 1 } else { high = middle }
+            }
+            let neighbours = [low - 1, low + (low < all.count && all[low] == id ? 1 : 0)].filter { all.indices.contains($0) }.map { all[$0] }
+            lengths[id] = Self.prefixLength(of: id, besides: neighbours, minimum: minimum)
+        }
+        return lengths
+    }
+
+    /// The digits of `id` needed to tell it from `neighbours`, at least `minimum`.
+    static func prefixLength(of id: RecordID, besides neighbours: [RecordID], minimum: Int) -> Int {
         let hex = Array(id.hex.utf8)
         var shared = 0
-        for neighbour in [before, after].compactMap({ $0 }) {
-            let other = Array(Hex.encode(neighbour).utf8)
+        for neighbour in neighbours {
+            let other = Array(neighbour.hex.utf8)
             var common = 0
             while common < hex.count, hex[common] == other[common] { common += 1 }
             shared = max(shared, common)
         }
         return min(hex.count, max(minimum, shared + 1))
+    }
+
+    /// The shortest hexadecimal prefix, of at least `minimum` digits, that
+    /// names record `id` and no other record this replica holds.
+    public func uniquePrefixLength(of id: RecordID, minimum: Int = 8) throws -> Int {
+        let before = try Data.fetchOne(try db.cachedStatement(sql: "SELECT id FROM record WHERE id < ? ORDER BY id DESC LIMIT 1"), arguments: [id.data])
+        let after = try Data.fetchOne(try db.cachedStatement(sql: "SELECT id FROM record WHERE id > ? ORDER BY id LIMIT 1"), arguments: [id.data])
+        return Self.prefixLength(of: id, besides: try [before, after].compactMap { try $0.map { try RecordID(data: $0) } }, minimum: minimum)
     }
 }

@@ -53,10 +53,11 @@ struct ListCommand: ParsableCommand {
         let titleWidth = max(12, Output.width - 61)
         Output.line(["  ", Output.pad("ID", 8), Output.pad("TYPE", 16), Output.pad("OWNER", 6), Output.pad("STATUS", 12),
                      Output.pad("UPDATED", 10), "TITLE"].joined(separator: " "))
+        let shown = try replica.displayIDs(records.map(\.id))
         for record in records {
             let flags = (record.conflicted ? "!" : " ") + (record.deleted ? "D" : " ")
             Output.line([
-                flags, Output.pad(try replica.displayID(record.id), 8), Output.pad(record.type, 16),
+                flags, Output.pad(shown[record.id] ?? record.id.hex, 8), Output.pad(record.type, 16),
                 Output.pad(record.owner, 6), Output.pad(record.workflow, 12), String(record.updated.iso8601.prefix(10)),
                 Output.fit(record.title, titleWidth),
             ].joined(separator: " "))
