@@ -95,9 +95,14 @@ public final class ReplicaStore: Sendable {
                 if try migrator.hasBeenSuperseded(db) {
                     throw StoreError(.newerSchema, "the replica at \(path) was written by a newer version of gfmd: update gfmd to open it")
                 }
-                guard try migrator.hasCompletedMigrations(db) else {
-                    throw StoreError(.database, "the replica at \(path) was written by an older gfmd: run a command that writes (gfmd bundle apply, gfmd set) where it may be written, to bring it up to date")
+            }
+            guard try queue.read(migrator.hasCompletedMigrations) else {
+                // An older gfmd's replica: brought up to date where it may be written.
+                guard writable else {
+                    throw StoreError(.database, "the replica at \(path) was written by an older gfmd: run any gfmd command on it where it may be written (a copy in a folder of yours) to bring it up to date")
                 }
+                try migrator.migrate(try DatabaseQueue(path: path))
+                return try openReadOnly(path, lockTimeout: lockTimeout)
             }
             return queue
         } catch let error as StoreError {

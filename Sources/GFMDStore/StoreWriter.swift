@@ -75,18 +75,20 @@ public struct StoreWriter {
     /// from its causal past (`Protocol/changes.md` rules 5–9, or its author was
     /// not allowed to make it) is kept as rejected, or, with
     /// `refuseUnauthorised` (local edits), refused. With a `receipt`, the
-    /// bundle enters the ledger.
+    /// bundle enters the ledger. `progress` is told of the changes taken.
     ///
     /// - Throws: ``ChangeError`` or ``AuthorizationError`` for a change that
     ///   breaks a rule, when refusing them (the transaction is then rolled back), or
     ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
     ///   was applied before, ``StoreError/Code/notEnrolled`` before enrolment).
-    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil, refuseUnauthorised: Bool = false) throws -> ApplyReport {
-        try apply(commits, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive)
+    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil, refuseUnauthorised: Bool = false,
+                      progress: ProgressHandler? = nil) throws -> ApplyReport {
+        try apply(commits, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive, progress: progress)
     }
 
     /// Applies verified commits under `policy` (``apply(_:receipt:refuseUnauthorised:)``).
-    func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt?, policy: ApplySession.Policy) throws -> ApplyReport {
+    func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt?, policy: ApplySession.Policy,
+               progress: ProgressHandler? = nil) throws -> ApplyReport {
         guard let root = try reader.root() else {
             throw StoreError.notEnrolledYet
         }
@@ -105,13 +107,19 @@ public struct StoreWriter {
             bundleID = db.lastInsertedRowID
         }
         let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy)
+        let total = commits.reduce(0) { $0 + $1.leaves.count }
+        let stride = WorkProgress.stride(for: total)
+        var taken = 0
         for commit in commits {
             let commitID = try store(commit)
             for leaf in commit.leaves {
                 try session.receive(leaf.change, commitID: commitID, leafIndex: leaf.index)
+                taken += 1
+                if let progress, taken % stride == 0, taken < total { progress(WorkProgress("applying changes", done: taken, total: total)) }
             }
         }
         let report = try session.finish()
+        progress?(WorkProgress("applying changes", done: total, total: total))
         loaded.records += session.loadedRecords
         if let bundleID {
             try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",

@@ -347,14 +347,15 @@ final class ApplySession {
         try slots[record]!.record.state.apply(validated: change, history: StoreHistory(db: db))
         self.applied[change.hash] = (record, frontier)
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts, ops)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = change.change
         try insert.execute(arguments: [
             change.hash.data, record.data, c.site.data, c.participant, c.author,
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
             commitID, leafIndex, bundleID, frontier.concatenatedData, Data(change.bytes), c.accepts,
+            FieldHistory.json(of: c, in: slots[record]!.record.state),
         ])
         cache.sites.note(c.site, at: c.timestamp)
         if record == trust.record { trust.add(change) }

@@ -1,5 +1,5 @@
 public import Foundation
-import GFMDCore
+public import GFMDCore
 import GRDB
 
 extension ReplicaStore {
@@ -15,9 +15,11 @@ extension ReplicaStore {
     ///   - scratchDirectory: where the replay's temporary database is
     ///     written; it is removed afterwards.
     ///   - replayBatch: commits replayed per transaction, which bounds memory.
+    ///   - progress: told of the commits replayed.
     /// - Throws: ``StoreError`` when the replica is not enrolled (it then
     ///   holds nothing to verify) or cannot be read at all.
-    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory, replayBatch: Int = 1024) throws -> Verification {
+    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory, replayBatch: Int = 1024,
+                       progress: ProgressHandler? = nil) throws -> Verification {
         precondition(replayBatch > 0, "a replay batch holds at least one commit")
         let scratch = scratchDirectory.appendingPathComponent("gfmd-verify-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -41,6 +43,7 @@ extension ReplicaStore {
             for start in stride(from: 0, to: stored.count, by: replayBatch) {
                 let commits = held.verified(stored[start..<min(start + replayBatch, stored.count)], into: &verification)
                 _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .receive) }
+                progress?(WorkProgress("replaying commits", done: min(start + replayBatch, stored.count), total: stored.count))
             }
             try replay.read { replayed in
                 try held.compareLog(with: replayed, into: &verification)
@@ -116,7 +119,7 @@ extension StoreReader {
 
     /// Compares the log, change by change, with the replay's.
     fileprivate func compareLog(with replayed: StoreReader, into verification: inout Verification) throws {
-        let columns = "hash, record, site, participant, author, hlc, deps, edits, trust_frontier"
+        let columns = "hash, record, site, participant, author, hlc, deps, edits, trust_frontier, ops"
         try SortedRows.walk("SELECT \(columns) FROM change ORDER BY hash", db, replayed.db) { key, held, replay in
             let id = Hex.encode(key)
             switch (held, replay) {

@@ -142,6 +142,21 @@ enum StoreMigrations {
         migrator.registerMigration("v2-sync") { db in
             try addSync(db)
         }
+        migrator.registerMigration("v3-audit") { db in
+            try addFieldHistory(db)
+            try db.execute(sql: """
+                CREATE TABLE web_account (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    participant TEXT NOT NULL,
+                    created TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE web_link (
+                    hash BLOB PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    expires INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -183,6 +198,55 @@ enum StoreMigrations {
             CREATE INDEX pending_by_site ON pending(site, hlc);
             CREATE INDEX bundle_by_sender ON bundle(sender_site, created_hlc);
             CREATE INDEX change_accepting ON change(record) WHERE accepts = 1;
+            """)
+    }
+
+    /// Field-level history for SQL readers: what each change did to each field
+    /// (`change.ops`, filled at apply time and here for changes held before),
+    /// and the audit views again with ids in the lower-case hex the CLI prints.
+    private static func addFieldHistory(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE change ADD COLUMN ops TEXT NOT NULL DEFAULT '[]'")
+        try FieldHistory.backfill(db)
+        let time = { (column: String) in "strftime('%Y-%m-%dT%H:%M:%fZ', (\(column) >> 16) / 1000.0, 'unixepoch')" }
+        try db.execute(sql: """
+            DROP VIEW audit_change;
+            DROP VIEW audit_record;
+            DROP VIEW audit_field;
+            DROP VIEW audit_rejected;
+            DROP VIEW audit_bundle;
+
+            CREATE VIEW audit_change AS
+                SELECT c.seq, lower(hex(c.hash)) AS change, lower(hex(c.record)) AS record, lower(hex(c.site)) AS site,
+                       c.participant, c.author, \(time("c.hlc")) AS time, c.bundle_id,
+                       coalesce(b.applied_at, \(time("c.hlc"))) AS held_since
+                FROM change c LEFT JOIN bundle b ON b.id = c.bundle_id;
+
+            CREATE VIEW audit_field_history AS
+                SELECT c.seq, lower(hex(c.hash)) AS change, lower(hex(c.record)) AS record,
+                       o.value ->> 0 AS field, o.value ->> 1 AS operation, o.value -> 2 AS value, o.value -> 3 AS supersedes,
+                       c.author, c.participant, lower(hex(c.site)) AS site, \(time("c.hlc")) AS time,
+                       b.file_name AS bundle_file, lower(hex(b.checksum)) AS bundle_checksum,
+                       coalesce(b.applied_at, \(time("c.hlc"))) AS held_since
+                FROM change c JOIN json_each(c.ops) o LEFT JOIN bundle b ON b.id = c.bundle_id;
+
+            CREATE VIEW audit_record AS
+                SELECT lower(hex(id)) AS record, type, owner, workflow, title, deleted, conflicted,
+                       \(time("created_hlc")) AS created, \(time("updated_hlc")) AS updated
+                FROM record;
+
+            CREATE VIEW audit_field AS
+                SELECT lower(hex(r.id)) AS record, f.key AS name, f.value AS value,
+                       EXISTS (SELECT 1 FROM json_each(r.conflicts) c WHERE c.value = f.key) AS conflicted
+                FROM record r, json_each(r.fields) f;
+
+            CREATE VIEW audit_rejected AS
+                SELECT rejected_seq AS seq, lower(hex(hash)) AS change, lower(hex(record)) AS record, code, reason, bundle_id
+                FROM rejected;
+
+            CREATE VIEW audit_bundle AS
+                SELECT id, lower(hex(checksum)) AS checksum, lower(hex(sender_site)) AS sender_site, sender_participant,
+                       \(time("created_hlc")) AS created, applied_at, file_name, change_count, new_changes, pending_changes
+                FROM bundle;
             """)
     }
 }
