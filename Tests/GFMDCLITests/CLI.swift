@@ -68,6 +68,40 @@ final class CLI: @unchecked Sendable {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs `gfmd arguments` on a real pseudo-terminal (util-linux `script`,
+    /// its typescript kept in the temporary directory), as a user at a
+    /// terminal would: what the terminal received, both streams together.
+    func onTerminal(_ arguments: [String]) throws -> String {
+        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let result = try Self.shell(["/usr/bin/script", "--quiet", "--return", "--command", quoted.joined(separator: " "), path("typescript")],
+                                    in: directory.url)
+        #expect(result.status == 0, "\(arguments) on a terminal: \(result.stdout)\(result.stderr)")
+        return result.stdout
+    }
+
+    /// Runs `command` in `directory` with HOME there and standard input empty.
+    private static func shell(_ command: [String], in directory: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = directory.path
+        env.removeValue(forKey: "GFMD_REPLICA")
+        env.removeValue(forKey: "XDG_DATA_HOME")
+        env.removeValue(forKey: "COLUMNS")
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
     /// Runs `gfmd arguments --replica name` and expects success.
     @discardableResult
     func ok(_ name: String, _ arguments: String...) throws -> Result {

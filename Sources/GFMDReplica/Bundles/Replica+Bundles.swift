@@ -84,11 +84,13 @@ extension Replica {
     ///   - fileName: recorded in the ledger.
     ///   - sender: when given, the only site whose bundle is accepted (the
     ///     hub takes from each authenticated site only the bundles it signed).
+    ///   - progress: told of the changes taken.
     /// - Throws: ``BundleError`` when the file is damaged, wrongly signed, not
     ///   a bundle, or from a sender this replica does not know (or not the
     ///   expected one). The replica is then unchanged.
     @discardableResult
-    public func applyBundle(_ file: [UInt8], fileName: String? = nil, sender: SitePublicKey? = nil) throws -> BundleApplyOutcome {
+    public func applyBundle(_ file: [UInt8], fileName: String? = nil, sender: SitePublicKey? = nil,
+                            progress: ProgressHandler? = nil) throws -> BundleApplyOutcome {
         let envelope = try BundleEnvelope(reading: file)
         if let sender, envelope.header.sender != sender {
             throw BundleError(.unknownSender,
@@ -99,7 +101,7 @@ extension Replica {
             throw StoreError.notEnrolledYet
         }
         try Self.checkSender(of: envelope.header, trust: trust, root: root)
-        return try applyBundle(try envelope.open(), fileName: fileName, pinning: nil)
+        return try applyBundle(try envelope.open(), fileName: fileName, pinning: nil, progress: progress)
     }
 
     /// Refuses a bundle whose sender has no usable certificate of `root`, in
@@ -119,7 +121,8 @@ extension Replica {
     }
 
     /// Applies a read bundle, first pinning `root` in the same transaction when given (enrolment).
-    func applyBundle(_ bundle: Bundle, fileName: String?, pinning root: SitePublicKey?) throws -> BundleApplyOutcome {
+    func applyBundle(_ bundle: Bundle, fileName: String?, pinning root: SitePublicKey?,
+                     progress: ProgressHandler? = nil) throws -> BundleApplyOutcome {
         let commits = try bundle.verifiedCommits()
         let receipt = BundleReceipt(
             checksum: bundle.checksum, senderSite: bundle.header.sender.siteID,
@@ -130,7 +133,7 @@ extension Replica {
                 return (ApplyReport(), previous.appliedAt)
             }
             if let root { try writer.pin(root: root) }
-            let report = try writer.apply(commits, receipt: receipt)
+            let report = try writer.apply(commits, receipt: receipt, progress: progress)
             try learn(from: bundle, writer: writer)
             var clock = try writer.reader.clock()
             let wall = self.clock.nowMilliseconds()

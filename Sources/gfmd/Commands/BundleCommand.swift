@@ -87,15 +87,20 @@ struct BundleApplyCommand: ParsableCommand {
 
     @OptionGroup var replica: ReplicaOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     @Argument(help: ArgumentHelp("Bundle files to apply, in any order; - reads one from standard input.", valueName: "file"))
     var files: [String]
 
     func run() throws {
         let replica = try replica.open()
+        let progress = progress.line()
         var failures = 0
         for file in files {
             do {
-                let outcome = try replica.applyBundle(try FileArgument.read(file), fileName: file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent)
+                let outcome = try replica.applyBundle(try FileArgument.read(file), fileName: file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent,
+                                                      progress: progress.handler)
+                progress.clear()
                 if let previously = outcome.previouslyApplied {
                     Output.line("\(file): already applied on \(previously); nothing changed")
                     continue
@@ -110,6 +115,7 @@ struct BundleApplyCommand: ParsableCommand {
                 }
                 Output.line(line)
             } catch {
+                progress.clear()
                 failures += 1
                 FileHandle.standardError.write(Data("gfmd: \(file): refused: \(error)\n".utf8))
             }

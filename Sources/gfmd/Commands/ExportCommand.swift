@@ -21,6 +21,7 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Each record's published (accepted) version.") var published = false
     @Option(help: ArgumentHelp("Only records of this type.", valueName: "type")) var type: String?
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (- or none: standard output).", valueName: "file")) var output: String?
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         guard CompendiumFormat(rawValue: format) != nil else {
@@ -33,7 +34,9 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let replica = try replica.openForReading()
-        let records = try replica.compendium(type: type, published: published)
+        let progress = progress.line()
+        let records = try replica.compendium(type: type, published: published, progress: progress.handler)
+        progress.clear()
         let format = CompendiumFormat(rawValue: format)!
         let bytes = try format.render(records)
         guard let output, output != "-" else {

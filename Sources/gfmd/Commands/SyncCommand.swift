@@ -16,6 +16,7 @@ struct SyncCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var replica: ReplicaOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: ArgumentHelp("The hub's address, such as https://hub.example.org:8443.", valueName: "url")) var url: String
     @Option(help: ArgumentHelp("A PEM file of the authority that signed the hub's TLS certificate (default: the system's).", valueName: "file"))
     var ca: String?
@@ -29,9 +30,10 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let replica = try replica.open()
         let client = try HubClient(url: URL(string: url)!, ca: ca.map { URL(fileURLWithPath: $0) })
+        let progress = progress.line()
         let result: Result<HubSyncReport, any Error>
         do {
-            result = .success(try await client.sync(replica) { Output.line($0) })
+            result = .success(try await client.sync(replica) { progress.say($0) })
         } catch {
             result = .failure(error)
         }

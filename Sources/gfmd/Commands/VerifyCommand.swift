@@ -23,6 +23,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
     /// The JSON form of a verification.
     struct VerificationJSON: Encodable {
@@ -44,7 +45,9 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verification = try replica.openForReading().verify()
+        let progress = progress.line()
+        let verification = try replica.openForReading().verify(progress: progress.handler)
+        progress.clear()
         if output.json {
             try Output.json(VerificationJSON(
                 intact: verification.isIntact, root: verification.root, changes: verification.changes,
