@@ -2,11 +2,12 @@
 # Installs the system libraries gfmd links against (SQLite and zlib headers)
 # and openssl (the hub's TLS tests make their certificates with it), if they
 # are missing; with --bench, also wrk (gfmd-bench w5 measures the machine's
-# HTTP limit with it). Safe to run again: it does nothing when they are there.
+# HTTP limit with it) and the sqlite3 shell (w4 runs gfmd list beside it).
+# Safe to run again: it does nothing when they are there.
 set -euo pipefail
 
 packages=(libsqlite3-dev zlib1g-dev openssl)
-[ "${1:-}" = "--bench" ] && packages+=(wrk)
+[ "${1:-}" = "--bench" ] && packages+=(wrk sqlite3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

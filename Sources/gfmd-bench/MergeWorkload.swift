@@ -22,6 +22,13 @@ struct MergeWorkload {
     }
 
     func run() throws {
+        let json = try JSONSerialization.data(withJSONObject: try merge(), options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    /// Makes (or reuses) the bundles, merges them into a new hub replica,
+    /// `hub` in the work directory, and returns the figures.
+    func merge() throws -> [String: Any] {
         let directory = workDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-w2-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer {
@@ -84,14 +91,12 @@ struct MergeWorkload {
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let line: [String: Any] = [
+        return [
             "system": "gfmd", "workload": "W2-merge", "writes": writes,
             "produce_s": (produceSeconds * 1000).rounded() / 1000, "merge_s": (mergeSeconds * 1000).rounded() / 1000,
             "merge_writes_per_s": Int((Double(writes) / mergeSeconds).rounded()), "bytes": bytes,
             "rss_mb": Int(usage.ru_maxrss / 1024),
         ]
-        let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-        print(String(decoding: json, as: UTF8.self))
     }
 }
 

@@ -4,6 +4,7 @@
 //   swift run -c release gfmd-bench w1 [--trace FILE]
 //   swift run -c release gfmd-bench w2 [--delegations N] [--work DIR]
 //   swift run -c release gfmd-bench w3 [--changes N] [--work DIR]
+//   swift run -c release gfmd-bench w4 [--runs N] [--work DIR]
 //   swift run -c release gfmd-bench w5 [--clients N]
 import Foundation
 
@@ -24,12 +25,14 @@ do {
     case "w3":
         let changes = option("--changes").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["HISTORY"] ?? "") ?? 10_000
         try DeltaWorkload(changes: changes, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
+    case "w4":
+        try ListWorkload(runs: option("--runs").flatMap(Int.init) ?? 7, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
     case "w5":
         try await HubWorkload(clients: option("--clients").flatMap(Int.init) ?? 250).run()
     case "w5-hub":
         try await HubChild.serve(replica: URL(fileURLWithPath: option("--replica") ?? "."))
     default:
-        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--work DIR] | w5 [--clients N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--work DIR] | w4 [--runs N] [--work DIR] | w5 [--clients N]\n".utf8))
         exit(2)
     }
 } catch {
