@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system libraries gfmd links against (SQLite and zlib headers)
-# and openssl (the hub's TLS tests make their certificates with it), if they
-# are missing; with --bench, also wrk (gfmd-bench w5 measures the machine's
+# Installs the system libraries gfmd links against (SQLite and zlib headers),
+# openssl (the hub's TLS tests make their certificates with it) and chromium
+# (the web pages' tests load them in headless Chromium), if they are missing; with --bench, also wrk (gfmd-bench w5 measures the machine's
 # HTTP limit with it) and the sqlite3 shell (w4 runs gfmd list beside it).
 # Safe to run again: it does nothing when they are there.
 set -euo pipefail
 
-packages=(libsqlite3-dev zlib1g-dev openssl)
+packages=(libsqlite3-dev zlib1g-dev openssl chromium)
 [ "${1:-}" = "--bench" ] && packages+=(wrk sqlite3)
 missing=()
 for package in "${packages[@]}"; do
@@ -15,7 +15,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-system: please install ${missing[*]} (the Debian names of the SQLite 3 and zlib development headers, openssl, wrk)" >&2
+  echo "setup-system: please install ${missing[*]} (the Debian names of the SQLite 3 and zlib development headers, openssl, chromium, wrk, sqlite3)" >&2
   exit 1
 fi
 sudo=""

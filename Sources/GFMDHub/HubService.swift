@@ -49,6 +49,7 @@ public struct HubService: Service {
             responses.response(status: 200, body: Array(#"{"status":"ok"}"#.utf8), contentType: "application/json", nonce: nil)
         }
         router.post(.init(stringLiteral: SyncEndpoint.path)) { request, _ in await sync.handle(request) }
+        WebSite(replica: replica, secure: configuration.tls != nil, logger: logger).register(on: router)
 
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout)))
         let server = try configuration.tls.map { files in

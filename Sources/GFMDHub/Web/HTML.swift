@@ -1,0 +1,75 @@
+import GFMDCore
+
+/// Server-rendered HTML: every value written into a page goes through
+/// ``escape(_:)``; markup is written by the pages themselves.
+enum HTML {
+    /// `text` with the five characters that HTML gives a meaning escaped.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A table with a header row and rows of cells already written as HTML.
+    static func table(id: String, _ headers: [String], _ rows: [[String]], empty: String) -> String {
+        guard !rows.isEmpty else { return "<p class=\"empty\" id=\"\(id)-empty\">\(escape(empty))</p>" }
+        let head = headers.map { "<th>\(escape($0))</th>" }.joined()
+        let body = rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+        return "<table id=\"\(id)\"><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
+    }
+
+    /// A time as people read it: `2026-11-26 15:56 UTC`.
+    static func time(_ timestamp: HybridTimestamp) -> String {
+        let iso = timestamp.iso8601
+        return escape(String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC")
+    }
+
+    /// A participant's code with its name: "Philippines (PHL)".
+    static func participant(_ code: String) -> String {
+        guard let name = ParticipantCode(code)?.participant.name, name != code else { return escape(code) }
+        return escape("\(name) (\(code))")
+    }
+
+    /// A whole page: the navigation, who is signed in, and `body`.
+    static func page(title: String, account: (name: String, participant: String)?, body: String) -> String {
+        let session = account.map { account in
+            """
+            <nav><a href="/records">Records</a> <a href="/bundles">Bundles</a> <a href="/verify">Verify</a></nav>
+            <span id="session">\(escape(account.name)), reading as \(participant(account.participant))</span>
+            <form method="post" action="/logout"><button type="submit">Sign out</button></form>
+            """
+        } ?? ""
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) · gfmd hub</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1b; }
+            header { background: #12355b; color: #fff; padding: .6em 1.2em; display: flex; gap: 1.5em; align-items: center; flex-wrap: wrap; }
+            header a { color: #fff; margin-right: 1em; } header form { margin: 0; } header strong { font-size: 1.1em; }
+            main { padding: 1em 1.2em; max-width: 78em; }
+            table { border-collapse: collapse; width: 100%; margin: .5em 0 1.5em; }
+            th, td { border-bottom: 1px solid #ddd; padding: .35em .5em; text-align: left; vertical-align: top; }
+            th { background: #f1f4f8; } .conflict { color: #a40000; font-weight: bold; }
+            .who { color: #555; font-size: .9em; } pre { white-space: pre-wrap; margin: 0; font-family: inherit; }
+            .verdict-intact { color: #0a6b2d; } .verdict-damaged { color: #a40000; }
+            dl { display: grid; grid-template-columns: max-content auto; gap: .2em 1em; } dd { margin: 0; }
+            form.filters { display: flex; gap: 1em; flex-wrap: wrap; align-items: end; }
+            </style></head>
+            <body><header><strong>gfmd hub</strong>\(session)</header>
+            <main>
+            \(body)
+            </main></body></html>
+            """
+    }
+}

@@ -1,0 +1,76 @@
+import AsyncHTTPClient
+import Foundation
+import GFMDCore
+import GFMDReplica
+import GFMDTestSupport
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The hub's web pages over real HTTP, below the browser: sessions, paging,
+/// escaping and the headers every page carries.
+@Suite("The hub's web pages over HTTP")
+struct WebPagesTests {
+    /// Requests that do not follow redirections, so that a sign-in's cookie is seen.
+    struct Browser {
+        let hub: URL
+        var cookie: String?
+
+        func get(_ target: String) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                    configuration: .init(redirectConfiguration: .disallow))
+            let result = await Result(catching: {
+                var request = HTTPClientRequest(url: hub.absoluteString + target)
+                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+                let response = try await client.execute(request, timeout: .seconds(60))
+                let body = try await response.body.collect(upTo: 1 << 24)
+                return (Int(response.status.code), response.headers, String(buffer: body))
+            })
+            try await client.shutdown()
+            return try result.get()
+        }
+
+        /// Opens the sign-in link and keeps its session cookie.
+        mutating func signIn(_ link: SignInLink) async throws {
+            let answer = try await get(link.path)
+            #expect(answer.status == 303 && answer.headers["Location"] == ["/records"])
+            let setCookie = try #require(answer.headers["Set-Cookie"].first)
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Max-Age=28800"))
+            cookie = String(setCookie.prefix { $0 != ";" })
+        }
+    }
+
+    @Test("205 records list in two pages of 200; titles are escaped; pages are neither cached nor framed; no session, no page")
+    func pagesAndEscaping() async throws {
+        let harness = try await HubHarness()
+        let hub = harness.fixture.root
+        var generator = SystemRandomNumberGenerator()
+        _ = try hub.commit((0..<205).map { index in
+            RecordEdits(.new(id: .random(using: &generator), type: "practice", title: index == 0 ? "<script>alert(1)</script>" : "Practice \(index)"), [])
+        })
+        var browser = Browser(hub: harness.url)
+        let signedOut = try await browser.get("/records")
+        #expect(signedOut.status == 303 && signedOut.headers["Location"] == ["/login"])
+
+        try await browser.signIn(try hub.addWebAccount("officer@gfmd.example", participant: .secretariat))
+        let first = try await browser.get("/records")
+        #expect(first.status == 200 && first.body.contains("205 records, page 1 of 2"))
+        #expect(first.body.components(separatedBy: "<tr><td>").count - 1 == 200)
+        #expect(first.body.contains("id=\"page-next\"") && !first.body.contains("id=\"page-previous\""))
+        #expect(first.headers["Cache-Control"] == ["no-store"] && first.headers["Content-Security-Policy"].first?.contains("frame-ancestors 'none'") == true)
+        let second = try await browser.get("/records?page=2")
+        #expect(second.body.contains("page 2 of 2") && second.body.components(separatedBy: "<tr><td>").count - 1 == 5)
+        let all = first.body + second.body
+        #expect(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !all.contains("<script>"))
+
+        let unknown = try await browser.get("/records/" + String(repeating: "0", count: 32))
+        #expect(unknown.status == 404 && unknown.body.contains("id=\"not-found\""))
+        let malformed = try await browser.get("/records/%3Cscript%3E")
+        #expect(malformed.status == 404)
+        var stranger = Browser(hub: harness.url, cookie: "gfmd_session=" + String(repeating: "ab", count: 32))
+        #expect(try await stranger.get("/records").status == 303)
+        stranger.cookie = "gfmd_session=not-a-token"
+        #expect(try await stranger.get("/verify").status == 303)
+        await harness.stop()
+    }
+}
