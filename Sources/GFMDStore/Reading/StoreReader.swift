@@ -104,17 +104,20 @@ public struct StoreReader {
         // A deleted record with a conflict (a contested deletion) stays listed: someone must settle it.
         if !filter.includeDeleted { conditions.append("(deleted = 0 OR conflicted = 1)") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+        // A cursor, not fetchAll: each row is read once, straight into its summary.
+        let rows = try Row.fetchCursor(try db.cachedStatement(sql: """
             SELECT id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc
             FROM record \(whereClause) ORDER BY updated_hlc DESC, id
             """), arguments: StatementArguments(arguments))
-        return try rows.map { row in
-            RecordSummary(
+        var summaries: [RecordSummary] = []
+        while let row = try rows.next() {
+            summaries.append(RecordSummary(
                 id: try RecordID(data: row[0]), type: row[1], owner: row[2], workflow: row[3], title: row[4],
                 deleted: row[5], conflicted: row[6],
                 created: HybridTimestamp(rawValue: UInt64(bitPattern: row[7])),
-                updated: HybridTimestamp(rawValue: UInt64(bitPattern: row[8])))
+                updated: HybridTimestamp(rawValue: UInt64(bitPattern: row[8]))))
         }
+        return summaries
     }
 
     /// Every record with a conflict to resolve, by id.
@@ -284,15 +287,13 @@ extension StoreReader {
 
     /// The digits of `id` needed to tell it from `neighbours`, at least `minimum`.
     static func prefixLength(of id: RecordID, besides neighbours: [RecordID], minimum: Int) -> Int {
-        let hex = Array(id.hex.utf8)
         var shared = 0
         for neighbour in neighbours {
-            let other = Array(neighbour.hex.utf8)
-            var common = 0
-            while common < hex.count, hex[common] == other[common] { common += 1 }
-            shared = max(shared, common)
+            // Equal leading bits, four to a hexadecimal digit.
+            let high = id.words.0 ^ neighbour.words.0, low = id.words.1 ^ neighbour.words.1
+            shared = max(shared, (high != 0 ? high.leadingZeroBitCount : 64 + low.leadingZeroBitCount) / 4)
         }
-        return min(hex.count, max(minimum, shared + 1))
+        return min(32, max(minimum, shared + 1))
     }
 
     /// The shortest hexadecimal prefix, of at least `minimum` digits, that
