@@ -104,4 +104,16 @@ run set --replica laptop2 "$id" start_date 2025-02-01
 for r in laptop2 laptop1 mex; do run sync --replica "$r" "$hub_url"; done
 run digest --replica laptop1
 run digest --replica sec --for PHL
+
+say "The hub's web pages: a Mexican auditor signs in with a link and sees what Mexico may read"
+run web-user add auditor@sre.gob.mx --participant MEX --hub "$hub_url" --replica sec | tee web-user.out
+link=$(grep -o 'http[^ ]*/login/[0-9a-f]*' web-user.out)
+printf '$ chromium --headless --dump-dom LINK   # the records page, as the browser shows it\n'
+chromium --headless --no-sandbox --disable-gpu --user-data-dir="$work/browser" --dump-dom "$link" 2>/dev/null \
+  | grep -e 'id="session"' -e '^<tr><td>' | sed -e 's#</td><td>#  |  #g' -e 's/<[^>]*>//g' -e 's/^/  /'
 kill -TERM "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+
+say "An auditor's questions, and the compendium the secretariat publishes"
+run blame --replica sec "$id"
+run show --replica sec "$id" --as-of "$(date -u +%F)"
+run export --replica sec --format markdown --published
