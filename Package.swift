@@ -130,7 +130,7 @@ let package = Package(
         ),
         .target(
             name: "GFMDTestSupport",
-            dependencies: ["GFMDCore", "GFMDBundle", "GFMDStore", "GFMDReplica"],
+            dependencies: ["GFMDCore", "GFMDBundle", "GFMDStore", "GFMDReplica", "CZlib"],
             path: "Tests/GFMDTestSupport",
             swiftSettings: strictSettings
         ),

@@ -34,13 +34,18 @@ run certify --replica sec laptop2.request --role delegate -o laptop2.cert
 run certify --replica sec mex.request --role delegate -o mex.cert
 for r in laptop1 laptop2 mex; do run enroll --replica "$r" "$r.cert"; done
 
+say "The secretariat sends the delegation a first bundle: its laptops learn each other's encryption keys"
+run bundle create --replica sec --to PHL -o welcome-phl.gfmd
+for r in laptop1 laptop2; do run bundle apply --replica "$r" welcome-phl.gfmd; done
+
 say "Maria drafts a practice and hands a bundle to her colleague and the secretariat"
 printf '$ gfmd new --replica laptop1 practice --title "Diaspora bonds" ...\n'
 id=$("$gfmd_bin" new --replica laptop1 practice --title "Diaspora bonds" --set start_date=2025-01-15 --add partners=IOM)
 echo "$id"
-run bundle create --replica laptop1 --to PHL -o start.gfmd
+run bundle create --replica laptop1 --to PHL -o start.gfmd     # sealed: only PHL's laptops open it
 run bundle apply --replica laptop2 start.gfmd
-run bundle apply --replica sec start.gfmd
+run bundle create --replica laptop1 --to SEC -o start-sec.gfmd # sealed: only the secretariat's sites open it
+run bundle apply --replica sec start-sec.gfmd
 
 say "Offline, both laptops retitle it, and everyone adds partners or themes"
 run set --replica laptop1 "$id" title "Diaspora bonds for development"
@@ -51,9 +56,10 @@ run add --replica sec "$id" themes remittances
 
 say "They swap bundle files, in different orders"
 for r in laptop1 laptop2 sec; do run bundle create --replica "$r" --to PHL -o "$r.gfmd"; done
+for r in laptop1 laptop2; do run bundle create --replica "$r" --to SEC -o "$r-sec.gfmd"; done
 run bundle apply --replica laptop1 sec.gfmd laptop2.gfmd
 run bundle apply --replica laptop2 laptop1.gfmd sec.gfmd
-run bundle apply --replica sec laptop2.gfmd laptop1.gfmd
+run bundle apply --replica sec laptop2-sec.gfmd laptop1-sec.gfmd
 run bundle inspect sec.gfmd
 
 say "Every PHL replica shows the same state: the laptops' digest is the secretariat's digest of what PHL may read"
@@ -83,6 +89,10 @@ run bundle apply --replica mex to-mex-2.gfmd
 run list --replica mex
 run digest --replica mex
 run digest --replica sec --for MEX
+
+say "A bundle for the secretariat, sent to Mexico by mistake, opens nowhere but at the secretariat"
+run bundle inspect --replica mex laptop1-sec.gfmd
+run bundle apply --replica mex laptop1-sec.gfmd || true
 
 say "Mexico may read it, not edit it"
 run set --replica mex "$id" title "Bonos" || true

@@ -77,18 +77,22 @@ extension Bundle {
     ///   - certificate: the sender's certificate, carried in the header so
     ///     that a receiver can tell who sent the file before inflating it.
     ///   - sync: what the sender says about knowledge, for a bundle made for a participant.
+    ///   - sealedFor: the sites that alone may open the body (format version
+    ///     6); nil writes a plain bundle (version 5). It must name at least one site.
     public static func encode(
         _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
-        created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32 = 6
+        created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32 = 6, sealedFor recipients: SealRecipients? = nil
     ) -> [UInt8] {
-        encode(commits, sender: sender, participant: participant, certificate: certificate, created: created, sync: sync,
-               level: level, version: BundleHeader.currentVersion)
+        precondition(recipients.map { !$0.sites.isEmpty } ?? true, "a sealed bundle has at least one recipient")
+        return encode(commits, sender: sender, participant: participant, certificate: certificate, created: created, sync: sync,
+                      level: level, version: recipients == nil ? BundleHeader.currentVersion : BundleHeader.sealedVersion,
+                      recipients: recipients)
     }
 
     /// Writes a bundle in format `version` (tests write version 1 to check it is still read).
     static func encode(
         _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
-        created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32, version: UInt16
+        created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32, version: UInt16, recipients: SealRecipients? = nil
     ) -> [UInt8] {
         let sites = Array(Set(commits.map(\.signer))).sorted { $0.rawRepresentation.lexicographicallyPrecedes($1.rawRepresentation) }
         let siteIndex = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($0.element, $0.offset) })
@@ -125,24 +129,32 @@ extension Bundle {
         }
 
         return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, certificate: certificate,
-                    created: created, level: level, version: version)
+                    created: created, level: level, version: version, recipients: recipients)
     }
 
-    /// Compresses `body` and wraps it in a header, checksum and signature.
+    /// Compresses `body` (and with `recipients`, encrypts it to them) and
+    /// wraps it in a header, checksum and signature.
     ///
     /// `version` and `declaredBodySize` exist so tests can make files that lie.
     static func seal(
         body: [UInt8], changeCount: Int, sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
-        created: HybridTimestamp, level: Int32 = 6, version: UInt16 = BundleHeader.currentVersion, declaredBodySize: Int? = nil
+        created: HybridTimestamp, level: Int32 = 6, version: UInt16 = BundleHeader.currentVersion, declaredBodySize: Int? = nil,
+        recipients: SealRecipients? = nil
     ) -> [UInt8] {
         let compressed = Gzip.compress(body, level: level)
+        let sealing = recipients.map { BundleSeal.seal(for: $0) }
         let header = BundleHeader(
             version: version, sender: sender.publicKey, senderParticipant: participant,
-            created: created, changeCount: changeCount, bodySize: declaredBodySize ?? body.count, compressedSize: compressed.count,
-            senderCertificate: version >= BundleHeader.certificateVersion ? certificate : nil)
+            created: created, changeCount: changeCount, bodySize: declaredBodySize ?? body.count,
+            compressedSize: compressed.count + (sealing == nil ? 0 : BundleSeal.tagSize),
+            senderCertificate: version >= BundleHeader.certificateVersion ? certificate : nil, seal: sealing?.seal)
         var file = header.encoded
-        file.reserveCapacity(file.count + compressed.count + BundleHeader.trailerSize)
-        file.append(contentsOf: compressed)
+        file.reserveCapacity(file.count + compressed.count + BundleSeal.tagSize + BundleHeader.trailerSize)
+        if let sealing {
+            file.append(contentsOf: BundleSeal.encrypt(compressed, with: sealing.contentKey, header: file))
+        } else {
+            file.append(contentsOf: compressed)
+        }
         let checksum = Hash256.of(file)
         file.append(contentsOf: checksum.bytes)
         file.append(contentsOf: sender.signature(for: signedMessage(checksum: checksum)))

@@ -11,6 +11,7 @@ public struct BundleEnvelope: Sendable {
     /// The SHA-256 checksum of the header and compressed body: the bundle's id.
     public let checksum: Hash256
     private let compressed: ArraySlice<UInt8>
+    private let headerBytes: ArraySlice<UInt8>
     private let bodyOffset: Int
 
     /// Reads and checks the envelope of a bundle file.
@@ -42,15 +43,32 @@ public struct BundleEnvelope: Sendable {
                 "the bundle's signature does not verify against the key of its sender (site \(header.sender.siteID.short))")
         }
         bodyOffset = reader.offset
+        headerBytes = file[0..<reader.offset]
         compressed = file[reader.offset..<contentEnd]
     }
 
-    /// Inflates and decodes the body (steps 6 and 7): memory grows with what
-    /// the body really inflates to, never past the size the header declares.
+    /// Whether the body is sealed, so that only its recipients open it.
+    public var isSealed: Bool { header.seal != nil }
+
+    /// Decrypts a sealed body (step 6 of a sealed bundle) with the key of
+    /// the reading site, then inflates and decodes the body (steps 7 and 8):
+    /// memory grows with what the body really inflates to, never past the
+    /// size the header declares.
     ///
-    /// - Throws: ``BundleError`` for a decompression bomb, a damaged body, or
-    ///   a malformed body or change.
-    public func open() throws(BundleError) -> Bundle {
+    /// - Parameter recipient: the reading site and its decryption key; a
+    ///   plain bundle needs none.
+    /// - Throws: ``BundleError`` for a sealed bundle not for this site (or
+    ///   opened without a key), a key that does not open, a decompression
+    ///   bomb, a damaged body, or a malformed body or change.
+    public func open(as recipient: (site: SiteID, key: DecryptionKey)? = nil) throws(BundleError) -> Bundle {
+        var compressed = self.compressed
+        if let seal = header.seal {
+            guard let recipient else {
+                throw BundleError(.notForThisSite, "this bundle is sealed for \(seal.participant): only its sites (\(seal.sites.map(\.short).joined(separator: ", "))) open it")
+            }
+            let contentKey = try seal.contentKey(for: recipient.site, with: recipient.key)
+            compressed = try BundleSeal.decrypt(compressed, with: contentKey, header: headerBytes)[...]
+        }
         let body: [UInt8]
         do {
             body = try Gzip.decompress(compressed, expectedSize: header.bodySize)

@@ -21,6 +21,8 @@ public struct BundleError: Error, Sendable, Hashable, CustomStringConvertible {
             case malformedBody = "malformed_body"
             case invalidChange = "invalid_change"
             case invalidCommit = "invalid_commit"
+            case notForThisSite = "not_for_this_site"
+            case cannotOpen = "cannot_open"
         }
         fileprivate let base: Base
 
@@ -54,6 +56,10 @@ public struct BundleError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidChange = Code(base: .invalidChange)
         /// A commit's proof or signature does not verify.
         public static let invalidCommit = Code(base: .invalidCommit)
+        /// A sealed bundle names no key of the reading site: it is for someone else.
+        public static let notForThisSite = Code(base: .notForThisSite)
+        /// The reading site's wrapped key in a sealed bundle does not open with its key.
+        public static let cannotOpen = Code(base: .cannotOpen)
     }
 
     /// What is wrong.

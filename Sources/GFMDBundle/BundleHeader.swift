@@ -4,12 +4,16 @@ public import GFMDCore
 public struct BundleHeader: Sendable, Hashable {
     /// The file magic, "GFMDBNDL".
     public static let magic: [UInt8] = Array("GFMDBNDL".utf8)
-    /// The format version this build writes: 4, whose header carries the
-    /// sender's certificate. A bundle of format version N ≥ 3 carries changes
-    /// of encoding versions up to 3; versions 1 and 2, up to their own.
+    /// The format version this build writes for a plain bundle: 5, whose
+    /// body may carry a sync section. A bundle of format version N ≥ 3
+    /// carries changes of encoding versions up to 3; versions 1 and 2, up to
+    /// their own.
     public static let currentVersion: UInt16 = 5
+    /// The format version of a sealed bundle: version 5's, with the
+    /// recipients in the header and the compressed body encrypted.
+    public static let sealedVersion: UInt16 = 6
     /// The format versions this build reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...5
+    public static let readableVersions: ClosedRange<UInt16> = 1...6
     /// The first format version whose header carries the sender's certificate.
     static let certificateVersion: UInt16 = 4
     /// The first version whose body may carry a sync section (`Protocol/sync.md`).
@@ -37,6 +41,8 @@ public struct BundleHeader: Sendable, Hashable {
     /// when it carried none, or in older versions): a receiver that does
     /// not hold it yet can check who sent the file before inflating it.
     public let senderCertificate: Certificate?
+    /// For whom the bundle is sealed (format version 6); nil: a plain bundle.
+    public let seal: BundleSeal?
 
     /// The header's encoding.
     var encoded: [UInt8] {
@@ -56,6 +62,7 @@ public struct BundleHeader: Sendable, Hashable {
             writer.write(uint16BigEndian: UInt16(certificate.count))
             writer.write(raw: certificate)
         }
+        if version >= Self.sealedVersion, let seal { seal.write(to: &writer) }
         return writer.bytes
     }
 
@@ -120,6 +127,7 @@ public struct BundleHeader: Sendable, Hashable {
                 }
             }
         }
+        let seal = version >= Self.sealedVersion ? try BundleSeal.read(from: &reader) : nil
         let expectedCompressed = fileSize - reader.offset - trailerSize
         guard expectedCompressed >= 0, compressedSize == UInt64(expectedCompressed) else {
             throw BundleError(.truncated,
@@ -138,6 +146,6 @@ public struct BundleHeader: Sendable, Hashable {
         return BundleHeader(
             version: version, sender: sender, senderParticipant: participant,
             created: HybridTimestamp(rawValue: created), changeCount: Int(changeCount),
-            bodySize: Int(bodySize), compressedSize: Int(compressedSize), senderCertificate: certificate)
+            bodySize: Int(bodySize), compressedSize: Int(compressedSize), senderCertificate: certificate, seal: seal)
     }
 }

@@ -70,7 +70,8 @@ public final class HubClient: Sendable {
         while true {
             switch action {
             case .push(let round):
-                let push = try replica.createBundle(for: .secretariat)
+                // Plain: TLS covers transit (README, "Running the hub").
+                let push = try replica.createBundle(for: .secretariat, sealed: false)
                 let answer: Answer
                 do {
                     answer = try await exchange(push.bytes, replica: replica)

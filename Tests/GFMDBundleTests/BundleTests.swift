@@ -98,9 +98,9 @@ struct BundleTests {
     @Test("another format version is refused, naming both versions")
     func wrongVersion() {
         let site = TestSite(seed: 4)
-        let file = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "PHL", created: Self.created, version: 6)
+        let file = Bundle.seal(body: [], changeCount: 0, sender: site.key, participant: "PHL", created: Self.created, version: 7)
         #expect { try Bundle(reading: file) } throws: {
-            ($0 as? BundleError)?.code == .unsupportedVersion && "\($0)".contains("version 6")
+            ($0 as? BundleError)?.code == .unsupportedVersion && "\($0)".contains("version 7")
         }
     }
 

@@ -9,6 +9,7 @@ struct AsOfCLITests {
     func asOf() throws {
         try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.enrolled("laptop2", "PHL", author: "Jose Rizal")
+        try cli.introduce(["laptop1", "laptop2"], of: "PHL")
         let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds").output
         try cli.ok("laptop1", "bundle", "create", "--to", "PHL", "-o", "one.gfmd")
         try cli.ok("laptop2", "bundle", "apply", "one.gfmd")

@@ -11,8 +11,18 @@ struct BadInputCLITests {
         try cli.enrolled("sender", "PHL", author: "Maria Santos")
         try cli.enrolled("receiver", "SEC", author: "Ana Lopez", role: "secretariat")
         id = try cli.ok("sender", "new", "practice", "--title", "Diaspora bonds").output
-        try cli.ok("sender", "bundle", "create", "--all", "-o", "good.gfmd")
+        // Plain: the files below are damaged on purpose, and read as such.
+        try cli.ok("sender", "bundle", "create", "--all", "--plain", "-o", "good.gfmd")
         try cli.ok("receiver", "new", "knowledge_gap", "--title", "Data on return")
+    }
+
+    @Test("a bundle sealed for another participant is refused, says for whom it is, and changes nothing")
+    func sealedForOthers() throws {
+        try cli.ok("sender", "bundle", "create", "--all", "-o", "phl-only.gfmd")
+        let before = try cli.digest("receiver")
+        try cli.refused("receiver", ["bundle", "apply", "phl-only.gfmd"], mentioning: "this bundle is for PHL")
+        #expect(try cli.digest("receiver") == before)
+        #expect(try cli.ok("receiver", "log", "--json").stdout.contains("Diaspora") == false)
     }
 
     func write(_ bytes: [UInt8], _ name: String) throws -> String {

@@ -9,6 +9,7 @@ struct BlameCLITests {
     func blame() throws {
         try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.enrolled("laptop2", "PHL", author: "Jose Rizal")
+        try cli.introduce(["laptop1", "laptop2"], of: "PHL")
         let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds", "--add", "partners=IOM").output
         let first = try cli.run(["write", id, "summary", "--file", "-", "--replica", "laptop1"], input: Array("Bonds sold abroad.".utf8))
         #expect(first.status == 0)

@@ -141,6 +141,14 @@ final class CLI: @unchecked Sendable {
         try ok(name, "enroll", "\(name).cert")
     }
 
+    /// The secretariat sends `participant`'s laptops `names` a bundle, as
+    /// after enrolling them: each learns the others' certificates, and so
+    /// their encryption keys, for the bundles it seals to them.
+    func introduce(_ names: [String], of participant: String) throws {
+        try ok("sec", "bundle", "create", "--to", participant, "--full", "-o", "introduce-\(participant).gfmd")
+        for name in names { try ok(name, "bundle", "apply", "introduce-\(participant).gfmd") }
+    }
+
     /// The replica's digest.
     func digest(_ name: String) throws -> String {
         try ok(name, "digest").output

@@ -7,7 +7,7 @@ import Testing
 struct DeltaCLITests {
     /// The number of changes `gfmd bundle inspect` counts in `file`.
     static func changeCount(_ cli: CLI, _ file: String) throws -> Int {
-        let json = try cli.run(["bundle", "inspect", file, "--json"])
+        let json = try cli.run(["bundle", "inspect", file, "--json", "--replica", "sec"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         return try #require(object["change_count"] as? Int)
     }
@@ -28,7 +28,7 @@ struct DeltaCLITests {
         let tuesday = try cli.ok("laptop", "bundle", "create", "--to", "SEC", "-o", "tuesday.gfmd").output
         #expect(tuesday.hasPrefix("Wrote 1 change SEC lacks, of "), "\(tuesday)")
         #expect(try Self.changeCount(cli, "tuesday.gfmd") == 1)
-        let inspected = try cli.run(["bundle", "inspect", "tuesday.gfmd"]).stdout
+        let inspected = try cli.run(["bundle", "inspect", "tuesday.gfmd", "--replica", "sec"]).stdout
         #expect(inspected.contains("for        SEC: what it was not known to hold"), "\(inspected)")
         try cli.ok("sec", "bundle", "apply", "tuesday.gfmd")
 

@@ -20,7 +20,8 @@ struct FilesCLITests {
         let created = try cli.run(["bundle", "create", "--all", "-o", "-", "--replica", "laptop"])
         #expect(created.status == 0 && created.stdout.hasPrefix("GFMDBNDL") && created.stderr.contains("to standard output"))
         try cli.enrolled("sec2", "SEC", author: "Ana Lopez", role: "secretariat")
-        try cli.ok("laptop", "bundle", "create", "--all", "-o", "file.gfmd")
+        // Plain: the laptop, enrolled before sec2, could not seal a bundle to it yet.
+        try cli.ok("laptop", "bundle", "create", "--all", "--plain", "-o", "file.gfmd")
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("file.gfmd"))))
         let fromStdin = try cli.run(["bundle", "apply", "-", "--replica", "sec2"], input: bytes)
         #expect(fromStdin.status == 0 && fromStdin.stdout.contains("new change"), "\(fromStdin.stderr)")

@@ -9,6 +9,7 @@ struct ListCLITests {
     func table() throws {
         try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.enrolled("laptop2", "PHL", author: "Jose Rizal")
+        try cli.introduce(["laptop1", "laptop2"], of: "PHL")
         let long = "Diaspora bonds for development, a practice with a title far longer than any terminal line"
         let id = try cli.ok("laptop1", "new", "practice", "--title", long).output
         let gone = try cli.ok("laptop1", "new", "practice", "--title", "Plainly deleted").output

@@ -10,11 +10,14 @@ struct ScenarioTests {
         let cli = CLI()
         try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.enrolled("laptop2", "phl", author: "Jose Rizal")
+        try cli.introduce(["laptop1", "laptop2"], of: "PHL")
         let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds", "--add", "partners=IOM").output
         #expect(id.range(of: "^[0-9a-f]{8,32}$", options: .regularExpression) != nil, "new prints the id alone: \(id)")
-        try cli.ok("laptop1", "bundle", "create", "--all", "-o", "start.gfmd")
+        // Sealed: each bundle opens only for the participant it is made for.
+        try cli.ok("laptop1", "bundle", "create", "--to", "PHL", "-o", "start.gfmd")
         try cli.ok("laptop2", "bundle", "apply", "start.gfmd")
-        try cli.ok("sec", "bundle", "apply", "start.gfmd")
+        try cli.ok("laptop1", "bundle", "create", "--to", "SEC", "-o", "start-sec.gfmd")
+        try cli.ok("sec", "bundle", "apply", "start-sec.gfmd")
 
         try cli.ok("laptop1", "set", id, "title", "Diaspora bonds for development")
         try cli.ok("laptop2", "set", id, "title", "Philippine diaspora bonds")
@@ -23,10 +26,15 @@ struct ScenarioTests {
         try cli.ok("sec", "add", id, "themes", "remittances")
 
         let names = ["laptop1", "laptop2", "sec"]
-        for name in names { try cli.ok(name, "bundle", "create", "--all", "-o", "\(name).gfmd") }
+        func participant(_ name: String) -> String { name == "sec" ? "SEC" : "PHL" }
+        for sender in names {
+            for to in Set(names.filter { $0 != sender }.map(participant)) {
+                try cli.ok(sender, "bundle", "create", "--to", to, "--full", "-o", "\(sender)-for-\(to).gfmd")
+            }
+        }
         for receiver in names {
             for sender in order.map({ names[$0] }) where sender != receiver {
-                try cli.ok(receiver, "bundle", "apply", "\(sender).gfmd")
+                try cli.ok(receiver, "bundle", "apply", "\(sender)-for-\(participant(receiver)).gfmd")
             }
         }
         let digests = try Set(names.map { try cli.digest($0) })
@@ -44,7 +52,7 @@ struct ScenarioTests {
         }
 
         try cli.ok("sec", "resolve", id, "title", "Diaspora bonds for development")
-        try cli.ok("sec", "bundle", "create", "--all", "-o", "resolved.gfmd")
+        try cli.ok("sec", "bundle", "create", "--to", "PHL", "-o", "resolved.gfmd")
         for name in ["laptop1", "laptop2"] { try cli.ok(name, "bundle", "apply", "resolved.gfmd") }
         for name in names {
             #expect(try cli.ok(name, "conflicts").output == "No conflicts.")
@@ -58,11 +66,12 @@ struct ScenarioTests {
         try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.ok("laptop1", "new", "practice", "--title", "One")
         try cli.ok("laptop1", "new", "knowledge_gap", "--title", "Two")
-        try cli.ok("laptop1", "bundle", "create", "--all", "-o", "b.gfmd")
+        try cli.ok("laptop1", "bundle", "create", "--all", "--plain", "-o", "b.gfmd")
         let text = try cli.run(["bundle", "inspect", "b.gfmd"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("sender     PHL"))
         #expect(text.stdout.contains("format     version 5"))
+        #expect(text.stdout.contains("sealed     no: anyone who holds the file can read it"))
         #expect(text.stdout.contains("for        any replica: everything its sender holds"))
         #expect(text.stdout.contains("changes    4 in 4 commits"), "two certificates in the trust record, then two records")
         #expect(text.stdout.contains("every hash and signature verifies"))
@@ -71,6 +80,17 @@ struct ScenarioTests {
         #expect(object["change_count"] as? Int == 4)
         #expect(object["sender_participant"] as? String == "PHL")
         #expect(object["all_verified"] as? Bool == true)
+
+        // Sealed (the default): anyone sees for whom it is; only its recipients open and check the body.
+        let created = try cli.ok("laptop1", "bundle", "create", "--all", "-o", "sealed.gfmd").stdout
+        #expect(created.contains("Sealed for PHL: only its 1 site"), "\(created)")
+        let outside = try cli.run(["bundle", "inspect", "sealed.gfmd"])
+        #expect(outside.status == 0 && outside.stdout.contains("format     version 6"))
+        #expect(outside.stdout.contains("sealed     for PHL (1 site: ") && outside.stdout.contains("not opened: this replica is not among them"))
+        #expect(outside.stdout.contains("verdict    intact and signed by its sender; only PHL can open it"))
+        let inside = try cli.ok("laptop1", "bundle", "inspect", "sealed.gfmd").stdout
+        #expect(inside.contains("opened with this replica's key") && inside.contains("changes    4 in 4 commits"))
+        #expect(inside.contains("every hash and signature verifies"))
     }
 
     @Test("every read command speaks JSON with --json")

@@ -9,6 +9,7 @@ struct TextCLITests {
         let cli = CLI()
         try cli.enrolled("laptop1", "PHL", author: "Maria Santos")
         try cli.enrolled("laptop2", "PHL", author: "Jose Rizal")
+        try cli.introduce(["laptop1", "laptop2"], of: "PHL")
         let id = try cli.ok("laptop1", "new", "practice", "--title", "Diaspora bonds").output
         let original = """
             The Philippines issues bonds to its citizens abroad.
@@ -21,7 +22,8 @@ struct TextCLITests {
         try cli.ok("laptop1", "write", id, "summary", "--file", "summary.txt")
         try cli.ok("laptop1", "bundle", "create", "--all", "-o", "start.gfmd")
         try cli.ok("laptop2", "bundle", "apply", "start.gfmd")
-        try cli.ok("sec", "bundle", "apply", "start.gfmd")
+        try cli.ok("laptop1", "bundle", "create", "--to", "SEC", "-o", "start-sec.gfmd")
+        try cli.ok("sec", "bundle", "apply", "start-sec.gfmd")
 
         let first = original.replacingOccurrences(of: "The Philippines issues bonds to its citizens abroad.",
                                                   with: "Since 2021 the Philippines has issued retail bonds to Filipinos abroad.")
@@ -39,8 +41,17 @@ struct TextCLITests {
         #expect(edited.status == 0, "\(edited.stderr)")
 
         let names = ["laptop1", "laptop2", "sec"]
-        for name in names { try cli.ok(name, "bundle", "create", "--all", "-o", "\(name).gfmd") }
-        for receiver in names { for sender in names.reversed() where sender != receiver { try cli.ok(receiver, "bundle", "apply", "\(sender).gfmd") } }
+        func participant(_ name: String) -> String { name == "sec" ? "SEC" : "PHL" }
+        for sender in names {
+            for to in Set(names.filter { $0 != sender }.map(participant)) {
+                try cli.ok(sender, "bundle", "create", "--to", to, "--full", "-o", "\(sender)-for-\(to).gfmd")
+            }
+        }
+        for receiver in names {
+            for sender in names.reversed() where sender != receiver {
+                try cli.ok(receiver, "bundle", "apply", "\(sender)-for-\(participant(receiver)).gfmd")
+            }
+        }
         let expected = """
             Since 2021 the Philippines has issued retail bonds to Filipinos abroad.
 

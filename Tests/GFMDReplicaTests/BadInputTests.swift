@@ -71,8 +71,8 @@ struct BadInputTests {
     @Test("a bundle of another format version")
     func wrongVersion() throws {
         var newer = bundle
-        newer[9] = 6
-        try expectRefused("version 6") { try receiver.applyBundle(newer) }
+        newer[9] = 7
+        try expectRefused("version 7") { try receiver.applyBundle(newer) }
     }
 
     @Test("a bundle signed by another site than the one expected")

@@ -26,14 +26,15 @@ struct DeltaFormatTests {
         #expect(try sec.createBundle(for: ParticipantCode("PHL")!).isFull)
     }
 
-    @Test("a bundle for PHL applied on a MEX replica by mistake teaches it nothing about knowledge")
+    @Test("a bundle for PHL applied on a MEX replica by mistake teaches it nothing about knowledge, sealed (refused) or plain")
     func misdirected() throws {
         let sec = try fixture.replica("sec", participant: "SEC")
         let mex = try fixture.replica("mex", participant: "MEX")
         let phl = try fixture.replica("phl")
         try sec.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         let own = try mex.read { try $0.syncSession(site: mex.siteID, participant: "MEX") }
-        try mex.applyBundle(try sec.createBundle(for: ParticipantCode("PHL")!).bytes)
+        #expect(throws: BundleError.self) { try mex.applyBundle(try sec.createBundle(for: ParticipantCode("PHL")!).bytes) }
+        try mex.applyBundle(try sec.createBundle(for: ParticipantCode("PHL")!, full: true, sealed: false).bytes)
         let after = try mex.read { try $0.syncSession(site: mex.siteID, participant: "MEX") }
         #expect(after.own == own.own && after.peers.isEmpty)
     }
@@ -51,6 +52,6 @@ struct DeltaFormatTests {
         let back = try sec.createBundle(for: ParticipantCode("PHL")!)
         #expect(!back.isFull)
         let held = try phl.read { try $0.heldChanges() }
-        #expect(try Bundle.hashes(in: back.bytes).allSatisfy { !held.contains($0) }, "nothing PHL sent back to it")
+        #expect(try Bundle.hashes(in: back.bytes, as: phl).allSatisfy { !held.contains($0) }, "nothing PHL sent back to it")
     }
 }

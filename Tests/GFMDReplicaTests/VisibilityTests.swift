@@ -36,7 +36,8 @@ struct VisibilityTests {
         try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
 
-        let toMexico = try hub.createBundle(for: ParticipantCode("MEX")!, full: true).bytes
+        // Plain, so that what the body holds is read here (SealedBundleTests: what a sealed one shows).
+        let toMexico = try hub.createBundle(for: ParticipantCode("MEX")!, full: true, sealed: false).bytes
         let body = try Self.body(of: toMexico)
         for secret in [Array("ZQXTITLE".utf8), Array("ZQXTEXT".utf8), draft.bytes, Array(draft.hex.prefix(8).utf8)] {
             #expect(!Self.contains(body, secret))
@@ -52,7 +53,7 @@ struct VisibilityTests {
         try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         try hub.transition(draft.hex, to: .underReview)
         try hub.transition(draft.hex, to: .accepted)
-        let published = try hub.createBundle(for: ParticipantCode("MEX")!).bytes
+        let published = try hub.createBundle(for: ParticipantCode("MEX")!, sealed: false).bytes
         #expect(Self.contains(try Self.body(of: published), Array("ZQXTEXT".utf8)))
         try mex.applyBundle(published)
         #expect(try mex.record(draft.hex).workflowState == "accepted")
@@ -64,7 +65,7 @@ struct VisibilityTests {
         try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         #expect(try hub.record(draft.hex).workflowState == "draft")
         #expect(try hub.publishedRecord(draft.hex)?.title == "Bonos ZQXTITLE")
-        let afterRevision = try hub.createBundle(for: ParticipantCode("MEX")!).bytes
+        let afterRevision = try hub.createBundle(for: ParticipantCode("MEX")!, sealed: false).bytes
         #expect(!Self.contains(try Self.body(of: afterRevision), Array("ZQXREVISION".utf8)))
         try mex.applyBundle(afterRevision)
         #expect(try mex.record(draft.hex).title == "Bonos ZQXTITLE")

@@ -101,9 +101,11 @@ struct WorkflowTests {
 
     @Test("only the owner manages co-authors; a co-author edits but does not delete")
     func coAuthors() throws {
+        // The hub first: the laptops enrolled after it seal their bundles for SEC to it.
+        let hub = try fixture.replica("hub", participant: "SEC")
         let phl = try fixture.replica("phl")
         let mex = try fixture.replica("mex", participant: "MEX")
-        let hub = try fixture.replica("hub", participant: "SEC")
+        try fixture.shareTrust()
         let id = try phl.createRecord(type: "practice", title: "Joint practice", edits: [.add(field: "co_authors", value: "MEX")]).hex
         try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
         try mex.applyBundle(try hub.createBundle(for: ParticipantCode("MEX")!).bytes)

@@ -7,6 +7,9 @@ public struct Certificate: Hashable, Sendable {
     public let serial: UInt64
     /// The enrolled site's key.
     public let siteKey: SitePublicKey
+    /// The site's encryption key, to which bundles for it are sealed
+    /// (version 2; nil in a version-1 certificate, which binds none).
+    public let encryptionKey: EncryptionKey?
     /// The participant the site acts for.
     public let participant: String
     /// What the site may do.
@@ -20,28 +23,32 @@ public struct Certificate: Hashable, Sendable {
     /// The root's Ed25519 signature over ``signedBytes``.
     public let signature: [UInt8]
 
-    static let version: UInt8 = 1
+    /// Version 1 binds the signing key; version 2 also the encryption key.
+    static let version: UInt8 = 1, versionWithEncryptionKey: UInt8 = 2
     static let domain = Array("gfmd certificate v1".utf8) + [0]
 
     /// The enrolled site's id.
     public var site: SiteID { siteKey.siteID }
 
     /// Issues a certificate signed by `root`.
+    /// Issues a certificate signed by `root`: version 2 when it binds an
+    /// `encryptionKey`, else version 1.
     public static func issue(
-        serial: UInt64, siteKey: SitePublicKey, participant: String, role: Role,
+        serial: UInt64, siteKey: SitePublicKey, encryptionKey: EncryptionKey? = nil, participant: String, role: Role,
         notBefore: HybridTimestamp, notAfter: HybridTimestamp, root: SiteSigningKey
     ) -> Certificate {
-        let unsigned = Certificate(serial: serial, siteKey: siteKey, participant: participant, role: role,
+        let unsigned = Certificate(serial: serial, siteKey: siteKey, encryptionKey: encryptionKey, participant: participant, role: role,
                                    notBefore: notBefore, notAfter: notAfter, issuer: root.publicKey, signature: [])
-        return Certificate(serial: serial, siteKey: siteKey, participant: participant, role: role,
+        return Certificate(serial: serial, siteKey: siteKey, encryptionKey: encryptionKey, participant: participant, role: role,
                            notBefore: notBefore, notAfter: notAfter, issuer: root.publicKey,
                            signature: root.signature(for: domain + unsigned.signedBytes))
     }
 
-    private init(serial: UInt64, siteKey: SitePublicKey, participant: String, role: Role,
+    private init(serial: UInt64, siteKey: SitePublicKey, encryptionKey: EncryptionKey?, participant: String, role: Role,
                  notBefore: HybridTimestamp, notAfter: HybridTimestamp, issuer: SitePublicKey, signature: [UInt8]) {
         self.serial = serial
         self.siteKey = siteKey
+        self.encryptionKey = encryptionKey
         self.participant = participant
         self.role = role
         self.notBefore = notBefore
@@ -53,9 +60,10 @@ public struct Certificate: Hashable, Sendable {
     /// The bytes the root signs: everything but the signature.
     var signedBytes: [UInt8] {
         var writer = ByteWriter(capacity: 128)
-        writer.write(byte: Self.version)
+        writer.write(byte: encryptionKey == nil ? Self.version : Self.versionWithEncryptionKey)
         writer.write(varint: serial)
         writer.write(raw: siteKey.rawRepresentation)
+        if let encryptionKey { writer.write(raw: encryptionKey.rawRepresentation) }
         writer.write(string: participant)
         writer.write(byte: role.rawValue)
         writer.write(varint: notBefore.rawValue)
@@ -81,12 +89,22 @@ public struct Certificate: Hashable, Sendable {
     public init(decoding bytes: [UInt8]) throws(FormatError) {
         var reader = ByteReader(bytes)
         let version = try reader.readByte("certificate version")
-        guard version == Self.version else { throw reader.failure(.unsupportedVersion, "certificate version \(version)") }
+        guard version == Self.version || version == Self.versionWithEncryptionKey else {
+            throw reader.failure(.unsupportedVersion, "certificate version \(version)")
+        }
         serial = try reader.readVarint("certificate serial")
         guard let key = try? SitePublicKey(rawRepresentation: try reader.readBytes(32, "certificate site key")) else {
             throw reader.failure(.invalidValue, "certificate site key")
         }
         siteKey = key
+        if version == Self.versionWithEncryptionKey {
+            guard let encryption = try? EncryptionKey(rawRepresentation: try reader.readBytes(32, "certificate encryption key")) else {
+                throw reader.failure(.invalidValue, "certificate encryption key")
+            }
+            encryptionKey = encryption
+        } else {
+            encryptionKey = nil
+        }
         participant = try reader.readString("certificate participant", limit: 64)
         guard let role = Role(rawValue: try reader.readByte("certificate role")) else {
             throw reader.failure(.invalidValue, "certificate role")
@@ -118,7 +136,8 @@ public struct Revocation: Hashable, Sendable {
     /// The root's Ed25519 signature.
     public let signature: [UInt8]
 
-    static let version: UInt8 = 1
+    /// Version 1 binds the signing key; version 2 also the encryption key.
+    static let version: UInt8 = 1, versionWithEncryptionKey: UInt8 = 2
     static let domain = Array("gfmd revocation v1".utf8) + [0]
 
     /// Revokes `certificate`, signed by `root`.

@@ -66,27 +66,48 @@ public struct BundleInspection: Sendable, Encodable {
     /// The sync section, for a bundle made for a participant (format version 5).
     public let knowledge: Knowledge?
 
-    /// Reads and checks a bundle file without applying it.
+    /// For whom a sealed bundle is (format version 6), as its header says.
+    public struct Seal: Sendable, Encodable {
+        /// The participant it is for.
+        public let participant: String
+        /// The sites that can open it.
+        public let sites: [SiteID]
+    }
+
+    /// The recipients of a sealed bundle; nil for a plain one.
+    public let sealedFor: Seal?
+    /// Whether the body was opened and checked: always for a plain bundle;
+    /// for a sealed one, only on one of its recipients.
+    public let opened: Bool
+
+    /// Reads and checks a bundle file without applying it: a sealed one is
+    /// opened when `recipient` is among its recipients, else only its header,
+    /// checksum and sender signature are checked.
     ///
     /// - Throws: ``BundleError`` when the file cannot be read as a bundle at all
     ///   (damaged, truncated, wrongly signed, another version).
-    public init(file: [UInt8]) throws {
-        let bundle = try Bundle(reading: file)
+    public init(file: [UInt8], as recipient: (site: SiteID, key: DecryptionKey)? = nil) throws {
+        let envelope = try BundleEnvelope(reading: file)
+        let header = envelope.header
+        sealedFor = header.seal.map { Seal(participant: $0.participant, sites: $0.sites) }
+        let canOpen = header.seal.map { seal in recipient.map { seal.sites.contains($0.site) } ?? false } ?? true
+        let bundle = canOpen ? try envelope.open(as: recipient) : nil
+        opened = bundle != nil
         fileSize = file.count
-        version = Int(bundle.header.version)
-        checksum = bundle.checksum
-        sender = bundle.header.sender.siteID
-        senderParticipant = bundle.header.senderParticipant
-        senderCertified = bundle.header.senderCertificate.map {
-            $0.siteKey == bundle.header.sender && $0.participant == bundle.header.senderParticipant && $0.isSignatureValid
+        version = Int(header.version)
+        checksum = envelope.checksum
+        sender = header.sender.siteID
+        senderParticipant = header.senderParticipant
+        senderCertified = header.senderCertificate.map {
+            $0.siteKey == header.sender && $0.participant == header.senderParticipant && $0.isSignatureValid
         } ?? false
-        created = bundle.header.created
-        changeCount = bundle.changeCount
-        bodySize = bundle.header.bodySize
-        compressedSize = bundle.header.compressedSize
+        created = header.created
+        changeCount = header.changeCount
+        bodySize = header.bodySize
+        compressedSize = header.compressedSize
         checksumVerified = true
         senderSignatureVerified = true
-        commits = bundle.commits.map { commit in
+        commits = (bundle?.commits ?? []).map { commit in
             let problem: String?
             do throws(SignatureError) {
                 _ = try commit.verified()
@@ -97,13 +118,13 @@ public struct BundleInspection: Sendable, Encodable {
             return CommitCheck(site: commit.signer.siteID, changes: commit.leaves.count, leafCount: commit.leafCount,
                                verified: problem == nil, problem: problem)
         }
-        allVerified = commits.allSatisfy(\.verified)
-        let changes = bundle.commits.flatMap { $0.leaves.map(\.change.change) }
+        allVerified = bundle != nil && commits.allSatisfy(\.verified)
+        let changes = (bundle?.commits ?? []).flatMap { $0.leaves.map(\.change.change) }
         recordCount = Set(changes.map(\.record)).count
         participants = Set(changes.map(\.participant)).sorted()
         earliest = changes.map(\.timestamp).min()
         latest = changes.map(\.timestamp).max()
-        knowledge = bundle.sync.map { sync in
+        knowledge = bundle?.sync.map { sync in
             Knowledge(recipient: sync.recipient, sites: sync.holds.entries.count, vouched: sync.vouched.count, full: sync.basis == .nothing)
         }
     }

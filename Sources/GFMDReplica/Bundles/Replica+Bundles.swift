@@ -25,13 +25,19 @@ public struct BundleApplyOutcome: Sendable {
 extension Replica {
     /// Writes a bundle of this replica's changes, signed by its site.
     ///
-    /// - Parameter selection: the changes to include, with the trust-record
-    ///   changes in their causal past (the certificates that verify them); nil
-    ///   includes every change of the log.
-    /// - Returns: the file's bytes and the number of changes in it.
-    public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6) throws -> (bytes: [UInt8], changeCount: Int) {
+    /// - Parameters:
+    ///   - selection: the changes to include, with the trust-record changes
+    ///     in their causal past (the certificates that verify them); nil
+    ///     includes every change of the log.
+    ///   - sealedFor: seal the body to this participant's sites
+    ///     (`gfmd bundle create --all` seals a backup to the replica's own);
+    ///     nil writes a plain bundle.
+    /// - Returns: the file's bytes, the number of changes in it, and the sites it is sealed to.
+    /// - Throws: ``ReplicaError`` when no site of `sealedFor` can open a sealed bundle.
+    public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6, sealedFor: ParticipantCode? = nil)
+        throws -> (bytes: [UInt8], changeCount: Int, sealedFor: SealRecipients?) {
         let (commits, stamp, message) = try store.write { writer -> ([StoredCommit], BundleStamp, SyncMessage?) in
-            let stamp = try self.stamp(writer)
+            let stamp = try self.stamp(writer, sealedFor: sealedFor)
             let certified = try selection.map { selection in
                 selection.union(try writer.reader.ancestry(of: Array(writer.reader.trustFrontier(of: Array(selection)))))
             }
@@ -39,26 +45,45 @@ extension Replica {
             let message = try selection == nil ? knowledgeOfEverything(writer: writer) : nil
             return (try writer.reader.exportCommits(selection: certified), stamp, message)
         }
-        return (try encode(commits, stamp: stamp, sync: message, level: compressionLevel), commits.reduce(0) { $0 + $1.leaves.count })
+        return (try encode(commits, stamp: stamp, sync: message, level: compressionLevel), commits.reduce(0) { $0 + $1.leaves.count },
+                stamp.recipients)
     }
 
-    /// When a bundle is made, and the sender's certificate its header carries.
+    /// This site and its decryption key, which open bundles sealed to it;
+    /// nil when the site key is not at hand (a read-only copy without it).
+    public var bundleOpener: (site: SiteID, key: DecryptionKey)? {
+        (try? key).map { (siteID, $0.decryptionKey) }
+    }
+
+    /// When a bundle is made, the sender's certificate its header carries,
+    /// and the sites it is sealed to (nil: plain).
     struct BundleStamp {
         let created: HybridTimestamp
         let certificate: Certificate?
+        let recipients: SealRecipients?
     }
 
     /// Ticks this replica's clock for a new bundle and finds the certificate
     /// its header carries, so that a receiver checks who sent the file before
-    /// inflating it.
-    func stamp(_ writer: StoreWriter) throws -> BundleStamp {
+    /// inflating it; with `sealedFor`, the sites of that participant able to
+    /// open it then (`Protocol/bundle.md`, "Sealed bodies").
+    ///
+    /// - Throws: ``ReplicaError`` when a bundle is to be sealed and no site
+    ///   of the participant can open it.
+    func stamp(_ writer: StoreWriter, sealedFor participant: ParticipantCode? = nil) throws -> BundleStamp {
         var clock = try writer.reader.clock()
         let created = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
         try writer.save(clock)
-        let certificate = try writer.reader.root().flatMap { root in
-            try? writer.trustState().certificate(for: siteID, at: created, root: root).get()
+        let root = try writer.reader.root()
+        let trust = try writer.trustState()
+        let certificate = root.flatMap { try? trust.certificate(for: siteID, at: created, root: $0).get() }
+        guard let participant else { return BundleStamp(created: created, certificate: certificate, recipients: nil) }
+        let recipients = root.map { trust.recipients(for: participant.rawValue, at: created, root: $0) }
+        guard let recipients, !recipients.sites.isEmpty else {
+            let old = recipients.map { $0.withoutKey.isEmpty ? "" : " (\($0.withoutKey.count) site\($0.withoutKey.count == 1 ? " has a certificate" : "s have certificates") from a gfmd before sealed bundles: run `gfmd request` on each and certify it again)" } ?? ""
+            throw ReplicaError(.invalidRequest, "no site of \(participant) known here can open a sealed bundle\(old); `--plain` writes it unsealed, readable by anyone who holds the file")
         }
-        return BundleStamp(created: created, certificate: certificate)
+        return BundleStamp(created: created, certificate: certificate, recipients: recipients)
     }
 
     /// The bundle file of `commits`, signed by this replica's site.
@@ -67,7 +92,7 @@ extension Replica {
             BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
         }
         return Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: stamp.certificate,
-                             created: stamp.created, sync: sync, level: level)
+                             created: stamp.created, sync: sync, level: level, sealedFor: stamp.recipients)
     }
 
     /// Checks and applies a bundle file, in one transaction.
@@ -101,7 +126,16 @@ extension Replica {
             throw StoreError.notEnrolledYet
         }
         try Self.checkSender(of: envelope.header, trust: trust, root: root)
-        return try applyBundle(try envelope.open(), fileName: fileName, pinning: nil, progress: progress)
+        let opener = envelope.isSealed ? bundleOpener : nil
+        let bundle: Bundle
+        do throws(BundleError) {
+            bundle = try envelope.open(as: opener)
+        } catch {
+            guard error.code == .notForThisSite, envelope.header.seal?.participant == identity.participant else { throw error }
+            // Sealed for this laptop's own participant, but before its sender knew this laptop.
+            throw BundleError(.notForThisSite, error.reason + ": its sender did not know this laptop yet; once the sender has received a bundle from the secretariat (or from this laptop), a new bundle will open here")
+        }
+        return try applyBundle(bundle, fileName: fileName, pinning: nil, progress: progress)
     }
 
     /// Refuses a bundle whose sender has no usable certificate of `root`, in

@@ -14,6 +14,8 @@ public struct PeerBundle: Sendable {
     /// Whether it carries everything the recipient may read: with `--full`,
     /// or when this replica knew nothing yet of what its sites hold.
     public let isFull: Bool
+    /// The sites it is sealed to; nil: a plain bundle.
+    public let sealedFor: SealRecipients?
 }
 
 extension Replica {
@@ -22,12 +24,19 @@ extension Replica {
     /// (`Protocol/sync.md`): a delta, with this replica's knowledge, so that
     /// the next bundle either way carries only what is missing.
     ///
-    /// - Parameter full: carry everything the participant may read, whatever
-    ///   it is believed to hold.
-    public func createBundle(for participant: ParticipantCode, full: Bool = false, compressionLevel: Int32 = 6) throws -> PeerBundle {
+    /// - Parameters:
+    ///   - full: carry everything the participant may read, whatever it is
+    ///     believed to hold.
+    ///   - sealed: seal the body to the participant's sites, so that only
+    ///     they open it (`Protocol/bundle.md`, "Sealed bodies"); false writes
+    ///     a plain bundle (`--plain`, and HTTP, where TLS covers transit).
+    /// - Throws: ``ReplicaError`` when the bundle is to be sealed and no site
+    ///   of `participant` can open it; nothing is then believed sent.
+    public func createBundle(for participant: ParticipantCode, full: Bool = false, compressionLevel: Int32 = 6,
+                             sealed: Bool = true) throws -> PeerBundle {
         let recipient = participant.rawValue
         let (commits, stamp, message, isFull) = try store.write { writer in
-            let stamp = try self.stamp(writer)
+            let stamp = try self.stamp(writer, sealedFor: sealed ? participant : nil)
             let created = stamp.created
             let trust = try writer.trustState()
             let root = try writer.reader.root()
@@ -56,7 +65,8 @@ extension Replica {
             return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull)
         }
         let bytes = try encode(commits, stamp: stamp, sync: message, level: compressionLevel)
-        return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull)
+        return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull,
+                          sealedFor: stamp.recipients)
     }
 
     /// What the store finds for a bundle's message: extras above `own`, wants,

@@ -28,7 +28,7 @@ extension Replica {
         let now = clock.nowMilliseconds()
         let certificate = Certificate.issue(
             serial: try replica.store.write { try $0.nextCertificateSerial() }, siteKey: replica.identity.publicKey,
-            participant: ParticipantCode.secretariat.rawValue, role: .secretariat,
+            encryptionKey: try replica.key.decryptionKey.publicKey, participant: ParticipantCode.secretariat.rawValue, role: .secretariat,
             notBefore: HybridTimestamp(milliseconds: now, counter: 0),
             notAfter: HybridTimestamp(milliseconds: now + UInt64(defaultValidityDays) * 86_400_000, counter: 0), root: root)
         try replica.store.write { writer in
@@ -82,14 +82,21 @@ extension Replica {
         }
         guard validityDays > 0 else { throw ReplicaError(.invalidRequest, "a certificate must be valid for at least a day") }
         let now = clock.nowMilliseconds()
-        let change = try store.write { writer in
+        let changes = try store.write { writer in
             let certificate = Certificate.issue(
-                serial: try writer.nextCertificateSerial(), siteKey: request.siteKey, participant: participant.rawValue, role: role,
+                serial: try writer.nextCertificateSerial(), siteKey: request.siteKey, encryptionKey: request.encryptionKey,
+                participant: participant.rawValue, role: role,
                 notBefore: HybridTimestamp(milliseconds: now, counter: 0),
                 notAfter: HybridTimestamp(milliseconds: now + UInt64(validityDays) * 86_400_000, counter: 0), root: rootKey)
-            return try recordInTrust([.certify(certificate)], besides: [], writer: writer)
+            let change = try recordInTrust([.certify(certificate)], besides: [], writer: writer)
+            // The certificates of the secretariat's sites and of its own participant's too: the new
+            // laptop seals its first bundles to every site of SEC, and of its participant, enrolled so far.
+            let known = try writer.trustState().certificates.filter { _, certificates in
+                certificates.contains { [ParticipantCode.secretariat, participant].map(\.rawValue).contains($0.participant) }
+            }
+            return [change] + (try known.keys.sorted().flatMap { try writer.trustChanges(concerning: $0) })
         }
-        let enrolment = try read { try $0.ancestry(of: [change]) }
+        let enrolment = try read { try $0.ancestry(of: changes) }
         // Known to hold its enrolment file alone: the next bundle for its participant carries everything else.
         try store.write { writer in
             try writer.introduce(PeerKnowledge(site: request.siteKey.siteID, participant: participant.rawValue, trust: enrolment))

@@ -55,21 +55,14 @@ extension StoreReader {
 
     /// The trust-record changes `participant` reads: those in the causal past
     /// of the changes it reads (rejected ones included), those certifying or
-    /// revoking its own sites, and every revocation, with their causal pasts.
+    /// revoking its own sites or the secretariat's, and every revocation, with their causal pasts.
     private func visibleTrustChanges(
         for participant: String, whole: Set<RecordID>, published: [RecordID: Set<ChangeHash>]
     ) throws -> Set<ChangeHash> {
         guard let trust = try trustRecordID() else { return [] }
         var seeds = Set<ChangeHash>()
-        for stored in try changes(of: trust) {
-            let concerns = stored.change.operations.contains { operation in
-                switch operation {
-                case .certify(let certificate): certificate.participant == participant
-                case .revoke: true
-                default: false
-                }
-            }
-            if concerns { seeds.insert(stored.hash) }
+        for stored in try changes(of: trust) where stored.change.isTrustSeed(for: participant) {
+            seeds.insert(stored.hash)
         }
         let byRecord = try db.cachedStatement(sql: "SELECT trust_frontier FROM change WHERE record = ?")
         for id in whole {
@@ -122,6 +115,22 @@ extension StoreReader {
             if visibility.wholeRecords.contains(id) { return .whole }
             if let changes = visibility.published[id] { return .within(changes) }
             return .none
+        }
+    }
+}
+
+extension Change {
+    /// Whether `participant` reads this trust-record change whatever else it
+    /// reads: it certifies a site of `participant`, or of the secretariat
+    /// (every participant seals bundles for SEC to its sites), or it revokes
+    /// a certificate (`Protocol/trust.md`, "Visibility").
+    func isTrustSeed(for participant: String) -> Bool {
+        operations.contains { operation in
+            switch operation {
+            case .certify(let certificate): certificate.participant == participant || certificate.participant == ParticipantCode.secretariat.rawValue
+            case .revoke: true
+            default: false
+            }
         }
     }
 }

@@ -107,14 +107,7 @@ struct VisibilityFilter {
         }
         for (hash, change) in candidates where !change.rejected {
             let decoded = try reader.trust?.change(hash) ?? reader.storedChange(hash, rejected: false)?.change
-            let concerns = decoded?.operations.contains { operation in
-                switch operation {
-                case .certify(let certificate): certificate.participant == participant
-                case .revoke: true
-                default: false
-                }
-            } ?? false
-            if concerns { seeds.append(hash) }
+            if decoded?.isTrustSeed(for: participant) == true { seeds.append(hash) }
         }
         // A trust-record change asked for lies in the causal past of a change
         // the asker holds: the certificate that verifies it.

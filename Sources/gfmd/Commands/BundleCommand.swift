@@ -20,7 +20,12 @@ struct BundleCommand: ParsableCommand {
 struct BundleCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Write this replica's changes to a bundle file.")
+        abstract: "Write this replica's changes to a bundle file.",
+        discussion: """
+            The body is sealed to the enrolled sites of the participant the bundle is for (--to PEER), \
+            or of this replica's own participant (--all, a backup): only they can open it. Anyone can \
+            still check who sent it and that it is intact. --plain writes it unsealed.
+            """)
 
     @OptionGroup var replica: ReplicaOptions
 
@@ -32,8 +37,11 @@ struct BundleCreateCommand: ParsableCommand {
     @Flag(help: "With --to: include everything the participant may read, even what it is known to hold.")
     var full = false
 
-    @Flag(help: "Include every change this replica holds (for another laptop of the same participant, or the secretariat).")
+    @Flag(help: "Include every change this replica holds, sealed to this participant's own laptops (a backup, or another laptop; for the secretariat use --to SEC).")
     var all = false
+
+    @Flag(help: "Write the body unsealed: anyone who holds the file can read it.")
+    var plain = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for standard output.", valueName: "file"))
     var output: String
@@ -55,22 +63,35 @@ struct BundleCreateCommand: ParsableCommand {
         let line: String
         let bytes: [UInt8]
         let destination = output == "-" ? "standard output" : output
+        let sealing: SealRecipients?
         if let to, let participant = ParticipantCode(to) {
-            let bundle = try replica.createBundle(for: participant, full: full)
+            let bundle = try replica.createBundle(for: participant, full: full, sealed: !plain)
             bytes = bundle.bytes
+            sealing = bundle.sealedFor
             try FileArgument.write(bytes, to: output)
             let what = bundle.isFull
                 ? "\(Output.count(bundle.changeCount, "change")), everything \(participant) may read"
                 : "\(Output.count(bundle.changeCount, "change")) \(participant) lacks, of \(try replica.readableChangeCount(for: participant)) it may read"
             line = "Wrote \(what), to \(destination) (\(bytes.count) bytes)"
         } else {
-            let bundle = try replica.createBundle()
+            let own = ParticipantCode(replica.identity.participant)
+            let bundle = try replica.createBundle(sealedFor: plain ? nil : own)
             bytes = bundle.bytes
+            sealing = bundle.sealedFor
             try FileArgument.write(bytes, to: output)
             line = "Wrote \(Output.count(bundle.changeCount, "change")) to \(destination) (\(bytes.count) bytes)"
         }
+        var lines = [line]
+        if let sealing {
+            lines.append("Sealed for \(sealing.participant): only its \(Output.count(sealing.sites.count, "site")) (\(sealing.sites.map(\.site.short).joined(separator: ", "))) can open it")
+            if !sealing.withoutKey.isEmpty {
+                lines.append("Not for \(sealing.withoutKey.map(\.short).joined(separator: ", ")): certified by a gfmd before sealed bundles, \(sealing.withoutKey.count == 1 ? "it" : "they") must make a new request and be certified again")
+            }
+        } else {
+            lines.append("Unsealed (--plain): anyone who holds the file can read it")
+        }
         // With the bundle on standard output, the report goes to standard error.
-        if output == "-" { Output.note(line) } else { Output.line(line) }
+        for line in lines { if output == "-" { Output.note(line) } else { Output.line(line) } }
     }
 }
 
@@ -135,8 +156,10 @@ struct BundleApplyCommand: ParsableCommand {
 struct BundleInspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Describe a bundle file and check every hash and signature, without applying it.")
+        abstract: "Describe a bundle file and check every hash and signature, without applying it.",
+        discussion: "A sealed bundle shows for whom it is; its body is opened and checked only on one of its recipients' replicas.")
 
+    @OptionGroup var replica: ReplicaOptions
     @OptionGroup var output: OutputOptions
 
     @Argument(help: ArgumentHelp("The bundle file.", valueName: "file"))
@@ -145,7 +168,9 @@ struct BundleInspectCommand: ParsableCommand {
     func run() throws {
         let inspection: BundleInspection
         do {
-            inspection = try BundleInspection(file: try FileArgument.read(file))
+            // The replica's key opens a bundle sealed to it; without a replica, only the header is read.
+            let opener = (try? replica.openForReading())?.bundleOpener
+            inspection = try BundleInspection(file: try FileArgument.read(file), as: opener)
         } catch let failure as CommandFailure {
             throw failure
         } catch {
@@ -159,6 +184,17 @@ struct BundleInspectCommand: ParsableCommand {
             Output.line("sender     \(TextInput.printable(inspection.senderParticipant)), site \(inspection.sender.hex)\(inspection.senderCertified ? "" : " (no certificate in the header)")")
             Output.line("created    \(Output.time(inspection.created))")
             Output.line("checksum   \(inspection.checksum.hex)")
+            if let seal = inspection.sealedFor {
+                let sites = "\(Output.count(seal.sites.count, "site")): \(seal.sites.map(\.short).joined(separator: ", "))"
+                Output.line("sealed     for \(TextInput.printable(seal.participant)) (\(sites)); \(inspection.opened ? "opened with this replica's key" : "not opened: this replica is not among them")")
+            } else {
+                Output.line("sealed     no: anyone who holds the file can read it")
+            }
+            guard inspection.opened else {
+                Output.line("checks     checksum ok; sender signature ok; the body is not checked here")
+                Output.line("verdict    intact and signed by its sender; only \(TextInput.printable(inspection.sealedFor?.participant ?? "")) can open it")
+                return
+            }
             if let knowledge = inspection.knowledge {
                 let times = "the sender's times for \(Output.count(knowledge.sites, "site")) (\(knowledge.vouched) vouched)"
                 if knowledge.recipient.isEmpty {

@@ -145,7 +145,14 @@ struct ProtocolVectorTests {
         let file = try Self.load(M.File<M.BundleCase, M.Failure>.self, url)
         for vector in file.valid {
             let bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent(vector.file)))
-            let bundle = try Bundle(reading: bytes)
+            let envelope = try BundleEnvelope(reading: bytes)
+            let opener = try vector.openingSeed.map { seed in
+                let key = try SiteSigningKey(rawRepresentation: try Self.bytes(seed))
+                let given = try DecryptionKey(rawRepresentation: try Self.bytes(vector.openingKey ?? ""))
+                #expect(given.publicKey == key.decryptionKey.publicKey, "\(vector.name): opening_key is the X25519 key derived from opening_seed")
+                return (site: key.siteID, key: key.decryptionKey)
+            }
+            let bundle = try envelope.open(as: opener)
             let commits = try bundle.verifiedCommits()
             var replica = InMemoryReplica()
             for commit in commits { for leaf in commit.leaves { try replica.receive(leaf.change) } }
@@ -155,7 +162,8 @@ struct ProtocolVectorTests {
                 checksum: bundle.checksum.hex, changeCount: bundle.changeCount,
                 commits: commits.map { $0.leaves.map(\.change.hash.hex) }, digest: replica.digest,
                 senderCertificate: bundle.header.senderCertificate.map { Hex.encode($0.encoded) },
-                sync: bundle.sync.map(M.SyncJSON.init))
+                sync: bundle.sync.map(M.SyncJSON.init),
+                seal: bundle.header.seal.map { M.SealJSON(participant: $0.participant, sites: $0.sites.map(\.hex)) })
             #expect(actual == vector.expected, "\(vector.name)")
         }
         for vector in file.mustFail {

@@ -186,26 +186,31 @@ enum VectorGenerator {
                                           notBefore: created, notAfter: year, root: root)
         let revocation = Revocation.issue(delegate, at: created, reason: "laptop lost in transit", root: root)
         let request = EnrolmentRequest(key: laptop.key, participant: "PHL", author: "María Santos", created: created)
+        let requestV1 = EnrolmentRequest(key: laptop.key, participant: "PHL", author: "María Santos", created: created, withEncryptionKey: false)
+        let sealable = Certificate.issue(serial: 8, siteKey: laptop.key.publicKey, encryptionKey: laptop.key.decryptionKey.publicKey,
+                                         participant: "PHL", role: .delegate, notBefore: created, notAfter: year, root: root)
         var damaged = delegate.encoded
         damaged[damaged.count - 1] ^= 0x01
         let valid: [(String, String, [UInt8])] = [
             ("a delegate certificate", "certificate", delegate.encoded),
             ("a secretariat certificate", "certificate", secretary.encoded),
             ("a certificate whose signature was damaged: it decodes but does not verify", "certificate", damaged),
+            ("a version-2 certificate, binding the site's encryption key", "certificate", sealable.encoded),
             ("a revocation", "revocation", revocation.encoded),
-            ("an enrolment request", "request", request.encoded),
+            ("an enrolment request, carrying the site's encryption key", "request", request.encoded),
+            ("a version-1 enrolment request, without an encryption key", "request", requestV1.encoded),
         ]
         var badRole = delegate.encoded
         let roleOffset = 1 + 1 + 32 + 1 + 3  // version, serial 7, key, length and "PHL"
         badRole[roleOffset] = 9
         var newer = delegate.encoded
-        newer[0] = 2
+        newer[0] = 3
         var forgedRequest = request.encoded
         forgedRequest[forgedRequest.count - 1] ^= 0x01
         let failures: [(String, String, [UInt8], String)] = [
             ("a truncated certificate", "certificate", Array(delegate.encoded.dropLast(10)), "truncated"),
             ("a certificate of role 9", "certificate", badRole, "invalid_value"),
-            ("a certificate of version 2", "certificate", newer, "unsupported_version"),
+            ("a certificate of version 3", "certificate", newer, "unsupported_version"),
             ("a certificate with a trailing byte", "certificate", delegate.encoded + [0], "trailing_bytes"),
             ("a truncated revocation", "revocation", Array(revocation.encoded.prefix(40)), "truncated"),
             ("a request not signed by its key", "request", forgedRequest, "bad_signature"),
@@ -352,7 +357,8 @@ enum VectorGenerator {
             ("truncated inside the header", Array(golden.prefix(20)), "truncated"),
             ("one bit flipped in the body", flipped, "checksum_mismatch"),
             ("sender signature damaged", badSignature, "bad_signature"),
-            ("format version 6", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 6), "unsupported_version"),
+            ("sealed (format version 6) for PHL's laptop, read without its key: it says for whom it is", try trustGolden(version: 6).0, "not_for_this_site"),
+            ("format version 7", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created, version: 7), "unsupported_version"),
             ("flags other than 0", Self.patched(Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created), at: 11, to: 1, key: secretariat.key), "unsupported_version"),
             ("an empty sender participant", Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "", created: created), "malformed_header"),
             ("a sender participant that is not UTF-8", Self.patched(Bundle.seal(body: [], changeCount: 0, sender: secretariat.key, participant: "SEC", created: created), at: 45, to: 0xFF, key: secretariat.key), "malformed_header"),
@@ -378,14 +384,18 @@ enum VectorGenerator {
         let (goldenV3, expectedV3) = try trustGolden(version: 3)
         let (goldenV4, expectedV4) = try trustGolden(version: 4)
         let (goldenV5, expectedV5) = try trustGolden(version: 5)
-        return ([golden, goldenV2, goldenV3, goldenV4, goldenV5], M.File(
+        let (goldenV6, expectedV6) = try trustGolden(version: 6)
+        let recipient = TestSite(seed: 1, participant: "PHL", author: "María Santos").key
+        return ([golden, goldenV2, goldenV3, goldenV4, goldenV5, goldenV6], M.File(
             kind: "bundle",
-            description: "Bundle files, format versions 1 to 5 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json); sender_certificate is the certificate a version-4 header carries; sync is what a version-5 body says about knowledge (as in sync.json). must_fail: hex of whole files.",
+            description: "Bundle files, format versions 1 to 6 (Protocol/bundle.md). valid: golden files and what they hold; digest is that of an empty replica after applying one (without authorisation: see trust.json); sender_certificate is the certificate a version-4 header carries; sync is what a version-5 body says about knowledge (as in sync.json); seal names for whom a version-6 bundle is sealed, and opening_seed (a recipient's signing seed) and opening_key (the X25519 private key derived from it) open it. must_fail: hex of whole files.",
             valid: [M.BundleCase(name: "golden, format version 1: SEC forwards a whole PHL commit and part of another", file: "golden-v1.gfmd", expected: expected),
                     M.BundleCase(name: "golden, format version 2: a commit with a text edit", file: "golden-v2.gfmd", expected: expectedV2),
                     M.BundleCase(name: "golden, format version 3: a trust record enrols SEC and PHL, PHL creates and submits a practice", file: "golden-v3.gfmd", expected: expectedV3),
                     M.BundleCase(name: "golden, format version 4: the same, its header carrying the sender's certificate", file: "golden-v4.gfmd", expected: expectedV4),
-                    M.BundleCase(name: "golden, format version 5: the same, made for PHL, with SEC's knowledge", file: "golden-v5.gfmd", expected: expectedV5)],
+                    M.BundleCase(name: "golden, format version 5: the same, made for PHL, with SEC's knowledge", file: "golden-v5.gfmd", expected: expectedV5),
+                    M.BundleCase(name: "golden, format version 6: the same, sealed to PHL's laptop", file: "golden-v6.gfmd", expected: expectedV6,
+                                 openingSeed: Hex.encode(recipient.rawRepresentation), openingKey: Hex.encode(recipient.decryptionKey.rawRepresentation))],
             mustFail: failures.map { M.Failure(name: $0.0, input: Hex.encode($0.1), error: $0.2) }))
     }
 }
@@ -421,8 +431,10 @@ extension VectorGenerator {
         var laptop = TestSite(seed: 1, participant: "PHL", author: "María Santos")
         let year = HybridTimestamp(milliseconds: created.milliseconds + 365 * 86_400_000, counter: 0)
         let start = HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 0)
+        // From version 6, the certificates bind the sites' encryption keys.
         func certificate(_ site: TestSite, _ serial: UInt64, _ role: Role) -> Certificate {
-            Certificate.issue(serial: serial, siteKey: site.key.publicKey, participant: site.participant, role: role,
+            Certificate.issue(serial: serial, siteKey: site.key.publicKey,
+                              encryptionKey: version >= 6 ? site.key.decryptionKey.publicKey : nil, participant: site.participant, role: role,
                               notBefore: start, notAfter: year, root: root)
         }
         let trust = TrustRecord.id(for: root.publicKey)
@@ -437,14 +449,16 @@ extension VectorGenerator {
         let made = version >= 5 ? HybridTimestamp(milliseconds: submit.change.timestamp.milliseconds + 1_000, counter: 0) : created
         let file = Bundle.encode([BundleCommit(VerifiedCommit.signing([t0, t1], with: secretariat.key)),
                                   BundleCommit(VerifiedCommit.signing([create, submit], with: laptop.key))],
-                                 sender: secretariat.key, participant: "SEC", certificate: own, created: made, sync: sync, level: 6, version: version)
+                                 sender: secretariat.key, participant: "SEC", certificate: own, created: made, sync: sync, level: 6, version: version,
+                                 recipients: version >= 6 ? SealRecipients(participant: "PHL", sites: [.init(site: laptop.id, key: laptop.key.decryptionKey.publicKey)]) : nil)
         var replica = InMemoryReplica()
         for change in [t0, t1, create, submit] { try replica.receive(change) }
         let expected = M.BundleExpected(
             version: Int(version), senderSite: secretariat.id.hex, senderParticipant: "SEC", created: made.rawValue,
-            checksum: try Bundle(reading: file).checksum.hex, changeCount: 4,
+            checksum: try BundleEnvelope(reading: file).checksum.hex, changeCount: 4,
             commits: [[t0.hash.hex, t1.hash.hex], [create.hash.hex, submit.hash.hex]], digest: replica.digest,
-            senderCertificate: version >= 4 ? Hex.encode(own.encoded) : nil, sync: sync.map(M.SyncJSON.init))
+            senderCertificate: version >= 4 ? Hex.encode(own.encoded) : nil, sync: sync.map(M.SyncJSON.init),
+            seal: version >= 6 ? M.SealJSON(participant: "PHL", sites: [laptop.id.hex]) : nil)
         return (file, expected)
     }
 }

@@ -188,9 +188,11 @@ enum VectorModels {
         var senderCertificate: String? = nil
         /// The sync section (format version 5).
         var sync: SyncJSON? = nil
+        /// For whom a sealed bundle is (format version 6).
+        var seal: SealJSON? = nil
 
         enum CodingKeys: String, CodingKey {
-            case version, created, checksum, commits, digest, sync
+            case version, created, checksum, commits, digest, sync, seal
             case senderSite = "sender_site", senderParticipant = "sender_participant", changeCount = "change_count"
             case senderCertificate = "sender_certificate"
         }
@@ -243,6 +245,21 @@ enum VectorModels {
         let name: String
         let file: String
         let expected: BundleExpected
+        /// For a sealed bundle: the signing seed of a recipient site (its
+        /// X25519 key derives from it, trust.md) and that X25519 private key.
+        var openingSeed: String? = nil
+        var openingKey: String? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case name, file, expected
+            case openingSeed = "opening_seed", openingKey = "opening_key"
+        }
+    }
+
+    /// The recipients a sealed bundle's header names.
+    struct SealJSON: Codable, Equatable {
+        let participant: String
+        let sites: [String]
     }
 
     /// Changes that, applied in any causal order, give `digest` and these conflicts.
@@ -273,6 +290,8 @@ enum VectorModels {
         var kind: String
         var serial: UInt64?
         var siteKey: String?
+        /// The X25519 encryption key a version-2 certificate or request binds.
+        var encryptionKey: String?
         var site: String?
         var participant: String?
         var author: String?
@@ -288,6 +307,7 @@ enum VectorModels {
         enum CodingKeys: String, CodingKey {
             case kind, serial, site, participant, author, role, created, reason, issuer
             case siteKey = "site_key", notBefore = "not_before", notAfter = "not_after", revokedAt = "revoked_at"
+            case encryptionKey = "encryption_key"
             case signatureValid = "signature_valid"
         }
 
@@ -295,6 +315,7 @@ enum VectorModels {
             kind = "certificate"
             serial = certificate.serial
             siteKey = Hex.encode(certificate.siteKey.rawRepresentation)
+            encryptionKey = certificate.encryptionKey.map { Hex.encode($0.rawRepresentation) }
             site = certificate.site.hex
             participant = certificate.participant
             role = certificate.role.description
@@ -317,6 +338,7 @@ enum VectorModels {
         init(_ request: EnrolmentRequest) {
             kind = "request"
             siteKey = Hex.encode(request.siteKey.rawRepresentation)
+            encryptionKey = request.encryptionKey.map { Hex.encode($0.rawRepresentation) }
             site = request.siteKey.siteID.hex
             participant = request.participant
             author = request.author
