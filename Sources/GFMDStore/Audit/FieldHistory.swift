@@ -38,7 +38,9 @@ enum FieldHistory {
 extension ChangeOperation {
     /// Appends `[field, operation, value, supersedes]`: the field (null for a
     /// record-wide or trust operation), the operation's name, its value as
-    /// JSON, and the ids of the writes or additions it supersedes.
+    /// JSON, and the writes or additions it supersedes, each by the first 16
+    /// hexadecimal digits of its id (enough within one record's history, and
+    /// a quarter of the bytes: this column is written for every change).
     fileprivate func appendHistoryJSON(in state: RecordState, to json: inout String) {
         func element(_ field: String?, _ operation: String, supersedes: [ChangeHash] = [], value: (inout String) -> Void) {
             json += "["
@@ -48,7 +50,7 @@ extension ChangeOperation {
             json += ","
             value(&json)
             json += ","
-            JSON.appendArray(supersedes, to: &json) { JSON.appendQuoted($0.hex, to: &$1) }
+            JSON.appendArray(supersedes, to: &json) { JSON.appendQuoted(Hex.encode($0.bytes.prefix(8)), to: &$1) }
             json += "]"
         }
         func object(_ pairs: [(String, String)], _ json: inout String) {
