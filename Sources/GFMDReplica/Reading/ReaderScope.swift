@@ -1,5 +1,5 @@
 public import GFMDCore
-public import GFMDStore
+import GFMDStore
 
 /// What one participant may see of this replica, record by record, by the
 /// rules that decide what its bundles carry (`Protocol/trust.md`,
