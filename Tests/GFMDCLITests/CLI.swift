@@ -33,14 +33,31 @@ final class CLI: @unchecked Sendable {
     /// as root runs gfmd as the user `nobody`, for whom file permissions hold.
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil, unprivileged: Bool = false) throws -> Result {
-        let process = Process()
         if unprivileged && geteuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.binary.path] + arguments
-        } else {
-            process.executableURL = Self.binary
-            process.arguments = arguments
+            return try launch(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Self.binary.path] + arguments,
+                              environment: environment, input: input)
         }
+        return try launch([Self.binary.path] + arguments, environment: environment, input: input)
+    }
+
+    /// Runs `gfmd arguments` on a real pseudo-terminal (util-linux `script`,
+    /// its typescript kept in the temporary directory), as a user at a
+    /// terminal would: what the terminal received, both streams together.
+    func onTerminal(_ arguments: [String]) throws -> String {
+        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let result = try launch(["/usr/bin/script", "--quiet", "--return", "--command", quoted.joined(separator: " "), path("typescript")],
+                                environment: ["COLUMNS": nil])
+        #expect(result.status == 0, "\(arguments) on a terminal: \(result.stdout)\(result.stderr)")
+        return result.stdout
+    }
+
+    /// Runs `command` in the temporary directory, with HOME there, no
+    /// replica chosen by the environment, `environment` added (a nil value
+    /// removes the variable) and `input` on standard input.
+    private func launch(_ command: [String], environment: [String: String?] = [:], input: [UInt8]? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = directory.url
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = directory.url.path
@@ -62,40 +79,6 @@ final class CLI: @unchecked Sendable {
                 try? handle.close()
             }
         }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    /// Runs `gfmd arguments` on a real pseudo-terminal (util-linux `script`,
-    /// its typescript kept in the temporary directory), as a user at a
-    /// terminal would: what the terminal received, both streams together.
-    func onTerminal(_ arguments: [String]) throws -> String {
-        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let result = try Self.shell(["/usr/bin/script", "--quiet", "--return", "--command", quoted.joined(separator: " "), path("typescript")],
-                                    in: directory.url)
-        #expect(result.status == 0, "\(arguments) on a terminal: \(result.stdout)\(result.stderr)")
-        return result.stdout
-    }
-
-    /// Runs `command` in `directory` with HOME there and standard input empty.
-    private static func shell(_ command: [String], in directory: URL) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = directory.path
-        env.removeValue(forKey: "GFMD_REPLICA")
-        env.removeValue(forKey: "XDG_DATA_HOME")
-        env.removeValue(forKey: "COLUMNS")
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -32,6 +32,12 @@ public struct HybridTimestamp: Hashable, Comparable, Sendable, CustomStringConve
     public var iso8601: String { CivilTime(milliseconds: milliseconds).iso8601 }
 
     public var description: String { iso8601 }
+
+    /// The time as people read it, to the minute: `2026-11-26 15:56 UTC`.
+    public var readable: String {
+        let iso = iso8601
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
+    }
 }
 
 /// Calendar arithmetic for UTC timestamps, without Foundation's time zone

@@ -30,8 +30,7 @@ enum HTML {
 
     /// A time as people read it: `2026-11-26 15:56 UTC`.
     static func time(_ timestamp: HybridTimestamp) -> String {
-        let iso = timestamp.iso8601
-        return escape(String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC")
+        escape(timestamp.readable)
     }
 
     /// A participant's code with its name: "Philippines (PHL)".

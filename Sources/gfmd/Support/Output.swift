@@ -55,7 +55,6 @@ enum Output {
 
     /// A timestamp as a person reads it: `2026-11-26 15:56 UTC`.
     static func time(_ timestamp: HybridTimestamp) -> String {
-        let iso = timestamp.iso8601
-        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
+        timestamp.readable
     }
 }
