@@ -131,10 +131,7 @@ struct HubChild {
 
     /// The hub process's peak resident memory so far (VmHWM), in MB.
     func peakRSSMegabytes() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        let kilobytes = line.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
-        return kilobytes / 1024
+        ThisProcess.field("VmHWM:", of: "/proc/\(process.processIdentifier)/status") / 1024
     }
 
     func stop() {

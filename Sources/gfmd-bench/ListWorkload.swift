@@ -38,11 +38,11 @@ struct ListWorkload {
         let output = directory.appendingPathComponent("w4-output.txt")
         var times: [String: [Double]] = ["gfmd": [], "sqlite3": []]
         for _ in 0..<runs {
-            let listed = try Self.time(gfmd, ["list", "--replica", hub.path], output: output)
+            let listed = try Spawned(gfmd, ["list", "--replica", hub.path], output: output)
             // The header, then one line per record.
             guard listed.lines == records + 1 else { throw BenchFailure("gfmd list printed \(listed.lines) lines, expected \(records + 1)") }
             times["gfmd"]!.append(listed.seconds)
-            let selected = try Self.time(sqlite, ["-readonly", hub.appendingPathComponent(Replica.databaseName).path, Self.query], output: output)
+            let selected = try Spawned(sqlite, ["-readonly", hub.appendingPathComponent(Replica.databaseName).path, Self.query], output: output)
             guard selected.lines == records else { throw BenchFailure("sqlite3 printed \(selected.lines) lines, expected \(records)") }
             times["sqlite3"]!.append(selected.seconds)
         }
@@ -57,30 +57,5 @@ struct ListWorkload {
         }
         let ratio: [String: Any] = ["workload": "W4-list", "gfmd_over_sqlite3": (median(times["gfmd"]!) / median(times["sqlite3"]!) * 100).rounded() / 100]
         print(String(decoding: try JSONSerialization.data(withJSONObject: ratio, options: [.sortedKeys]), as: UTF8.self))
-    }
-
-    /// Runs `executable arguments` with its output in `output`; the wall
-    /// time from spawn to exit and the lines printed. Spawned and reaped
-    /// directly (Foundation's `Process` polls for the exit, which adds tens
-    /// of milliseconds to both sides).
-    static func time(_ executable: URL, _ arguments: [String], output: URL) throws -> (seconds: Double, lines: Int) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw BenchFailure("cannot start \(executable.path): error \(spawned)") }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard status == 0 else {
-            throw BenchFailure("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) failed (wait status \(status))")
-        }
-        let lines = try Data(contentsOf: output).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        return (seconds, lines)
     }
 }

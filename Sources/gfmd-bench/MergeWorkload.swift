@@ -27,7 +27,10 @@ struct MergeWorkload {
     }
 
     /// Makes (or reuses) the bundles, merges them into a new hub replica,
-    /// `hub` in the work directory, and returns the figures.
+    /// `hub` in the work directory, and returns the figures: the merge's
+    /// time, the process's peak memory once it is done (before the check that
+    /// lists the hub's records), the bytes it caused to be written to disk
+    /// (`/proc/self/io`, WAL and checkpoints included) and the database's size.
     func merge() throws -> [String: Any] {
         let directory = workDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-w2-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,29 +76,36 @@ struct MergeWorkload {
         }
         let produceSeconds = Date().timeIntervalSince(produceStart)
 
-        let hub = try Replica.enrolled(at: directory.appendingPathComponent("hub"), participant: .secretariat, author: "Secretariat",
-                                       role: .secretariat, by: root, logger: logger)
+        // The hub is closed (its WAL checkpointed) before the bytes written are read.
+        let hubDirectory = directory.appendingPathComponent("hub")
         var bytes = 0
-        let mergeStart = Date()
-        for file in files {
-            let data = [UInt8](try Data(contentsOf: file))
-            bytes += data.count
-            try hub.applyBundle(data, fileName: file.lastPathComponent)
-        }
-        let mergeSeconds = Date().timeIntervalSince(mergeStart)
+        let writtenBefore = ThisProcess.bytesWritten()
+        let (mergeSeconds, peak) = try {
+            let hub = try Replica.enrolled(at: hubDirectory, participant: .secretariat, author: "Secretariat",
+                                           role: .secretariat, by: root, logger: logger)
+            let mergeStart = Date()
+            for file in files {
+                let data = [UInt8](try Data(contentsOf: file))
+                bytes += data.count
+                try hub.applyBundle(data, fileName: file.lastPathComponent)
+            }
+            return (Date().timeIntervalSince(mergeStart), ThisProcess.peakMegabytes())
+        }()
+        let written = ThisProcess.bytesWritten() - writtenBefore
+        let database = try FileManager.default.contentsOfDirectory(at: hubDirectory, includingPropertiesForKeys: [.fileSizeKey])
+            .filter { $0.lastPathComponent.hasPrefix(Replica.databaseName) }
+            .reduce(0) { $0 + (try $1.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0) }
 
         let writes = delegations * Self.records * Self.fields * Self.rounds
-        let held = try hub.list().count
+        let held = try Replica.open(at: hubDirectory, access: .readOnly, logger: logger).list().count
         guard held == delegations * Self.records else {
             throw BenchFailure("the hub holds \(held) records, expected \(delegations * Self.records)")
         }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         return [
-            "system": "gfmd", "workload": "W2-merge", "writes": writes,
+            "system": "gfmd", "workload": "W2-merge", "writes": writes, "delegations": delegations,
             "produce_s": (produceSeconds * 1000).rounded() / 1000, "merge_s": (mergeSeconds * 1000).rounded() / 1000,
             "merge_writes_per_s": Int((Double(writes) / mergeSeconds).rounded()), "bytes": bytes,
-            "rss_mb": Int(usage.ru_maxrss / 1024),
+            "rss_mb": peak, "disk_written_bytes": written, "database_bytes": database,
         ]
     }
 }

@@ -6,6 +6,8 @@
 //   swift run -c release gfmd-bench w3 [--changes N] [--work DIR]
 //   swift run -c release gfmd-bench w4 [--runs N] [--work DIR]
 //   swift run -c release gfmd-bench w5 [--clients N]
+//   swift run -c release gfmd-bench report [--runs N] [--delegations N] [--scale 50,250,1000] [--work DIR]
+//                                          [--python PATH] [--peers PATH]
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -29,10 +31,20 @@ do {
         try ListWorkload(runs: option("--runs").flatMap(Int.init) ?? 7, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
     case "w5":
         try await HubWorkload(clients: option("--clients").flatMap(Int.init) ?? 250).run()
+    case "report":
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        let venv = home.appendingPathComponent(".cache/gfmd-peers/bin/python")
+        try ReportWorkload(
+            runs: option("--runs").flatMap(Int.init) ?? 3,
+            delegations: option("--delegations").flatMap(Int.init) ?? 250,
+            scale: (option("--scale") ?? "50,250,1000").split(separator: ",").compactMap { Int($0) },
+            workDirectory: URL(fileURLWithPath: option("--work") ?? FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-report").path),
+            python: URL(fileURLWithPath: option("--python") ?? (FileManager.default.isExecutableFile(atPath: venv.path) ? venv.path : "/usr/bin/python3")),
+            peers: URL(fileURLWithPath: option("--peers") ?? "../shared/bench/peers.py")).run()
     case "w5-hub":
         try await HubChild.serve(replica: URL(fileURLWithPath: option("--replica") ?? "."))
     default:
-        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--work DIR] | w4 [--runs N] [--work DIR] | w5 [--clients N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--work DIR] | w4 [--runs N] [--work DIR] | w5 [--clients N] | report [--runs N] [--delegations N] [--scale LIST] [--work DIR] [--python PATH] [--peers PATH]\n".utf8))
         exit(2)
     }
 } catch {
