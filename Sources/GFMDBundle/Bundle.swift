@@ -94,46 +94,13 @@ extension Bundle {
         _ commits: [BundleCommit], sender: SiteSigningKey, participant: String, certificate: Certificate? = nil,
         created: HybridTimestamp, sync: SyncMessage? = nil, level: Int32, version: UInt16, recipients: SealRecipients? = nil
     ) -> [UInt8] {
-        let sites = Array(Set(commits.map(\.signer))).sorted { $0.rawRepresentation.lexicographicallyPrecedes($1.rawRepresentation) }
-        let siteIndex = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($0.element, $0.offset) })
-        var body = ByteWriter(capacity: 1 << 16)
-        var sitesSection = ByteWriter(capacity: 32 * sites.count + 8)
-        sitesSection.write(count: sites.count)
-        for site in sites { sitesSection.write(raw: site.rawRepresentation) }
-        body.write(varint: Section.sites.rawValue)
-        body.write(lengthPrefixed: sitesSection.bytes)
-
-        var commitsSection = ByteWriter(capacity: 1 << 16)
-        commitsSection.write(count: commits.count)
-        var changeCount = 0
-        for commit in commits {
-            commitsSection.write(count: siteIndex[commit.signer]!)
-            commitsSection.write(count: commit.leafCount)
-            commitsSection.write(raw: commit.signature)
-            commitsSection.write(count: commit.leaves.count)
-            var previous = -1
-            for leaf in commit.leaves {
-                commitsSection.write(count: leaf.index - previous - 1)
-                commitsSection.write(lengthPrefixed: leaf.bytes)
-                previous = leaf.index
-            }
-            commitsSection.write(count: commit.proof.count)
-            for hash in commit.proof { commitsSection.write(hash: hash) }
-            changeCount += commit.leaves.count
-        }
-        body.write(varint: Section.commits.rawValue)
-        body.write(lengthPrefixed: commitsSection.bytes)
-        if let sync, version >= BundleHeader.syncVersion {
-            body.write(varint: Section.sync.rawValue)
-            body.write(lengthPrefixed: sync.encoded(relativeTo: created))
-        }
-
-        return seal(body: body.bytes, changeCount: changeCount, sender: sender, participant: participant, certificate: certificate,
-                    created: created, level: level, version: version, recipients: recipients)
+        var writer = BundleWriter(shapes: commits.map(\.shape), level: level)
+        for commit in commits { writer.append(commit) }
+        return writer.finish(sender: sender, participant: participant, certificate: certificate, created: created, sync: sync,
+                             version: version, recipients: recipients)
     }
 
-    /// Compresses `body` (and with `recipients`, encrypts it to them) and
-    /// wraps it in a header, checksum and signature.
+    /// Compresses `body` and wraps it as ``seal(compressed:bodySize:changeCount:sender:participant:certificate:created:version:recipients:)`` does.
     ///
     /// `version` and `declaredBodySize` exist so tests can make files that lie.
     static func seal(
@@ -141,11 +108,20 @@ extension Bundle {
         created: HybridTimestamp, level: Int32 = 6, version: UInt16 = BundleHeader.currentVersion, declaredBodySize: Int? = nil,
         recipients: SealRecipients? = nil
     ) -> [UInt8] {
-        let compressed = Gzip.compress(body, level: level)
+        seal(compressed: Gzip.compress(body, level: level), bodySize: declaredBodySize ?? body.count, changeCount: changeCount,
+             sender: sender, participant: participant, certificate: certificate, created: created, version: version, recipients: recipients)
+    }
+
+    /// Wraps a compressed body (and with `recipients`, encrypts it to them)
+    /// in a header, checksum and signature.
+    static func seal(
+        compressed: [UInt8], bodySize: Int, changeCount: Int, sender: SiteSigningKey, participant: String, certificate: Certificate?,
+        created: HybridTimestamp, version: UInt16, recipients: SealRecipients?
+    ) -> [UInt8] {
         let sealing = recipients.map { BundleSeal.seal(for: $0) }
         let header = BundleHeader(
             version: version, sender: sender.publicKey, senderParticipant: participant,
-            created: created, changeCount: changeCount, bodySize: declaredBodySize ?? body.count,
+            created: created, changeCount: changeCount, bodySize: bodySize,
             compressedSize: compressed.count + (sealing == nil ? 0 : BundleSeal.tagSize),
             senderCertificate: version >= BundleHeader.certificateVersion ? certificate : nil, seal: sealing?.seal)
         var file = header.encoded
@@ -270,7 +246,7 @@ extension Bundle {
         guard leafCount >= 1, leafCount <= UInt64(UInt32.max) else {
             throw reader.failure(.invalidValue, context + " leaf count")
         }
-        let signature = Array(try reader.readBytes(64, context + " signature"))
+        let signature = Array(try reader.readBytes(SitePublicKey.signatureByteCount, context + " signature"))
         let carried = try reader.readCount(context + " change count", minimumElementSize: 2, limit: Int(leafCount))
         guard carried >= 1 else { throw reader.failure(.invalidValue, context + " carries no change") }
         var leaves: [(index: Int, change: EncodedChange)] = []

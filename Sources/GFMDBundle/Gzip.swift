@@ -19,27 +19,66 @@ enum Gzip {
 
     /// Compresses `input` into one gzip member at `level` (1 fastest … 9 smallest).
     static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
-        var stream = z_stream()
-        let initStatus = deflateInit2_(
-            &stream, level, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY,
-            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        precondition(initStatus == Z_OK, "zlib deflateInit2 failed: \(initStatus)")
-        defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        var input = input
-        let status = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                return deflate(&stream, Z_FINISH)
-            }
+        let deflater = Deflater(level: level)
+        deflater.append(input)
+        return deflater.finish()
+    }
+
+    /// One gzip member compressed as its input comes, so that only the
+    /// compressed output is held, never the whole input.
+    final class Deflater {
+        /// Heap-allocated: zlib's state points back to its stream, which must not move.
+        private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        private var output: [UInt8] = []
+        private var finished = false
+
+        init(level: Int32) {
+            stream.initialize(to: z_stream())
+            let status = deflateInit2_(stream, level, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY,
+                                       ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            precondition(status == Z_OK, "zlib deflateInit2 failed: \(status)")
         }
-        precondition(status == Z_STREAM_END, "zlib deflate into deflateBound bytes must finish: \(status)")
-        output.removeLast(output.count - Int(stream.total_out))
-        return output
+
+        deinit {
+            deflateEnd(stream)
+            stream.deallocate()
+        }
+
+        /// Compresses `input`, after what came before.
+        func append(_ input: [UInt8]) {
+            precondition(!finished, "a finished gzip member takes no more input")
+            run(input, flush: Z_NO_FLUSH)
+        }
+
+        /// Ends the member and returns the compressed bytes.
+        func finish() -> [UInt8] {
+            precondition(!finished, "a gzip member is finished once")
+            run([], flush: Z_FINISH)
+            finished = true
+            return output
+        }
+
+        private func run(_ input: [UInt8], flush: Int32) {
+            input.withUnsafeBufferPointer { inBuffer in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+                stream.pointee.avail_in = uInt(inBuffer.count)
+                while true {
+                    // Room for at least what this input can deflate to, so that one call usually suffices.
+                    let room = max(1 << 16, Int(deflateBound(stream, uLong(stream.pointee.avail_in))))
+                    let used = output.count
+                    output.append(contentsOf: repeatElement(0, count: room))
+                    let status = output.withUnsafeMutableBufferPointer { outBuffer in
+                        stream.pointee.next_out = outBuffer.baseAddress! + used
+                        stream.pointee.avail_out = uInt(room)
+                        return deflate(stream, flush)
+                    }
+                    output.removeLast(Int(stream.pointee.avail_out))
+                    precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "zlib deflate failed: \(status)")
+                    if flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0 { return }
+                }
+            }
+            stream.pointee.next_in = nil
+        }
     }
 
     /// Inflates one gzip member that must produce exactly `expectedSize` bytes.

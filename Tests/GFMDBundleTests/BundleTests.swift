@@ -65,6 +65,25 @@ struct BundleTests {
         #expect(output.count == bundle.header.bodySize)
     }
 
+    @Test("a body compressed as it comes, in pieces of any size, is the one gzip member of the whole body")
+    func deflatedInPieces() throws {
+        var generator = SeededGenerator(seed: 13)
+        // Text that repeats (as change bytes do) and noise, 3 MiB in all: more than one deflate block and window.
+        let body = (0..<3 << 20).map { index in index % 7_000 < 5_000 ? UInt8(ascii: "a") &+ UInt8(index % 23) : UInt8.random(in: 0...255, using: &generator) }
+        let whole = Gzip.compress(body, level: 6)
+        let deflater = Gzip.Deflater(level: 6)
+        var offset = 0
+        while offset < body.count {
+            let size = min(body.count - offset, [0, 1, 17, 4_096, 70_000, 300_000].randomElement(using: &generator)!)
+            deflater.append(Array(body[offset..<(offset + size)]))
+            offset += size
+        }
+        let pieces = deflater.finish()
+        #expect(try Gzip.decompress(pieces[...], expectedSize: body.count) == body)
+        // zlib's output does not depend on how its input was cut, so bundles stay reproducible.
+        #expect(pieces == whole)
+    }
+
     @Test("every truncation is refused with a clear error")
     func truncation() {
         let (_, _, file) = Self.sample()

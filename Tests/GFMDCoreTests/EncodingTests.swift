@@ -13,6 +13,13 @@ struct EncodingTests {
         #expect(reader.isAtEnd)
     }
 
+    @Test("a count's varint size is the bytes write(count:) writes", arguments: [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_152, Int(UInt32.max), Int.max])
+    func varintSize(count: Int) {
+        var writer = ByteWriter()
+        writer.write(count: count)
+        #expect(ByteWriter.varintSize(count) == writer.bytes.count)
+    }
+
     @Test("scalars are written as the same bytes as their string", arguments: ["", "plain", "é, 中文, مرحبا, 👍🏽", "e\u{301}\r\n"])
     func scalarsAsString(text: String) throws {
         var fromString = ByteWriter(), fromScalars = ByteWriter()

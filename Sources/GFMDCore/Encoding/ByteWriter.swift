@@ -34,6 +34,12 @@ public struct ByteWriter: Sendable {
         write(varint: UInt64(count))
     }
 
+    /// How many bytes ``write(count:)`` writes for `count`.
+    public static func varintSize(_ count: Int) -> Int {
+        precondition(count >= 0, "counts are never negative")
+        return max(1, (Int.bitWidth - count.leadingZeroBitCount + 6) / 7)
+    }
+
     /// Appends `value` as 8 big-endian bytes.
     public mutating func write(uint64BigEndian value: UInt64) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }

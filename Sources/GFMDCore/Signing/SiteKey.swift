@@ -2,6 +2,10 @@ import Crypto
 
 /// A site's Ed25519 public key, and the site id derived from it.
 public struct SitePublicKey: Hashable, Sendable {
+    /// The size of a raw key.
+    public static let byteCount = 32
+    /// The size of an Ed25519 signature.
+    public static let signatureByteCount = 64
     /// The 32-byte raw key.
     public let rawRepresentation: [UInt8]
     /// The site's id: the first 16 bytes of SHA-256 of the raw key.
@@ -12,7 +16,7 @@ public struct SitePublicKey: Hashable, Sendable {
     /// - Throws: ``SignatureError`` when the bytes are not a valid Ed25519 key.
     public init<C: Collection>(rawRepresentation bytes: C) throws(SignatureError) where C.Element == UInt8 {
         let raw = Array(bytes)
-        guard raw.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
+        guard raw.count == Self.byteCount, (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
             throw SignatureError(.invalidKey, "not an Ed25519 public key")
         }
         self.rawRepresentation = raw
@@ -21,7 +25,7 @@ public struct SitePublicKey: Hashable, Sendable {
 
     /// Whether `signature` is this key's signature of `message`.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        guard signature.count == 64, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation) else {
+        guard signature.count == Self.signatureByteCount, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation) else {
             return false
         }
         return key.isValidSignature(signature, for: message)

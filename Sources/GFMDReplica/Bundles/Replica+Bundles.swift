@@ -36,17 +36,21 @@ extension Replica {
     /// - Throws: ``ReplicaError`` when no site of `sealedFor` can open a sealed bundle.
     public func createBundle(selection: Set<ChangeHash>? = nil, compressionLevel: Int32 = 6, sealedFor: ParticipantCode? = nil)
         throws -> (bytes: [UInt8], changeCount: Int, sealedFor: SealRecipients?) {
-        let (commits, stamp, message) = try store.write { writer -> ([StoredCommit], BundleStamp, SyncMessage?) in
+        // Read and compressed one commit at a time inside the transaction, so
+        // that a bundle of a hub's whole history costs its compressed size in memory.
+        try store.write { writer in
             let stamp = try self.stamp(writer, sealedFor: sealedFor)
             let certified = try selection.map { selection in
                 selection.union(try writer.reader.ancestry(of: Array(writer.reader.trustFrontier(of: Array(selection)))))
             }
             // Everything held: any replica may learn what this one holds from it.
             let message = try selection == nil ? knowledgeOfEverything(writer: writer) : nil
-            return (try writer.reader.exportCommits(selection: certified), stamp, message)
+            let plan = try writer.reader.exportPlan(selection: certified)
+            let bytes = try encode(plan.map(\.shape), stamp: stamp, sync: message, level: compressionLevel) {
+                BundleCommit(try writer.reader.stored(plan[$0]))
+            }
+            return (bytes, plan.reduce(0) { $0 + $1.leaves.count }, stamp.recipients)
         }
-        return (try encode(commits, stamp: stamp, sync: message, level: compressionLevel), commits.reduce(0) { $0 + $1.leaves.count },
-                stamp.recipients)
     }
 
     /// This site and its decryption key, which open bundles sealed to it;
@@ -88,11 +92,18 @@ extension Replica {
 
     /// The bundle file of `commits`, signed by this replica's site.
     func encode(_ commits: [StoredCommit], stamp: BundleStamp, sync: SyncMessage?, level: Int32) throws -> [UInt8] {
-        let bundleCommits = commits.map {
-            BundleCommit(signer: $0.signer, leafCount: $0.leafCount, signature: $0.signature, leaves: $0.leaves, proof: $0.proof)
-        }
-        return Bundle.encode(bundleCommits, sender: try key, participant: identity.participant, certificate: stamp.certificate,
-                             created: stamp.created, sync: sync, level: level, sealedFor: stamp.recipients)
+        let bundled = commits.map(BundleCommit.init)
+        return try encode(bundled.map(\.shape), stamp: stamp, sync: sync, level: level) { bundled[$0] }
+    }
+
+    /// The bundle file of the commits of `shapes`, each read by `commit` from
+    /// its index when its turn comes, signed by this replica's site.
+    func encode(_ shapes: [BundleCommitShape], stamp: BundleStamp, sync: SyncMessage?, level: Int32,
+                commit: (Int) throws -> BundleCommit) throws -> [UInt8] {
+        var writer = BundleWriter(shapes: shapes, level: level)
+        for index in shapes.indices { writer.append(try commit(index)) }
+        return writer.finish(sender: try key, participant: identity.participant, certificate: stamp.certificate,
+                             created: stamp.created, sync: sync, sealedFor: stamp.recipients)
     }
 
     /// Checks and applies a bundle file, in one transaction.
@@ -186,5 +197,19 @@ extension Replica {
             checksum: bundle.checksum, sender: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, changeCount: bundle.changeCount, report: report,
             previouslyApplied: applied.previously)
+    }
+}
+
+extension BundleCommit {
+    /// A stored commit as a bundle carries it.
+    init(_ stored: StoredCommit) {
+        self.init(signer: stored.signer, leafCount: stored.leafCount, signature: stored.signature, leaves: stored.leaves, proof: stored.proof)
+    }
+}
+
+extension ExportedCommit {
+    /// What this commit occupies in a bundle, before its changes are read.
+    var shape: BundleCommitShape {
+        BundleCommitShape(signer: signer, leafCount: leafCount, leaves: leaves.map { ($0.index, $0.size) }, proofCount: proof.count)
     }
 }

@@ -14,13 +14,15 @@ extension ReplicaStore {
     /// - Parameters:
     ///   - scratchDirectory: where the replay's temporary database is
     ///     written; it is removed afterwards.
-    ///   - replayBatch: commits replayed per transaction, which bounds memory.
+    ///   - replayBatch: changes replayed per transaction (whole commits, at
+    ///     least one), which bounds memory: a transaction keeps the records it
+    ///     touches in memory until it commits.
     ///   - progress: told of the commits replayed.
     /// - Throws: ``StoreError`` when the replica is not enrolled (it then
     ///   holds nothing to verify) or cannot be read at all.
-    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory, replayBatch: Int = 1024,
+    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory, replayBatch: Int = 4096,
                        progress: ProgressHandler? = nil) throws -> Verification {
-        precondition(replayBatch > 0, "a replay batch holds at least one commit")
+        precondition(replayBatch > 0, "a replay batch holds at least one change")
         let scratch = scratchDirectory.appendingPathComponent("gfmd-verify-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         do {
@@ -37,13 +39,21 @@ extension ReplicaStore {
             try held.checkSites(into: &verification)
             let replay = try ReplicaStore(path: scratch.appendingPathComponent("replay.sqlite").path, logger: logger)
             try replay.write { try $0.pin(root: root) }
-            // In batches, each its own transaction, so that memory stays bounded
-            // on a hub's history; the order of applies does not change the result.
-            let stored = try held.exportCommits(includingPending: true)
-            for start in stride(from: 0, to: stored.count, by: replayBatch) {
-                let commits = held.verified(stored[start..<min(start + replayBatch, stored.count)], into: &verification)
+            // In batches, each its own transaction and each read when its turn
+            // comes, so that memory stays bounded on a hub's history; the order
+            // of applies does not change the result.
+            let plan = try held.exportPlan(includingPending: true)
+            var start = 0
+            while start < plan.count {
+                var end = start + 1, changes = plan[start].leaves.count
+                while end < plan.count, changes + plan[end].leaves.count <= replayBatch {
+                    changes += plan[end].leaves.count
+                    end += 1
+                }
+                let commits = held.verified(try plan[start..<end].map(held.stored), into: &verification)
                 _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .receive) }
-                progress?(WorkProgress("replaying commits", done: min(start + replayBatch, stored.count), total: stored.count))
+                progress?(WorkProgress("replaying commits", done: end, total: plan.count))
+                start = end
             }
             try replay.read { replayed in
                 try held.compareLog(with: replayed, into: &verification)
@@ -94,7 +104,7 @@ extension StoreReader {
     }
 
     /// `commits` with their signatures checked; those that fail are reported and left out.
-    fileprivate func verified(_ commits: ArraySlice<StoredCommit>, into verification: inout Verification) -> [VerifiedCommit] {
+    fileprivate func verified(_ commits: [StoredCommit], into verification: inout Verification) -> [VerifiedCommit] {
         var verified: [VerifiedCommit] = []
         for commit in commits {
             verification.commits += 1

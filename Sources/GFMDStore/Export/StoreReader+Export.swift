@@ -2,6 +2,40 @@ import Foundation
 public import GFMDCore
 import GRDB
 
+/// A commit to export, and where the bytes of the changes exported are kept.
+///
+/// A plan of these is read first, without any change's bytes; the bytes are
+/// read one commit at a time (``StoreReader/stored(_:)``), so that a bundle or
+/// a replay of everything a hub holds never keeps all its changes in memory.
+public struct ExportedCommit: Sendable {
+    /// The signing site's key.
+    public let signer: SitePublicKey
+    /// How many changes the whole commit holds.
+    public let leafCount: Int
+    /// The commit's signature.
+    public let signature: [UInt8]
+    /// The changes exported, by ascending index.
+    public let leaves: [ExportedLeaf]
+    /// The Merkle proof for the leaves not exported.
+    public let proof: [Hash256]
+}
+
+/// A change to export: its index in its commit, its size and where it is kept.
+public struct ExportedLeaf: Sendable {
+    /// Its index in the commit.
+    public let index: Int
+    /// The size of its canonical bytes.
+    public let size: Int
+    /// The log's sequence number, or the key of a rejected or pending change.
+    fileprivate let location: Location
+
+    fileprivate enum Location: Sendable {
+        case log(Int64)
+        case rejected(Data)
+        case pending(Data)
+    }
+}
+
 extension StoreReader {
     /// The commits holding the changes of the log, ready for a bundle.
     ///
@@ -13,21 +47,36 @@ extension StoreReader {
     ///   - includingPending: with no selection, also export the changes still
     ///     waiting for their dependencies (for a replay of everything held).
     public func exportCommits(selection: Set<ChangeHash>? = nil, includingPending: Bool = false) throws -> [StoredCommit] {
+        try exportPlan(selection: selection, includingPending: includingPending).map(stored)
+    }
+
+    /// The commits ``exportCommits(selection:includingPending:)`` returns,
+    /// without their changes' bytes.
+    public func exportPlan(selection: Set<ChangeHash>? = nil, includingPending: Bool = false) throws -> [ExportedCommit] {
         var order: [Int64] = []
-        var leavesByCommit: [Int64: [(index: Int, bytes: [UInt8])]] = [:]
+        var leavesByCommit: [Int64: [ExportedLeaf]] = [:]
         func take(_ row: Row) {
             let commitID: Int64 = row["commit_id"]
             if leavesByCommit[commitID] == nil {
                 order.append(commitID)
                 leavesByCommit[commitID] = []
             }
-            leavesByCommit[commitID]!.append((row["leaf_index"], [UInt8](row["body"] as Data)))
+            let key = row["key"] as DatabaseValue
+            let location: ExportedLeaf.Location = switch row["part"] as Int {
+            case 0: .log(Int64.fromDatabaseValue(key)!)
+            case 1: .rejected(Data.fromDatabaseValue(key)!)
+            default: .pending(Data.fromDatabaseValue(key)!)
+            }
+            leavesByCommit[commitID]!.append(ExportedLeaf(index: row["leaf_index"], size: row["size"], location: location))
         }
         if let selection {
             // A few changes: look each up by id, then keep the log's order
             // (rejected changes after the log, in the order they were rejected).
-            let logged = try db.cachedStatement(sql: "SELECT seq, commit_id, leaf_index, body FROM change WHERE hash = ?")
-            let rejected = try db.cachedStatement(sql: "SELECT rejected_seq + 9223372036854775807 / 2 AS seq, commit_id, leaf_index, body FROM rejected WHERE hash = ?")
+            let logged = try db.cachedStatement(sql: "SELECT 0 AS part, seq, commit_id, leaf_index, length(body) AS size, seq AS key FROM change WHERE hash = ?")
+            let rejected = try db.cachedStatement(sql: """
+                SELECT 1 AS part, rejected_seq + 9223372036854775807 / 2 AS seq, commit_id, leaf_index, length(body) AS size, hash AS key
+                FROM rejected WHERE hash = ?
+                """)
             var rows: [Row] = []
             for hash in selection {
                 if let row = try Row.fetchOne(logged, arguments: [hash.data]) ?? Row.fetchOne(rejected, arguments: [hash.data]) {
@@ -38,23 +87,38 @@ extension StoreReader {
         } else {
             // Everything held: the log, then the rejected changes, which are
             // never lost, then perhaps the pending ones.
-            let pending = includingPending ? "UNION ALL SELECT 2, 0, commit_id, leaf_index, body FROM pending" : ""
+            let pending = includingPending ? "UNION ALL SELECT 2, 0, commit_id, leaf_index, length(body), hash FROM pending" : ""
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT commit_id, leaf_index, body FROM (
-                    SELECT 0 AS part, seq AS position, commit_id, leaf_index, body FROM change
-                    UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, body FROM rejected
-                    \(pending))
+                SELECT 0 AS part, seq AS position, commit_id, leaf_index, length(body) AS size, seq AS key FROM change
+                UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, length(body), hash FROM rejected
+                \(pending)
                 ORDER BY part, position
                 """)
             while let row = try rows.next() { take(row) }
         }
         return try order.map { commitID in
-            let leaves = leavesByCommit[commitID]!.sorted { $0.index < $1.index }
-            return try storedCommit(commitID, exporting: leaves)
+            try exported(commitID, leaves: leavesByCommit[commitID]!.sorted { $0.index < $1.index })
         }
     }
 
-    private func storedCommit(_ commitID: Int64, exporting leaves: [(index: Int, bytes: [UInt8])]) throws -> StoredCommit {
+    /// `commit` with its changes' bytes.
+    public func stored(_ commit: ExportedCommit) throws -> StoredCommit {
+        let log = try db.cachedStatement(sql: "SELECT body FROM change WHERE seq = ?")
+        let rejected = try db.cachedStatement(sql: "SELECT body FROM rejected WHERE hash = ?")
+        let pending = try db.cachedStatement(sql: "SELECT body FROM pending WHERE hash = ?")
+        let leaves = try commit.leaves.map { leaf in
+            let body: Data? = switch leaf.location {
+            case .log(let seq): try Data.fetchOne(log, arguments: [seq])
+            case .rejected(let hash): try Data.fetchOne(rejected, arguments: [hash])
+            case .pending(let hash): try Data.fetchOne(pending, arguments: [hash])
+            }
+            guard let body else { throw StoreError(.corrupt, "a change to export left the replica while it was read") }
+            return (index: leaf.index, bytes: [UInt8](body))
+        }
+        return StoredCommit(signer: commit.signer, leafCount: commit.leafCount, signature: commit.signature, leaves: leaves, proof: commit.proof)
+    }
+
+    private func exported(_ commitID: Int64, leaves: [ExportedLeaf]) throws -> ExportedCommit {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT s.public_key, c.leaf_count, c.signature, c.proof_nodes
             FROM commit_group c JOIN site s ON s.id = c.site WHERE c.id = ?
@@ -80,6 +144,6 @@ extension StoreReader {
             }
             proof = computed
         }
-        return StoredCommit(signer: signer, leafCount: leafCount, signature: [UInt8](row[2] as Data), leaves: leaves, proof: proof)
+        return ExportedCommit(signer: signer, leafCount: leafCount, signature: [UInt8](row[2] as Data), leaves: leaves, proof: proof)
     }
 }
