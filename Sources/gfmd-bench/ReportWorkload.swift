@@ -95,7 +95,7 @@ struct ReportWorkload {
         func row(_ cells: String...) -> String { "| " + cells.joined(separator: " | ") + " |" }
         func met(_ yes: Bool) -> String { yes ? "met" : "**not met**" }
         let rows = [
-            row("workload", "gfmd", "anchor", "now", "target", ""),
+            row("workload", "gfmd", "anchor", "now", "target", "verdict"),
             row("---", "---", "---", "---", "---", "---"),
             row("W2 merge of \(delegations) bundles, \(writes / 1000)k writes", s.range("gfmd.w2.merge_s") + " s",
                 "Loro in memory " + s.range("loro.w2.merge_s") + " s", format(merge / loro) + "× Loro", "≤ 1.0× Loro", met(merge <= loro)),
