@@ -29,7 +29,8 @@ struct MergeWorkload {
     /// Makes (or reuses) the bundles, merges them into a new hub replica,
     /// `hub` in the work directory, and returns the figures: the merge's
     /// time, the process's peak memory once it is done (before the check that
-    /// lists the hub's records), the bytes it caused to be written to disk
+    /// lists the hub's records; a run that also made the bundles counts
+    /// making them too), the bytes it caused to be written to disk
     /// (`/proc/self/io`, WAL and checkpoints included) and the database's size.
     func merge() throws -> [String: Any] {
         let directory = workDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-w2-\(getpid())")
