@@ -38,7 +38,7 @@ struct SyncEndpoint: Sendable {
             let (outcome, answer) = try await writer.run {
                 let fileName = "sync from site \(signed.key.siteID.short)"
                 let outcome = try Self.refusingBadInput { try replica.applyBundle(body, fileName: fileName, sender: signed.key) }
-                return (outcome, try replica.createBundle(for: participant, sealed: false))
+                return (outcome, try replica.createBundle(for: participant, site: signed.key.siteID, sealed: false))
             }
             // Only secretariat sites certify and revoke: what they bring may change who is admitted.
             if certificate.role == .secretariat && outcome.report.applied > 0 { await gate.invalidate() }

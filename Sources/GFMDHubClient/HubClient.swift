@@ -67,11 +67,14 @@ public final class HubClient: Sendable {
         var rounds = HubSyncRounds()
         var action = rounds.first
         var hub: Certificate?
+        // Each push is planned for the hub's site alone: what other sites of
+        // the secretariat (the root replica) hold does not matter here.
+        var hubSite = try replica.knownHub(at: endpoint)
         while true {
             switch action {
             case .push(let round):
                 // Plain: TLS covers transit (README, "Running the hub").
-                let push = try replica.createBundle(for: .secretariat, sealed: false)
+                let push = try replica.createBundle(for: .secretariat, site: hubSite, sealed: false)
                 let answer: Answer
                 do {
                     answer = try await exchange(push.bytes, replica: replica)
@@ -82,9 +85,12 @@ public final class HubClient: Sendable {
                 }
                 hub = answer.hub
                 let outcome = try applyAnswer(answer, replica: replica)
+                if hubSite != answer.hub.site {
+                    hubSite = answer.hub.site
+                    try replica.remember(hub: answer.hub.site, at: endpoint)
+                }
                 let new = outcome.report.applied + outcome.report.releasedFromPending
-                let lacks = try replica.peerLacks(counting: [ParticipantCode.secretariat.rawValue])
-                    .first { $0.participant == ParticipantCode.secretariat.rawValue }?.lacking ?? 0
+                let lacks = try replica.lacking(site: answer.hub.site, of: .secretariat)
                 let waiting = try replica.pending().count
                 progress("round \(round): pushed \(push.changeCount), received \(outcome.changeCount) (\(new) new)")
                 action = rounds.answered(pushed: push.changeCount, new: new, hubLacks: lacks, waiting: waiting)

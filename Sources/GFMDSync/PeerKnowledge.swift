@@ -90,7 +90,10 @@ public struct PeerKnowledge: Hashable, Sendable {
         if let heardAt, created <= heardAt { return false }
         holds = message.holds
         complete = lastSent.flatMap { message.taken[receiver] == $0.created ? $0.complete : nil } ?? Frontier()
-        extras = Set(message.extras).union(carried.filter { !message.holds.covers($0) })
+        // Carried points stay named even where its frontier covers them, so
+        // that a message back to it may name them as held here (what a laptop
+        // pushed of another site it could not vouch for).
+        extras = Set(message.extras).union(carried)
         wants = Set(message.wants)
         if !message.trustHeads.isEmpty { trust = Set(message.trustHeads) }
         heardAt = created

@@ -45,6 +45,19 @@ public struct SyncSession: Hashable, Sendable {
         own.advance(SiteTag(site), to: time)
     }
 
+    /// Which of `sites`, the known sites of `recipient`, a bundle for it
+    /// (a file, opened by whichever of them gets it) is to catch up: every
+    /// one of a delegation's laptops, since a focal point hands the same file
+    /// to each colleague in turn; of the secretariat, whose sites share what
+    /// they hold among themselves through the hub, the one heard from last
+    /// (all of them while none was heard from).
+    public func sitesToCatchUp(of recipient: String, among sites: [SiteID]) -> [SiteID] {
+        guard recipient == ParticipantCode.secretariat.rawValue else { return sites }
+        let heard = sites.compactMap { site in peers[site]?.heardAt.map { (site, $0) } }
+        guard let latest = heard.max(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { return sites }
+        return [latest.0]
+    }
+
     /// What a bundle for `recipient` should carry, for its sites `sites` (those
     /// this replica knows of, enrolled and not revoked). With `full`, or when
     /// any of those sites is unknown here, everything it may read.
@@ -91,7 +104,11 @@ public struct SyncSession: Hashable, Sendable {
         }
         let vouched = holds.entries.keys.filter { isComplete(for: $0, toward: plan.recipient, holdings) }
         let wants = holdings.wants.filter { open || $0.waiting == plan.recipient }.map(\.hash)
-        let known = Set(holdings.carried + plan.skip)
+        // What the recipient holds by name (carried, skipped, or what it
+        // pushed or listed itself) may be named back: a hub then says it holds
+        // what a laptop pushed, whoever made it, revealing nothing.
+        let named = plan.sites.compactMap { peers[$0]?.extras }.reduce(into: Set<SitePoint>()) { $0.formUnion($1) }
+        let known = Set(holdings.carried + plan.skip).union(named.filter { point in plan.sites.allSatisfy { peers[$0]?.extras.contains(point) == true } })
         return SyncMessage(
             recipient: plan.recipient, holds: holds, vouched: Set(vouched),
             extras: Array(holdings.extras.filter { point in
@@ -140,15 +157,26 @@ public struct SyncSession: Hashable, Sendable {
 
     /// Records that the bundle made at `created` for `plan` went out with
     /// `message` (made from `holdings`), carrying the changes at `points`, of
-    /// which `trust` are of the trust record: each site of the recipient is
-    /// believed to hold them, and everything it may read of the vouched sites
-    /// up to this replica's own times, until it says otherwise.
+    /// which `trust` are of the trust record.
+    ///
+    /// A bundle for one site (the hub, or a participant with one laptop) is
+    /// believed applied until that site says otherwise: it holds what was
+    /// carried, and everything it may read of the vouched sites up to this
+    /// replica's own times. A bundle for several sites is opened by whichever
+    /// of them gets the file, so none is believed to hold it until it says
+    /// so: the next bundle for the participant carries it again. Each site
+    /// remembers it as the last sent, so a site that says it took it is then
+    /// believed complete up to its times.
     public mutating func sent(_ message: SyncMessage, for plan: DeltaPlan, holdings: DeltaHoldings, created: HybridTimestamp,
                               points: [SitePoint], trust: [ChangeHash] = []) {
         let complete = Frontier(limits(holdings).entries.filter { isComplete(for: $0.key, toward: plan.recipient, holdings) })
         for site in plan.sites {
             var belief = peers[site] ?? PeerKnowledge(site: site, participant: plan.recipient)
-            belief.send(message, created: created, points: points, complete: complete, trust: trust)
+            if plan.sites.count == 1 {
+                belief.send(message, created: created, points: points, complete: complete, trust: trust)
+            } else {
+                belief.lastSent = PeerKnowledge.SentBundle(created: created, complete: complete)
+            }
             peers[site] = belief
         }
     }

@@ -161,7 +161,9 @@ struct DeltaSyncPropertyTests {
         // recipient received after the summary it was based on, or from another
         // peer (Protocol/sync.md, "Slack"), or the certificates its enrolment file
         // brought (its participant's and the secretariat's sites, trust.md), which
-        // only the secretariat knows it holds; it never carries what the recipient may not read.
-        #expect(alreadyHeld * 4 <= carried * 3, "seed \(seed): \(alreadyHeld) of \(carried) changes carried were held")
+        // only the secretariat knows it holds, or what one PHL laptop received
+        // while the other has not said so (a file for PHL catches up both); it
+        // never carries what the recipient may not read.
+        #expect(alreadyHeld * 5 <= carried * 4, "seed \(seed): \(alreadyHeld) of \(carried) changes carried were held")
     }
 }

@@ -164,24 +164,42 @@ struct SyncSessionTests {
         #expect(forSEC.wants.count == 1)
     }
 
-    @Test("bundles for a participant cover its least advanced site; a site never heard of makes the bundle full")
+    @Test("bundles for a participant cover its least advanced site until that site says what it holds: a file handed to one laptop is carried again for the other")
     func severalSites() {
         var sec = Model(1, participant: "SEC"), laptop1 = Model(2, participant: "PHL"), laptop2 = Model(5, participant: "PHL")
         var taken1 = Set<HybridTimestamp>(), taken2 = Set<HybridTimestamp>(), secTaken = Set<HybridTimestamp>()
         let participants = [sec.tag: "SEC", laptop1.tag: "PHL", laptop2.tag: "PHL"]
         let sites = [laptop1.session.site, laptop2.session.site]
-        for _ in 0..<3 { _ = sec.edit() }
+        let first = (0..<3).map { _ in sec.edit() }
         let full = sec.bundle(for: "PHL", sites: sites, participants: participants)
         #expect(full.message.basis == .nothing && full.points.count == 3)
+        let again = sec.bundle(for: "PHL", sites: sites, participants: participants)
+        #expect(Set(again.points) == Set(first), "handed to one laptop or the other: neither is believed to hold the first file")
         _ = laptop1.apply(full, taken: &taken1)
         _ = sec.apply(laptop1.bundle(for: "SEC", sites: [sec.session.site], participants: participants), taken: &secTaken)
         let newer = sec.edit()
         let delta = sec.bundle(for: "PHL", sites: sites, participants: participants)
-        #expect(delta.points == [newer], "both laptops believed to hold the first three (optimistically for laptop 2)")
-        #expect(laptop2.apply(delta, taken: &taken2) == .sender, "laptop 2 never applied the first: it vouches nothing")
+        #expect(Set(delta.points) == Set(first + [newer]), "laptop 2 never said it holds the first three")
+        #expect(laptop2.apply(delta, taken: &taken2) == .senderAndOwn, "nothing was assumed of laptop 2: it takes the vouches")
         _ = sec.apply(laptop2.bundle(for: "SEC", sites: [sec.session.site], participants: participants), taken: &secTaken)
-        let healing = sec.bundle(for: "PHL", sites: sites, participants: participants)
-        #expect(healing.points.count == 3, "laptop 2 said what it holds: the first three again")
+        let settled = sec.bundle(for: "PHL", sites: sites, participants: participants)
+        #expect(settled.points == [newer], "laptop 1 has not said it holds the newest yet; laptop 2 has")
+        #expect(sec.bundle(for: "PHL", sites: [laptop2.session.site], participants: participants).points.isEmpty,
+                "a bundle for one site is believed applied there")
+    }
+
+    @Test("a file for the secretariat catches up the secretariat's site heard from last (its sites share through the hub); one for a delegation, every laptop")
+    func sitesToCatchUp() {
+        var laptop = Model(2, participant: "PHL"), root = Model(1, participant: "SEC"), hub = Model(3, participant: "SEC")
+        var taken = Set<HybridTimestamp>()
+        let participants = [root.tag: "SEC", hub.tag: "SEC", laptop.tag: "PHL"]
+        let secretariat = [root.session.site, hub.session.site]
+        #expect(Set(laptop.session.sitesToCatchUp(of: "SEC", among: secretariat)) == Set(secretariat), "none heard from yet: all of them")
+        _ = laptop.apply(root.bundle(for: "PHL", sites: [laptop.session.site], participants: participants), taken: &taken)
+        _ = laptop.apply(hub.bundle(for: "PHL", sites: [laptop.session.site], participants: participants), taken: &taken)
+        #expect(laptop.session.sitesToCatchUp(of: "SEC", among: secretariat) == [hub.session.site])
+        let colleagues = [SiteID(words: (7, 7)), SiteID(words: (8, 8))]
+        #expect(laptop.session.sitesToCatchUp(of: "PHL", among: colleagues) == colleagues)
     }
 
     @Test("past the unanswered limit, a belief is dropped and the next bundle is full")

@@ -16,6 +16,10 @@ public struct PeerBundle: Sendable {
     public let isFull: Bool
     /// The sites it is sealed to; nil: a plain bundle.
     public let sealedFor: SealRecipients?
+    /// The recipient's sites it is meant to catch up: what the least advanced
+    /// of them lacks (all of them but this replica's own site, for a bundle
+    /// to its own participant).
+    public let sites: [SiteID]
 }
 
 extension Replica {
@@ -30,12 +34,16 @@ extension Replica {
     ///   - sealed: seal the body to the participant's sites, so that only
     ///     they open it (`Protocol/bundle.md`, "Sealed bodies"); false writes
     ///     a plain bundle (`--plain`, and HTTP, where TLS covers transit).
+    ///   - site: the one site of `participant` the bundle is for, when known
+    ///     (the hub a laptop syncs with, the laptop a hub answers): the plan
+    ///     then covers that site alone, rather than the least advanced of the
+    ///     participant's sites.
     /// - Throws: ``ReplicaError`` when the bundle is to be sealed and no site
     ///   of `participant` can open it; nothing is then believed sent.
-    public func createBundle(for participant: ParticipantCode, full: Bool = false, compressionLevel: Int32 = 6,
+    public func createBundle(for participant: ParticipantCode, site: SiteID? = nil, full: Bool = false, compressionLevel: Int32 = 6,
                              sealed: Bool = true) throws -> PeerBundle {
         let recipient = participant.rawValue
-        let (commits, stamp, message, isFull) = try store.write { writer in
+        let (commits, stamp, message, isFull, sites) = try store.write { writer in
             let stamp = try self.stamp(writer, sealedFor: sealed ? participant : nil)
             let created = stamp.created
             let trust = try writer.trustState()
@@ -49,24 +57,26 @@ extension Replica {
             let certified = trust.certificates.compactMap { site, certificates in
                 certificates.contains { $0.participant == recipient } ? site : nil
             }
-            let sites = Set(try writer.reader.peerSites(of: recipient)).union(certified).filter { site in
+            let known: Set<SiteID> = if let site { [site] } else { Set(try writer.reader.peerSites(of: recipient)).union(certified) }
+            let sites = known.filter { site in
                 guard let root, trust.certificates[site]?.isEmpty == false else { return true }
                 return (try? trust.certificate(for: site, at: created, root: root).get()) != nil
             }.filter { $0 != siteID }
             let loaded = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: Set(sites))
             var session = loaded
-            let plan = session.plan(for: recipient, sites: Array(sites), full: full)
+            let covered = site == nil ? session.sitesToCatchUp(of: recipient, among: Array(sites)) : Array(sites)
+            let plan = session.plan(for: recipient, sites: covered, full: full)
             let selection = try writer.reader.select(plan)
             var holdings = try Self.holdings(carrying: selection.points, own: session.own, writer: writer)
             holdings.taken = try writer.reader.newestTaken(from: plan.sites)
             let message = session.message(for: plan, holdings: holdings)
             session.sent(message, for: plan, holdings: holdings, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
-            return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull)
+            return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull, plan.sites)
         }
         let bytes = try encode(commits, stamp: stamp, sync: message, level: compressionLevel)
         return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull,
-                          sealedFor: stamp.recipients)
+                          sealedFor: stamp.recipients, sites: sites)
     }
 
     /// What the store finds for a bundle's message: extras above `own`, wants,
@@ -134,6 +144,15 @@ public struct PeerLack: Sendable {
 }
 
 extension Replica {
+    /// How many changes the next bundle for `site` alone, a site of
+    /// `participant`, would carry: what that site is believed to lack.
+    public func lacking(site: SiteID, of participant: ParticipantCode) throws -> Int {
+        try read { reader in
+            let session = try reader.syncSession(site: siteID, participant: identity.participant, peers: [site])
+            return try reader.select(session.plan(for: participant.rawValue, sites: [site])).hashes.count
+        }
+    }
+
     /// For each participant whose sites this replica knows something of, what
     /// they are believed to lack: the size of the next bundle for it, counted
     /// for the participants `counting` names (every one when nil). Counting

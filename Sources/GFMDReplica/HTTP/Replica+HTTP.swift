@@ -38,3 +38,16 @@ extension Replica {
         SignedResponse(status: status, nonce: nonce, body: body, key: try key, certificate: certificate)
     }
 }
+
+extension Replica {
+    /// The site of the hub that answered at `address` before, if any: a sync
+    /// plans its first push for that site alone.
+    public func knownHub(at address: String) throws -> SiteID? {
+        try read { try $0.hubSite(at: address) }
+    }
+
+    /// Remembers that the hub at `address` answered as `site`.
+    public func remember(hub site: SiteID, at address: String) throws {
+        try store.write { try $0.rememberHub(site, at: address) }
+    }
+}

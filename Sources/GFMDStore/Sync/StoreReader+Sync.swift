@@ -141,3 +141,15 @@ extension StoreReader {
             .map { try Hash256(data: $0) })
     }
 }
+
+extension StoreReader.MetaKey {
+    /// The site of the hub at an address, once it answered.
+    static func hub(_ address: String) -> String { "hub " + address }
+}
+
+extension StoreReader {
+    /// The site of the hub at `address`, when it answered a sync before.
+    package func hubSite(at address: String) throws -> SiteID? {
+        try meta(MetaKey.hub(address)).map { try SiteID(data: $0) }
+    }
+}

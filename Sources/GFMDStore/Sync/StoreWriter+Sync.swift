@@ -32,3 +32,11 @@ extension StoreWriter {
         try db.cachedStatement(sql: "UPDATE bundle SET knowledge_taken = 1 WHERE checksum = ?").execute(arguments: [checksum.data])
     }
 }
+
+extension StoreWriter {
+    /// Remembers that the hub at `address` answered as `site`, so that the
+    /// next sync with it plans its first push for that site alone.
+    package func rememberHub(_ site: SiteID, at address: String) throws {
+        try setMeta(StoreReader.MetaKey.hub(address), site.data)
+    }
+}

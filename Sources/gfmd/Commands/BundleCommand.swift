@@ -64,6 +64,7 @@ struct BundleCreateCommand: ParsableCommand {
         let bytes: [UInt8]
         let destination = output == "-" ? "standard output" : output
         let sealing: SealRecipients?
+        var catchUp: String?
         if let to, let participant = ParticipantCode(to) {
             let bundle = try replica.createBundle(for: participant, full: full, sealed: !plain)
             bytes = bundle.bytes
@@ -73,6 +74,7 @@ struct BundleCreateCommand: ParsableCommand {
                 ? "\(Output.count(bundle.changeCount, "change")), everything \(participant) may read"
                 : "\(Output.count(bundle.changeCount, "change")) \(participant) lacks, of \(try replica.readableChangeCount(for: participant)) it may read"
             line = "Wrote \(what), to \(destination) (\(bytes.count) bytes)"
+            catchUp = Self.catchUp(bundle)
         } else {
             let own = ParticipantCode(replica.identity.participant)
             let bundle = try replica.createBundle(sealedFor: plain ? nil : own)
@@ -82,6 +84,7 @@ struct BundleCreateCommand: ParsableCommand {
             line = "Wrote \(Output.count(bundle.changeCount, "change")) to \(destination) (\(bytes.count) bytes)"
         }
         var lines = [line]
+        if let catchUp { lines.append(catchUp) }
         if let sealing {
             lines.append("Sealed for \(sealing.participant): only its \(Output.count(sealing.sites.count, "site")) (\(sealing.sites.map(\.site.short).joined(separator: ", "))) can open it")
             if !sealing.withoutKey.isEmpty {
@@ -92,6 +95,19 @@ struct BundleCreateCommand: ParsableCommand {
         }
         // With the bundle on standard output, the report goes to standard error.
         for line in lines { if output == "-" { Output.note(line) } else { Output.line(line) } }
+    }
+}
+
+extension BundleCreateCommand {
+    /// Which of the recipient's sites the bundle is meant to catch up.
+    static func catchUp(_ bundle: PeerBundle) -> String? {
+        let sites = bundle.sites.map(\.short).sorted()
+        switch sites.count {
+        case 0: return nil
+        case 1: return "For \(bundle.recipient)'s site \(sites[0])"
+        default:
+            return "For \(bundle.recipient)'s \(sites.count) sites (\(sites.joined(separator: ", "))), whichever opens it: the next bundle carries it again for each until it answers"
+        }
     }
 }
 
