@@ -26,6 +26,9 @@ public struct Bundle: Sendable {
         case sites = 1
         case commits = 2
         case sync = 3
+        /// What the sender holds of the sites whose claims the recipient
+        /// checks (`Protocol/sync.md`, "Fingerprints"); read with a sync section.
+        case fingerprints = 4
     }
 
     /// The bytes the sender signs: a domain tag and the checksum. The tag is
@@ -196,7 +199,10 @@ extension Bundle {
                     }
                 case .sync where (header?.version ?? BundleHeader.currentVersion) >= BundleHeader.syncVersion:
                     sync = try SyncMessage(decoding: section.readRest(), relativeTo: header?.created ?? HybridTimestamp(rawValue: .max))
-                case nil, .sync:
+                case .fingerprints where sync != nil:
+                    sync?.fingerprints = try SyncMessage.fingerprints(decoding: section.readRest(),
+                                                                      relativeTo: header?.created ?? HybridTimestamp(rawValue: .max))
+                case nil, .sync, .fingerprints:
                     continue  // A section of a newer version: its information may be ignored.
                 }
                 try section.expectEnd("section \(kind)")

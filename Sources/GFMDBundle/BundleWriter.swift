@@ -127,6 +127,10 @@ public struct BundleWriter: ~Copyable {
             var section = ByteWriter(capacity: 256)
             section.write(varint: Bundle.Section.sync.rawValue)
             section.write(lengthPrefixed: sync.encoded(relativeTo: created))
+            if !sync.fingerprints.isEmpty {
+                section.write(varint: Bundle.Section.fingerprints.rawValue)
+                section.write(lengthPrefixed: sync.encodedFingerprints(relativeTo: created))
+            }
             write(section.bytes)
         }
         return Bundle.seal(compressed: deflater.finish(), bodySize: bodySize, changeCount: changeCount, sender: sender,

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 public import Foundation
 public import GFMDCore
-import GFMDStore
+public import GFMDStore
 public import GFMDReplica
 import GFMDSync
 import Logging
@@ -70,6 +70,7 @@ public final class HubClient: Sendable {
         // Each push is planned for the hub's site alone: what other sites of
         // the secretariat (the root replica) hold does not matter here.
         var hubSite = try replica.knownHub(at: endpoint)
+        var copyNotice: CopyNotice?
         while true {
             switch action {
             case .push(let round):
@@ -85,6 +86,7 @@ public final class HubClient: Sendable {
                 }
                 hub = answer.hub
                 let outcome = try applyAnswer(answer, replica: replica)
+                copyNotice = copyNotice ?? outcome.copyNotice
                 if hubSite != answer.hub.site {
                     hubSite = answer.hub.site
                     try replica.remember(hub: answer.hub.site, at: endpoint)
@@ -98,7 +100,7 @@ public final class HubClient: Sendable {
                 try await Task.sleep(for: .seconds(seconds))
                 action = .push(round: rounds.nextRound)
             case .done:
-                return HubSyncReport(rounds: rounds.rounds, sent: rounds.sent, received: rounds.received, hub: hub!)
+                return HubSyncReport(rounds: rounds.rounds, sent: rounds.sent, received: rounds.received, hub: hub!, copyNotice: copyNotice)
             case .fail(let reason):
                 throw HubSyncError(reason)
             }
@@ -186,6 +188,9 @@ public struct HubSyncReport: Sendable {
     public let received: Int
     /// The hub's certificate.
     public let hub: Certificate
+    /// The proof, first brought by this sync, that this replica's site is in
+    /// use on another computer too; nil otherwise.
+    public let copyNotice: CopyNotice?
 }
 
 /// Why a sync with the hub failed.

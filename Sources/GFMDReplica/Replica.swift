@@ -93,7 +93,13 @@ public final class Replica: Sendable {
             throw ReplicaError(.noReplica, "the replica in \(directory.path) was never initialised: run `gfmd init`")
         }
         // A reader may lack the key, or the right to read it: it signs nothing.
-        let key = access == .readOnly ? try? SiteKeyFile.read(in: directory) : try SiteKeyFile.read(in: directory)
+        var key = access == .readOnly ? try? SiteKeyFile.read(in: directory) : try SiteKeyFile.read(in: directory)
+        if let old = key, old.publicKey != identity.publicKey, access == .readWrite,
+           let next = try SiteKeyFile.readNext(in: directory), next.publicKey == identity.publicKey {
+            // A move to a new site stopped between the database and the key file: finish it.
+            try SiteKeyFile.promoteNext(in: directory)
+            key = next
+        }
         if let key, key.publicKey != identity.publicKey {
             throw ReplicaError(.keyFile, "the site key in \(directory.path) does not belong to this replica")
         }

@@ -101,6 +101,19 @@ public struct PeerKnowledge: Hashable, Sendable {
         return true
     }
 
+    /// Believes the peer holds nothing of `site` but what it names: its claim
+    /// about that site did not match what this replica holds.
+    public mutating func distrust(_ site: SiteTag) {
+        lower(site, to: .zero)
+    }
+
+    /// Believes the peer holds `site`'s changes up to `time` at most, but
+    /// those it names.
+    public mutating func lower(_ site: SiteTag, to time: HybridTimestamp) {
+        if holds[site] > time { holds[site] = time }
+        if complete[site] > time { complete[site] = time }
+    }
+
     /// Believes, until the peer says otherwise, that it applies the bundle made
     /// at `created` with `message`, carrying the changes at `points`, and so
     /// holds what it may read up to `complete` (the uncut times of the sites

@@ -122,3 +122,46 @@ extension SyncMessage {
         created.rawValue - min(time, created).rawValue
     }
 }
+
+extension SyncMessage {
+    /// The fingerprints section (`Protocol/sync.md`, "Fingerprints"): per
+    /// site, in ascending tag order, its time as a distance back from
+    /// `created`, the count and the XOR. A time after `created` is not
+    /// written (its entry is left out).
+    public func encodedFingerprints(relativeTo created: HybridTimestamp) -> [UInt8] {
+        let entries = fingerprints.filter { $0.value.time <= created && $0.value.time > .zero }.sorted { $0.key < $1.key }
+        var writer = ByteWriter(capacity: 2 + 28 * entries.count)
+        writer.write(count: entries.count)
+        for (site, fingerprint) in entries {
+            writer.write(uint64BigEndian: site.rawValue)
+            writer.write(varint: created.rawValue - fingerprint.time.rawValue)
+            writer.write(varint: fingerprint.count)
+            writer.write(uint64BigEndian: fingerprint.xor)
+        }
+        return writer.bytes
+    }
+
+    /// Decodes a fingerprints section of a bundle made at `created`.
+    ///
+    /// - Throws: ``FormatError`` for tags not strictly ascending
+    ///   (`not_canonical`), a time after `created` or of zero
+    ///   (`invalid_value`), or trailing bytes.
+    public static func fingerprints(decoding bytes: ArraySlice<UInt8>, relativeTo created: HybridTimestamp) throws(FormatError)
+        -> [SiteTag: SiteFingerprint] {
+        var reader = ByteReader(bytes)
+        var result: [SiteTag: SiteFingerprint] = [:]
+        var last: SiteTag?
+        for _ in 0..<(try reader.readCount("fingerprint count", minimumElementSize: 18)) {
+            let site = SiteTag(rawValue: try reader.readUInt64BigEndian("fingerprint site"))
+            if let last, !(last < site) { throw reader.failure(.notCanonical, "fingerprint sites (must ascend strictly)") }
+            last = site
+            let back = try reader.readVarint("fingerprint time")
+            guard back < created.rawValue else { throw reader.failure(.invalidValue, "fingerprint time (zero, or later than the bundle)") }
+            let count = try reader.readVarint("fingerprint count of changes")
+            let xor = try reader.readUInt64BigEndian("fingerprint xor")
+            result[site] = SiteFingerprint(time: HybridTimestamp(rawValue: created.rawValue - back), count: count, xor: xor)
+        }
+        try reader.expectEnd("fingerprints section")
+        return result
+    }
+}

@@ -33,6 +33,13 @@ public struct SyncMessage: Hashable, Sendable {
     public var taken: [SiteTag: HybridTimestamp]
     /// What the sender assumed its recipient held.
     public var basis: Basis
+    /// For the sites of ``holds`` that act for the sender's participant or
+    /// the recipient's, what the sender holds of each up to its time, so
+    /// that the recipient checks the claim before believing it (a replica
+    /// folder copied to a second computer claims changes it lacks). Written
+    /// in a section of its own (body section 4, `Protocol/sync.md`,
+    /// "Fingerprints"); empty when the sender wrote none.
+    public var fingerprints: [SiteTag: SiteFingerprint] = [:]
 
     /// What the sender assumed its recipient held when it chose the changes carried.
     public enum Basis: Hashable, Sendable {

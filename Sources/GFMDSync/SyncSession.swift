@@ -120,6 +120,20 @@ public struct SyncSession: Hashable, Sendable {
             basis: plan.basis)
     }
 
+    /// The entries of `message` (made from `holdings`) whose claims the
+    /// recipient checks against a fingerprint: those of sites acting for this
+    /// replica's participant or the recipient's, each at its time. These are
+    /// the claims a copied replica folder can make false (`Protocol/sync.md`,
+    /// "Fingerprints").
+    public func fingerprintedSites(of message: SyncMessage, holdings: DeltaHoldings) -> [SiteTag: HybridTimestamp] {
+        var sites: [SiteTag: HybridTimestamp] = [:]
+        for (site, time) in message.holds.entries {
+            guard let acting = site == SiteTag(self.site) ? participant : holdings.participants[site] else { continue }
+            if acting == participant || (!message.recipient.isEmpty && acting == message.recipient) { sites[site] = time }
+        }
+        return sites
+    }
+
     /// Whether this replica is complete for `site` toward `recipient`: it may
     /// read everything of that site the recipient may (it is the secretariat,
     /// or of the recipient's participant, or the site acts for its own).
@@ -196,25 +210,79 @@ public struct SyncSession: Hashable, Sendable {
     /// `senderParticipant`) and carrying the changes at `carried`, once its
     /// changes are applied.
     ///
-    /// - Parameter adopted: whether this replica applied, and took the
-    ///   message of, the sender's bundle made at a given time.
+    /// A claim whose fingerprint differs from what this replica holds of
+    /// that site up to the same time is not believed: the sender is believed
+    /// to hold nothing of that site but what it names, and its vouch for the
+    /// site is not taken (``Received/disputed``).
+    ///
+    /// - Parameters:
+    ///   - adopted: whether this replica applied, and took the message of,
+    ///     the sender's bundle made at a given time.
+    ///   - fingerprint: what this replica holds of a site up to a time.
     public mutating func received(
         _ message: SyncMessage?, from sender: SiteID, participant senderParticipant: String, created: HybridTimestamp,
-        carried: [SitePoint], adopted: (HybridTimestamp) -> Bool
-    ) -> Lesson {
-        guard let message, message.recipient == participant || message.recipient.isEmpty, sender != site else { return .nothing }
+        carried: [SitePoint], adopted: (HybridTimestamp) -> Bool, fingerprint: (SiteTag, HybridTimestamp) -> SiteFingerprint
+    ) -> Received {
+        guard let message, message.recipient == participant || message.recipient.isEmpty, sender != site else {
+            return Received(lesson: .nothing)
+        }
+        let disputed = Set(message.fingerprints.filter { site, theirs in fingerprint(site, theirs.time) != theirs }.keys)
         var belief = peers[sender] ?? PeerKnowledge(site: sender, participant: senderParticipant)
         if belief.participant == senderParticipant {
-            belief.hear(message, created: created, carried: carried, by: SiteTag(site))
+            if belief.hear(message, created: created, carried: carried, by: SiteTag(site)) {
+                for tag in disputed { belief.distrust(tag) }
+            }
             peers[sender] = belief
         }
         let covered = switch message.basis {
         case .nothing: true
         case .sent(let chains): chains[SiteTag(site)].map { $0.allSatisfy(adopted) } ?? false
         }
-        guard covered else { return .sender }
+        guard covered else { return Received(lesson: .sender, disputed: disputed) }
         let mine = SiteTag(site)
-        for tag in message.vouched where tag != mine { own.advance(tag, to: message.holds[tag]) }
-        return .senderAndOwn
+        for tag in message.vouched where tag != mine && !disputed.contains(tag) { own.advance(tag, to: message.holds[tag]) }
+        return Received(lesson: .senderAndOwn, disputed: disputed)
+    }
+
+    /// What a received message taught, and which of its claims were not believed.
+    public struct Received: Hashable, Sendable {
+        /// What was learnt.
+        public let lesson: Lesson
+        /// The sites whose claims differ from what this replica holds of
+        /// them: one of the two sides lacks changes of that site the other
+        /// holds, though the claim says otherwise. For this replica's own
+        /// site, proof that its replica folder is in use elsewhere (copied,
+        /// or restored from a backup).
+        public let disputed: Set<SiteTag>
+
+        init(lesson: Lesson, disputed: Set<SiteTag> = []) {
+            self.lesson = lesson
+            self.disputed = disputed
+        }
+    }
+
+    /// Takes note that changes at `points` arrived though this replica
+    /// believed it held every change of their sites up to their times: a
+    /// claim it believed was false (a replica folder copied to a second
+    /// computer, which the other copy's changes contradict). Its own frontier
+    /// and every peer believed to hold them without naming them fall back to
+    /// just before each, so that they travel on like any new change.
+    ///
+    /// - Returns: whether any belief changed.
+    @discardableResult
+    public mutating func arrivedLate(_ points: [SitePoint]) -> Bool {
+        var changed = false
+        for point in points where point.timestamp > .zero {
+            let before = HybridTimestamp(rawValue: point.timestamp.rawValue - 1)
+            if own.covers(point) && point.site != SiteTag(site) {
+                own[point.site] = before
+                changed = true
+            }
+            for (site, belief) in peers where belief.reach.covers(point) && !belief.extras.contains(point) {
+                peers[site]?.lower(point.site, to: before)
+                changed = true
+            }
+        }
+        return changed
     }
 }

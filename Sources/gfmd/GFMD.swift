@@ -33,7 +33,7 @@ struct GFMD: AsyncParsableCommand {
             DeleteCommand.self, RestoreCommand.self, SubmitCommand.self, WithdrawCommand.self, ReviewCommand.self,
             LogCommand.self, BlameCommand.self, DigestCommand.self, VerifyCommand.self, RejectedCommand.self, PendingCommand.self, BundleCommand.self,
             StatusCommand.self, SyncCommand.self, ServeCommand.self, ExportCommand.self,
-            RequestCommand.self, CertifyCommand.self, EnrollCommand.self, RevokeCommand.self, SitesCommand.self, WebUserCommand.self,
+            RequestCommand.self, CertifyCommand.self, EnrollCommand.self, RekeyCommand.self, RevokeCommand.self, SitesCommand.self, WebUserCommand.self,
         ])
 
     /// Runs the command, reporting any failure as one line on standard error.

@@ -59,4 +59,61 @@ struct StrandedLaptopCLITests {
         let settled = try cli.ok("maria", "bundle", "create", "--to", "PHL", "-o", "settled.gfmd").stdout
         #expect(settled.contains("Wrote 0 changes PHL lacks"), "\(settled)")
     }
+
+    @Test("a replica folder copied to a second computer: both copies and the hub converge, both computers are warned, and rekey gives one copy a site of its own")
+    func copiedFolder() throws {
+        try cli.enrolled("p1", "PHL", author: "Maria Santos")
+        let hub = try startHub()
+        defer { _ = hub.terminate() }
+        let url = hub.url.absoluteString
+        try cli.ok("p1", "sync", url)
+        let id = try cli.ok("p1", "new", "practice", "--title", "Diaspora bonds").output
+        try cli.ok("p1", "sync", url)
+        try FileManager.default.copyItem(atPath: cli.path("p1"), toPath: cli.path("p1copy"))
+
+        // Both copies edit offline, interleaved in time.
+        try cli.ok("p1", "set", id, "title", "Title typed on the first computer")
+        try cli.ok("p1copy", "set", id, "title", "Title typed on the second computer")
+        try cli.ok("p1", "new", "practice", "--title", "Started on the first computer")
+        try cli.ok("p1copy", "new", "practice", "--title", "Started on the second computer")
+        try cli.ok("p1", "add", id, "partners", "IOM")
+        try cli.ok("p1copy", "add", id, "partners", "ILO")
+        try cli.run(["write", "--replica", "p1", id, "summary", "--file", "-"], input: Array("A paragraph typed on the first computer.".utf8))
+        try cli.run(["write", "--replica", "p1copy", id, "objectives", "--file", "-"], input: Array("An objective typed on the second computer.".utf8))
+
+        var warned: Set<String> = []
+        for name in ["p1", "p1copy", "p1", "p1copy"] {
+            let sync = try cli.ok(name, "sync", url)
+            if sync.stderr.contains("in use on another computer too") { warned.insert(name) }
+        }
+        #expect(warned == ["p1", "p1copy"], "each computer is told, in the sync that brings the proof")
+        let hubDigest = try cli.run(["digest", "--replica", cli.path("hub"), "--for", "PHL"]).output
+        #expect(try cli.digest("p1") == hubDigest)
+        #expect(try cli.digest("p1copy") == hubDigest)
+        let merged = try cli.ok("p1copy", "show", id).stdout
+        for typed in ["IOM", "ILO", "A paragraph typed on the first computer.", "An objective typed on the second computer."] {
+            #expect(merged.contains(typed), "\(typed) is in the merged record")
+        }
+        let titles = try cli.ok("p1", "list", "--json").stdout
+        #expect(titles.contains("Started on the first computer") && titles.contains("Started on the second computer"))
+        #expect(try cli.ok("p1", "status").stdout.contains("in use on another computer too"))
+
+        // The second computer moves to a site of its own, keeping its work.
+        let oldSite = try cli.ok("p1copy", "status", "--json").stdout
+        try cli.ok("p1copy", "rekey", "-o", "p1copy-new.request")
+        try cli.ok("p1copy", "set", id, "contact", "written while the new site waits")
+        try cli.ok("sec", "certify", "p1copy-new.request", "--role", "delegate", "-o", "p1copy-new.cert")
+        let moved = try cli.ok("p1copy", "enroll", "p1copy-new.cert").stdout
+        #expect(moved.contains("Moved from site"), "\(moved)")
+        #expect(try cli.ok("p1copy", "status", "--json").stdout != oldSite)
+        #expect(!(try cli.ok("p1copy", "status").stdout.contains("in use on another computer")))
+        try cli.ok("p1copy", "set", id, "end_date", "2027-06-30")
+        try cli.ok("p1", "rekey", "--dismiss")
+        for name in ["p1copy", "p1", "p1copy"] { try cli.ok(name, "sync", url) }
+        let settled = try cli.run(["digest", "--replica", cli.path("hub"), "--for", "PHL"]).output
+        #expect(try cli.digest("p1") == settled)
+        #expect(try cli.digest("p1copy") == settled)
+        let shown = try cli.ok("p1", "show", id).stdout
+        #expect(shown.contains("written while the new site waits") && shown.contains("2027-06-30"))
+    }
 }

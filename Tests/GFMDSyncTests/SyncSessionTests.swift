@@ -43,17 +43,33 @@ struct SyncSessionTests {
             var holdings = DeltaHoldings(
                 carried: Array(carried), extras: held.filter { !session.own.covers($0) }.sorted(), wants: [], participants: participants)
             holdings.taken = newestTaken.filter { tag, _ in sites.contains { SiteTag($0) == tag } }
-            let message = session.message(for: plan, holdings: holdings)
+            var message = session.message(for: plan, holdings: holdings)
+            for (site, time) in session.fingerprintedSites(of: message, holdings: holdings) {
+                message.fingerprints[site] = fingerprint(of: site, upTo: time)
+            }
             session.sent(message, for: plan, holdings: holdings, created: created, points: Array(carried))
             return Bundle(sender: session.site, participant: session.participant, created: created, points: carried, message: message)
         }
 
+        /// What this model holds of `site` up to `time`, each point standing for one change.
+        func fingerprint(of site: SiteTag, upTo time: HybridTimestamp) -> SiteFingerprint {
+            var fingerprint = SiteFingerprint(time: time)
+            for point in held where point.site == site && point.timestamp <= time {
+                fingerprint.add(Hash256.of(Array("\(point.site) \(point.timestamp.rawValue)".utf8)))
+            }
+            return fingerprint
+        }
+
         /// Applies a bundle; `applied` lists the times of the sender's bundles whose knowledge was taken.
         mutating func apply(_ bundle: Bundle, taken: inout Set<HybridTimestamp>) -> SyncSession.Lesson {
+            let late = bundle.points.filter { !held.contains($0) && session.own.covers($0) }
             held.formUnion(bundle.points)
+            session.arrivedLate(Array(late))
             clock = max(clock, bundle.created.milliseconds)
+            let model = self
             let lesson = session.received(bundle.message, from: bundle.sender, participant: bundle.participant, created: bundle.created,
-                                          carried: Array(bundle.points)) { taken.contains($0) }
+                                          carried: Array(bundle.points), adopted: { taken.contains($0) },
+                                          fingerprint: { model.fingerprint(of: $0, upTo: $1) }).lesson
             if lesson == .senderAndOwn {
                 taken.insert(bundle.created)
                 newestTaken[SiteTag(bundle.sender)] = max(newestTaken[SiteTag(bundle.sender)] ?? .zero, bundle.created)
@@ -202,6 +218,67 @@ struct SyncSessionTests {
         #expect(laptop.session.sitesToCatchUp(of: "PHL", among: colleagues) == colleagues)
     }
 
+    @Test("a replica folder copied to a second computer: each copy's claims on its site are checked against fingerprints, so the hub and both copies end up holding every change of the site")
+    func copiedFolder() {
+        var hub = Model(1, participant: "SEC"), laptop = Model(2, participant: "PHL")
+        var hubTaken = Set<HybridTimestamp>(), laptopTaken = Set<HybridTimestamp>()
+        let site = laptop.tag, participants = [hub.tag: "SEC", laptop.tag: "PHL"]
+        _ = laptop.edit()
+        _ = hub.apply(laptop.bundle(for: "SEC", sites: [hub.session.site], participants: participants), taken: &hubTaken)
+        _ = laptop.apply(hub.bundle(for: "PHL", sites: [laptop.session.site], participants: participants), taken: &laptopTaken)
+
+        var copy = laptop, copyTaken = laptopTaken
+        var made: [SitePoint] = []
+        for turn in 0..<4 {
+            // Interleaved in time, as two officers typing on two computers.
+            if turn % 2 == 0 { made.append(laptop.edit()); copy.clock = laptop.clock } else { made.append(copy.edit()); laptop.clock = copy.clock }
+        }
+        _ = hub.apply(laptop.bundle(for: "SEC", sites: [hub.session.site], participants: participants), taken: &hubTaken)
+        let fromCopy = copy.bundle(for: "SEC", sites: [hub.session.site], participants: participants)
+        let hubBefore = hub
+        _ = hub.apply(fromCopy, taken: &hubTaken)
+        #expect(hubBefore.session.own[site] >= made[1].timestamp, "the first copy's claim was believed: nothing contradicted it yet")
+        #expect(hub.session.own[site] < made[1].timestamp, "the other copy's change arrived below it: the hub no longer claims it")
+        var probe = hubBefore.session
+        var heldAfter = hubBefore
+        heldAfter.held.formUnion(fromCopy.points)
+        let received = probe.received(fromCopy.message, from: fromCopy.sender, participant: "PHL", created: fromCopy.created,
+                                      carried: Array(fromCopy.points), adopted: { _ in true },
+                                      fingerprint: { heldAfter.fingerprint(of: $0, upTo: $1) })
+        #expect(received.disputed == [site], "the copy's claim on its own site does not match what the hub holds")
+
+        // Syncs as over HTTP: each copy pushes, and the hub answers it at once.
+        _ = copy.apply(hub.bundle(for: "PHL", sites: [copy.session.site], participants: participants), taken: &copyTaken)
+        for _ in 0..<2 {
+            _ = hub.apply(laptop.bundle(for: "SEC", sites: [hub.session.site], participants: participants), taken: &hubTaken)
+            _ = laptop.apply(hub.bundle(for: "PHL", sites: [laptop.session.site], participants: participants), taken: &laptopTaken)
+            _ = hub.apply(copy.bundle(for: "SEC", sites: [hub.session.site], participants: participants), taken: &hubTaken)
+            _ = copy.apply(hub.bundle(for: "PHL", sites: [copy.session.site], participants: participants), taken: &copyTaken)
+        }
+        let all = Set(made)
+        #expect(all.isSubset(of: hub.held), "the hub holds every change of both copies")
+        #expect(all.isSubset(of: laptop.held), "the first copy holds the other's: missing \(all.subtracting(laptop.held).map(\.timestamp.milliseconds))")
+        #expect(all.isSubset(of: copy.held), "the second copy holds the first's: missing \(all.subtracting(copy.held).map(\.timestamp.milliseconds))")
+    }
+
+    @Test("changes that arrive below a frontier lower it, and every belief that covered them without naming them")
+    func lateArrival() {
+        let other = SiteTag(rawValue: 9)
+        var own = Frontier()
+        own[other] = HybridTimestamp(milliseconds: 500, counter: 0)
+        let peer = SiteID(words: (3, 3))
+        var session = SyncSession(site: SiteID(words: (1, 1)), participant: "SEC", own: own, peers: [
+            PeerKnowledge(site: peer, participant: "PHL", holds: own, extras: []),
+        ])
+        let late = SitePoint(site: other, timestamp: HybridTimestamp(milliseconds: 300, counter: 0))
+        let lowered = session.arrivedLate([late])
+        #expect(lowered)
+        #expect(session.own[other] == HybridTimestamp(rawValue: late.timestamp.rawValue - 1))
+        #expect(session.peers[peer]?.holds(late) == false, "the peer may lack it: the next bundle carries it")
+        let again = session.arrivedLate([late])
+        #expect(!again, "below the lowered frontier, nothing more to lower")
+    }
+
     @Test("past the unanswered limit, a belief is dropped and the next bundle is full")
     func unanswered() {
         var sec = Model(1, participant: "SEC")
@@ -231,14 +308,16 @@ struct SyncSessionTests {
         // MEX answers, having taken that bundle; its own frontier says nothing of Kenya.
         let answer = SyncMessage(recipient: "SEC", holds: Frontier([SiteTag(mexico): HybridTimestamp(milliseconds: 3_500, counter: 0)]),
                                  taken: [SiteTag(secSite): created])
-        _ = sec.received(answer, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 4_000, counter: 0), carried: []) { _ in false }
+        _ = sec.received(answer, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 4_000, counter: 0), carried: [], adopted: { _ in false },
+                           fingerprint: { SiteFingerprint(time: $1) })
         #expect(sec.peers[mexico]?.reach[kenya] == draft, "it took the bundle: it holds all it may read of Kenya up to then")
         #expect(sec.plan(for: "MEX", sites: [mexico]).since[kenya] == draft)
 
         // An answer that did not take it (the bundle was lost) drops the belief.
         var lost = sec
         let silent = SyncMessage(recipient: "SEC", holds: answer.holds)
-        _ = lost.received(silent, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 5_000, counter: 0), carried: []) { _ in false }
+        _ = lost.received(silent, from: mexico, participant: "MEX", created: HybridTimestamp(milliseconds: 5_000, counter: 0), carried: [], adopted: { _ in false },
+                           fingerprint: { SiteFingerprint(time: $1) })
         #expect(lost.peers[mexico]?.reach[kenya] == .zero)
     }
 }

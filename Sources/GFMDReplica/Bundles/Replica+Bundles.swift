@@ -20,6 +20,10 @@ public struct BundleApplyOutcome: Sendable {
     /// nothing changed this time; nil when it was applied now. Applying a
     /// bundle again is an outcome, not an error: a retried upload succeeds.
     public let previouslyApplied: String?
+    /// The proof, brought first by this bundle, that this replica's site is
+    /// in use on another computer too (its folder was copied, or restored
+    /// from a backup); nil otherwise. ``Replica/copyNotice()`` keeps it.
+    public let copyNotice: CopyNotice?
 }
 
 extension Replica {
@@ -173,20 +177,22 @@ extension Replica {
             checksum: bundle.checksum, senderSite: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, created: bundle.header.created,
             appliedAt: nowISO8601, fileName: fileName, changeCount: bundle.changeCount)
-        let applied = try store.write { writer -> (report: ApplyReport, previously: String?) in
+        let applied = try store.write { writer -> (report: ApplyReport, previously: String?, copy: CopyNotice?) in
             if let previous = try writer.reader.bundle(checksum: bundle.checksum) {
-                return (ApplyReport(), previous.appliedAt)
+                return (ApplyReport(), previous.appliedAt, nil)
             }
             if let root { try writer.pin(root: root) }
+            let arrivals = try arrivals(in: bundle, reader: writer.reader)
             let report = try writer.apply(commits, receipt: receipt, progress: progress)
-            try learn(from: bundle, writer: writer)
+            let copy = try learn(from: bundle, arrivals: arrivals, through: fileName ?? "a bundle from site \(bundle.header.sender.siteID.short)",
+                                 writer: writer)
             var clock = try writer.reader.clock()
             let wall = self.clock.nowMilliseconds()
             for commit in commits {
                 for leaf in commit.leaves { clock.observe(leaf.change.change.timestamp, wallMilliseconds: wall) }
             }
             try writer.save(clock)
-            return (report, nil)
+            return (report, nil, copy)
         }
         let report = applied.report
         logger.info(applied.previously == nil ? "applied bundle" : "bundle applied before", metadata: [
@@ -196,7 +202,7 @@ extension Replica {
         return BundleApplyOutcome(
             checksum: bundle.checksum, sender: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, changeCount: bundle.changeCount, report: report,
-            previouslyApplied: applied.previously)
+            previouslyApplied: applied.previously, copyNotice: applied.copy)
     }
 }
 

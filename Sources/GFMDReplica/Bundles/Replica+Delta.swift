@@ -2,6 +2,7 @@ import GFMDBundle
 public import GFMDCore
 import GFMDStore
 import GFMDSync
+import Logging
 
 /// A bundle made for one participant.
 public struct PeerBundle: Sendable {
@@ -69,7 +70,8 @@ extension Replica {
             let selection = try writer.reader.select(plan)
             var holdings = try Self.holdings(carrying: selection.points, own: session.own, writer: writer)
             holdings.taken = try writer.reader.newestTaken(from: plan.sites)
-            let message = session.message(for: plan, holdings: holdings)
+            var message = session.message(for: plan, holdings: holdings)
+            try fingerprint(&message, session: session, holdings: holdings, reader: writer.reader)
             session.sent(message, for: plan, holdings: holdings, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
             return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull, plan.sites)
@@ -93,7 +95,18 @@ extension Replica {
     /// The message of a bundle of everything this replica holds.
     func knowledgeOfEverything(writer: StoreWriter) throws -> SyncMessage {
         let session = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: [])
-        return session.messageForEverything(holdings: try Self.holdings(carrying: [], own: session.own, writer: writer))
+        let holdings = try Self.holdings(carrying: [], own: session.own, writer: writer)
+        var message = session.messageForEverything(holdings: holdings)
+        try fingerprint(&message, session: session, holdings: holdings, reader: writer.reader)
+        return message
+    }
+
+    /// Adds to `message` what this replica holds of each site whose claim
+    /// the recipient checks (``SyncSession/fingerprintedSites(of:holdings:)``).
+    func fingerprint(_ message: inout SyncMessage, session: SyncSession, holdings: DeltaHoldings, reader: StoreReader) throws {
+        for (site, time) in session.fingerprintedSites(of: message, holdings: holdings) {
+            message.fingerprints[site] = try reader.fingerprint(of: site, upTo: time)
+        }
     }
 
     /// How many changes `participant` may read of this replica: the size a
@@ -102,30 +115,86 @@ extension Replica {
         try read { reader in try reader.changes(visibleIn: reader.visibility(for: participant.rawValue)).count }
     }
 
-    /// Takes what a bundle applied in this transaction says about knowledge:
-    /// what its sender holds, and, when the bundle's basis holds here, the
-    /// times it vouches for as this replica's own.
-    func learn(from bundle: Bundle, writer: StoreWriter) throws {
-        guard let message = bundle.sync else { return }
-        let sender = bundle.header.sender.siteID
-        let loaded = try writer.reader.syncSession(site: siteID, participant: identity.participant, peers: [sender])
-        var session = loaded
-        let carried = bundle.commits.flatMap { commit in
-            commit.leaves.map { SitePoint(site: SiteTag($0.change.change.site), timestamp: $0.change.change.timestamp) }
-        }
-        var lookupError: (any Error)?
-        let lesson = session.received(
-            message, from: sender, participant: bundle.header.senderParticipant, created: bundle.header.created,
-            carried: Array(Set(carried))
-        ) { created in
-            do { return try writer.reader.tookKnowledge(from: sender, created: created) } catch {
-                lookupError = error
-                return false
+    /// The changes of a bundle about to be applied that contradict what this
+    /// replica believed: those of its own site that it did not make, and
+    /// those of other sites it believed it held every change of up to their
+    /// times. Found before the bundle is applied, from what is held then.
+    struct Arrivals {
+        /// The times of changes of this replica's own site it did not make.
+        var foreignOwn: [HybridTimestamp] = []
+        /// The points of changes that arrived below this replica's frontier.
+        var late: [SitePoint] = []
+    }
+
+    /// What of `bundle` contradicts this replica's beliefs (``Arrivals``).
+    func arrivals(in bundle: Bundle, reader: StoreReader) throws -> Arrivals {
+        let frontier = try reader.savedFrontier()
+        let mine = SiteTag(siteID)
+        var arrivals = Arrivals()
+        for commit in bundle.commits {
+            for leaf in commit.leaves {
+                let change = leaf.change.change
+                let point = SitePoint(site: SiteTag(change.site), timestamp: change.timestamp)
+                let own = change.site == siteID
+                guard own || (point.site != mine && frontier.covers(point)) else { continue }
+                guard try !reader.holds(leaf.change.hash) else { continue }
+                if own { arrivals.foreignOwn.append(change.timestamp) } else { arrivals.late.append(point) }
             }
         }
-        if let lookupError { throw lookupError }
-        if lesson == .senderAndOwn { try writer.markKnowledgeTaken(bundle: bundle.checksum) }
+        return arrivals
+    }
+
+    /// Takes what a bundle applied in this transaction says about knowledge:
+    /// what its sender holds, and, when the bundle's basis holds here, the
+    /// times it vouches for as this replica's own; claims whose fingerprints
+    /// differ from what is held here are not believed. Changes that arrived
+    /// below this replica's frontier lower it and every belief that covered
+    /// them, so that they travel on.
+    ///
+    /// - Returns: the proof that this replica's site is in use elsewhere,
+    ///   when this bundle brought it first.
+    func learn(from bundle: Bundle, arrivals: Arrivals, through: String, writer: StoreWriter) throws -> CopyNotice? {
+        let sender = bundle.header.sender.siteID
+        let mine = SiteTag(siteID)
+        let loaded = try writer.reader.syncSession(site: siteID, participant: identity.participant,
+                                                   peers: arrivals.late.isEmpty ? [sender] : nil)
+        var session = loaded
+        session.arrivedLate(arrivals.late)
+        var disputedOwn = false
+        if let message = bundle.sync {
+            let carried = bundle.commits.flatMap { commit in
+                commit.leaves.map { SitePoint(site: SiteTag($0.change.change.site), timestamp: $0.change.change.timestamp) }
+            }
+            var lookupError: (any Error)?
+            let received = session.received(
+                message, from: sender, participant: bundle.header.senderParticipant, created: bundle.header.created,
+                carried: Array(Set(carried)),
+                adopted: { created in
+                    do { return try writer.reader.tookKnowledge(from: sender, created: created) } catch {
+                        lookupError = error
+                        return false
+                    }
+                },
+                fingerprint: { site, time in
+                    do { return try writer.reader.fingerprint(of: site, upTo: time) } catch {
+                        lookupError = error
+                        return SiteFingerprint(time: time)
+                    }
+                })
+            if let lookupError { throw lookupError }
+            if received.lesson == .senderAndOwn { try writer.markKnowledgeTaken(bundle: bundle.checksum) }
+            if !received.disputed.isEmpty {
+                logger.notice("claims not believed", metadata: [
+                    "sender": "\(sender.short)", "sites": "\(received.disputed.map(\.description).sorted().joined(separator: ","))",
+                ])
+            }
+            disputedOwn = received.disputed.contains(mine)
+        }
         try writer.save(session, loaded: loaded)
+        guard !arrivals.foreignOwn.isEmpty || disputedOwn else { return nil }
+        let now = HybridTimestamp(milliseconds: clock.nowMilliseconds(), counter: 0)
+        let notice = CopyNotice(since: arrivals.foreignOwn.min() ?? bundle.header.created, detected: now, through: through)
+        return try writer.note(notice) ? notice : nil
     }
 }
 

@@ -9,6 +9,8 @@ import GFMDCore
 enum SiteKeyFile {
     static let name = "site.key"
     static let rootName = "root.key"
+    /// The key a replica moving to a new site (`gfmd rekey`) will sign with once enrolled.
+    static let nextName = "site.key.next"
     private static let tag = "gfmd-site-key-v1"
 
     static func write(_ key: SiteSigningKey, in directory: URL, name: String = name) throws {
@@ -39,5 +41,20 @@ extension SiteKeyFile {
     static func readRoot(in directory: URL) throws -> SiteSigningKey? {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(rootName).path) else { return nil }
         return try read(in: directory, name: rootName)
+    }
+}
+
+extension SiteKeyFile {
+    /// The key of the new site this replica asked to move to, if any.
+    static func readNext(in directory: URL) throws -> SiteSigningKey? {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(nextName).path) else { return nil }
+        return try read(in: directory, name: nextName)
+    }
+
+    /// Makes the next key the site key, replacing the old one (a rename).
+    static func promoteNext(in directory: URL) throws {
+        guard rename(directory.appendingPathComponent(nextName).path, directory.appendingPathComponent(name).path) == 0 else {
+            throw ReplicaError(.keyFile, "cannot install the new site key in \(directory.path): \(String(cString: strerror(errno)))")
+        }
     }
 }

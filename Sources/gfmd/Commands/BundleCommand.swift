@@ -151,6 +151,7 @@ struct BundleApplyCommand: ParsableCommand {
                     line += "; \(report.recordsConflicted.count) record\(report.recordsConflicted.count == 1 ? " has" : "s have") conflicts: see `gfmd conflicts`"
                 }
                 Output.line(line)
+                if let notice = outcome.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
             } catch {
                 progress.clear()
                 failures += 1

@@ -51,12 +51,15 @@ struct StatusCommand: ParsableCommand {
         let rootFingerprint: String?
         let counts: ReplicaCounts
         let peers: [Peer]
+        /// Set when this site is in use on another computer too.
+        let copiedElsewhere: String?
 
         enum CodingKeys: String, CodingKey {
             case site, participant, author, role, counts, peers
             case validUntil = "valid_until"
             case certificateProblem = "certificate_problem"
             case rootFingerprint = "root_fingerprint"
+            case copiedElsewhere = "copied_elsewhere"
         }
     }
 
@@ -66,6 +69,7 @@ struct StatusCommand: ParsableCommand {
         let named = Set(peer.map { ParticipantCode($0)!.rawValue })
         let lacks = try replica.peerLacks(counting: named.isEmpty && known.count <= Self.countedPeers ? nil : named)
         let counts = try replica.read { try $0.counts() }
+        let copy = try replica.copyNotice()
         let snapshot = try replica.trustSnapshot()
         let verdict = snapshot.map { $0.trust.certificate(for: replica.siteID, at: HybridTimestamp(milliseconds: replica.nowMilliseconds, counter: 0), root: $0.root) }
         let certificate = try? verdict?.get()
@@ -80,7 +84,8 @@ struct StatusCommand: ParsableCommand {
                 role: certificate?.role.description, validUntil: certificate?.notAfter.iso8601, certificateProblem: problem,
                 rootFingerprint: snapshot?.root.siteID.hex, counts: counts,
                 peers: lacks.map { .init(participant: $0.participant, sites: $0.sites.map(\.hex), lacking: $0.lacking, unanswered: $0.unanswered,
-                                                   lastHeard: $0.lastHeard?.iso8601) }))
+                                                   lastHeard: $0.lastHeard?.iso8601) },
+                copiedElsewhere: copy.map { CopyWarning.line($0, site: replica.siteID) }))
             return
         }
         Output.line("site       \(replica.siteID.hex) (\(replica.identity.participant), \(replica.identity.author))")
@@ -90,6 +95,10 @@ struct StatusCommand: ParsableCommand {
             Output.line("enrolled   no: \(problem)")
         }
         if let root = snapshot?.root { Output.line("root key   fingerprint \(root.siteID.hex)") }
+        if let next = replica.nextSite {
+            Output.line("new site   \(next.short) asked for (`gfmd rekey`): `gfmd enroll CERT` moves this replica to it")
+        }
+        if let notice = copy { Output.line("copied     " + CopyWarning.line(notice, site: replica.siteID)) }
         Output.line("records    \(counts.records)" + (counts.conflicted > 0 ? ", \(counts.conflicted) with a conflict (`gfmd conflicts`)" : ", no conflict"))
         Output.line("changes    \(counts.pending) pending (`gfmd pending`), \(counts.rejected) rejected (`gfmd rejected`)")
         guard !lacks.isEmpty else {

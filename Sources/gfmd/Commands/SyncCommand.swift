@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GFMDCore
 import GFMDHubClient
+import GFMDReplica
 
 /// `gfmd sync URL`: one push-and-pull exchange with the secretariat's hub.
 struct SyncCommand: AsyncParsableCommand {
@@ -40,6 +41,7 @@ struct SyncCommand: AsyncParsableCommand {
         try await client.shutdown()
         let report: HubSyncReport
         do { report = try result.get() } catch let error as HubSyncError { throw CommandFailure(error.reason) }
+        if let notice = report.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
         Output.line("In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)): pushed \(Output.count(report.sent, "change")), received \(Output.count(report.received, "new change")) in \(Output.count(report.rounds, "round")).")
     }
 }

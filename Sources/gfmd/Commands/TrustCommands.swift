@@ -86,8 +86,16 @@ struct EnrollCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let replica = try replica.open()
-        let enrolment = try replica.enroll(try FileArgument.read(file))
+        var replica = try replica.open()
+        let bytes = try FileArgument.read(file)
+        if try replica.certifiesNextSite(bytes) {
+            // The certificate of the new site asked for with `gfmd rekey`.
+            let old = replica.siteID
+            try replica.moveToNextSite()
+            replica = try self.replica.open()
+            Output.line("Moved from site \(old.short) to site \(replica.siteID.short): changes made from now on are signed by the new site")
+        }
+        let enrolment = try replica.enroll(bytes)
         let certificate = enrolment.certificate
         Output.line("Enrolled site \(replica.siteID.hex) as \(certificate.role) of \(certificate.participant), valid until \(Output.time(certificate.notAfter)) (serial \(certificate.serial))")
         Output.line("Root key fingerprint \(enrolment.root.siteID.hex): check it with the secretariat")

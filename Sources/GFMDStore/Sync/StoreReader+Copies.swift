@@ -1,0 +1,109 @@
+import Foundation
+public import GFMDCore
+package import GFMDSync
+import GRDB
+
+extension StoreReader.MetaKey {
+    /// The proof, once seen, that this replica's site is in use elsewhere.
+    static let copyNotice = "copy_notice"
+}
+
+/// The proof that this replica's site is in use on another computer too:
+/// its replica folder was copied, or restored from a backup, and both copies
+/// went on making changes (`Protocol/sync.md`, "Copied replica folders").
+public struct CopyNotice: Hashable, Sendable, Codable {
+    /// The earliest time of a change of this site that this replica did not
+    /// make (or, when only a claim gave it away, when the claim was made).
+    public let since: HybridTimestamp
+    /// When this replica found out, on its own clock.
+    public let detected: HybridTimestamp
+    /// The bundle file, or hub, that brought the proof.
+    public let through: String
+
+    /// A notice.
+    public init(since: HybridTimestamp, detected: HybridTimestamp, through: String) {
+        self.since = since
+        self.detected = detected
+        self.through = through
+    }
+
+    enum CodingKeys: String, CodingKey { case since, detected, through }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        since = HybridTimestamp(rawValue: try container.decode(UInt64.self, forKey: .since))
+        detected = HybridTimestamp(rawValue: try container.decode(UInt64.self, forKey: .detected))
+        through = try container.decode(String.self, forKey: .through)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(since.rawValue, forKey: .since)
+        try container.encode(detected.rawValue, forKey: .detected)
+        try container.encode(through, forKey: .through)
+    }
+}
+
+extension StoreReader {
+    /// What this replica holds of the site(s) with tag `site` up to `time`:
+    /// its changes, applied or rejected, at or before that time.
+    package func fingerprint(of site: SiteTag, upTo time: HybridTimestamp) throws -> SiteFingerprint {
+        var fingerprint = SiteFingerprint(time: time)
+        let statement = try db.cachedStatement(sql: """
+            SELECT hash FROM change WHERE site = ?1 AND hlc <= ?2 UNION ALL SELECT hash FROM rejected WHERE site = ?1 AND hlc <= ?2
+            """)
+        for id in try signingSites().sites where SiteTag(id) == site {
+            let rows = try Data.fetchCursor(statement, arguments: [id.data, Int64(bitPattern: time.rawValue)])
+            while let data = try rows.next() { fingerprint.add(try Hash256(data: data)) }
+        }
+        return fingerprint
+    }
+
+    /// Whether this replica holds change `hash`: applied, rejected or pending.
+    package func holds(_ hash: ChangeHash) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM change WHERE hash = ?1) OR EXISTS (SELECT 1 FROM rejected WHERE hash = ?1)
+                OR EXISTS (SELECT 1 FROM pending WHERE hash = ?1)
+            """), arguments: [hash.data]) ?? false
+    }
+
+    /// This replica's own frontier as saved, without its own newest change.
+    package func savedFrontier() throws -> Frontier {
+        try meta(MetaKey.knowledge).flatMap { try? Frontier(decoding: ArraySlice($0)) } ?? Frontier()
+    }
+
+    /// The proof that this replica's site is in use elsewhere, once seen.
+    public func copyNotice() throws -> CopyNotice? {
+        try meta(MetaKey.copyNotice).flatMap { try? JSONDecoder().decode(CopyNotice.self, from: $0) }
+    }
+}
+
+extension StoreWriter {
+    /// Records `notice`, unless one is recorded already (the first proof stands).
+    ///
+    /// - Returns: whether it was recorded now.
+    package func note(_ notice: CopyNotice) throws -> Bool {
+        guard try reader.copyNotice() == nil else { return false }
+        try setMeta(StoreReader.MetaKey.copyNotice, try JSONEncoder().encode(notice))
+        return true
+    }
+
+    /// Forgets the notice: this replica now signs as a new site.
+    package func forgetCopyNotice() throws {
+        try db.cachedStatement(sql: "DELETE FROM meta WHERE key = ?").execute(arguments: [StoreReader.MetaKey.copyNotice])
+    }
+}
+
+extension StoreWriter {
+    /// Makes `key` this replica's site from now on, the site `old` it signed
+    /// as before becoming one of the others: this replica claims to hold of
+    /// it only what a peer vouches for, and the proof that `old` was in use
+    /// elsewhere is forgotten.
+    package func move(from old: SiteID, to key: SitePublicKey) throws {
+        try setMeta(StoreReader.MetaKey.publicKey, Data(key.rawRepresentation))
+        var frontier = try reader.savedFrontier()
+        frontier[SiteTag(old)] = .zero
+        try setMeta(StoreReader.MetaKey.knowledge, Data(frontier.encoded))
+        try forgetCopyNotice()
+    }
+}
