@@ -121,15 +121,19 @@ public struct SyncSession: Hashable, Sendable {
     }
 
     /// The entries of `message` (made from `holdings`) whose claims the
-    /// recipient checks against a fingerprint: those of sites acting for this
-    /// replica's participant or the recipient's, each at its time. These are
-    /// the claims a copied replica folder can make false (`Protocol/sync.md`,
-    /// "Fingerprints").
+    /// recipient checks against a fingerprint, each at its time: those of
+    /// sites acting for this replica's participant or the recipient's, when
+    /// both sides read every change of such a site (each is the secretariat
+    /// or that site's participant). These are the claims a copied replica
+    /// folder can make false (`Protocol/sync.md`, "Fingerprints").
     public func fingerprintedSites(of message: SyncMessage, holdings: DeltaHoldings) -> [SiteTag: HybridTimestamp] {
+        let secretariat = ParticipantCode.secretariat.rawValue
+        let recipient = message.recipient.isEmpty ? participant : message.recipient
         var sites: [SiteTag: HybridTimestamp] = [:]
         for (site, time) in message.holds.entries {
-            guard let acting = site == SiteTag(self.site) ? participant : holdings.participants[site] else { continue }
-            if acting == participant || (!message.recipient.isEmpty && acting == message.recipient) { sites[site] = time }
+            guard let acting = site == SiteTag(self.site) ? participant : holdings.participants[site],
+                  acting == participant || acting == recipient else { continue }
+            if [participant, recipient].allSatisfy({ $0 == secretariat || $0 == acting }) { sites[site] = time }
         }
         return sites
     }

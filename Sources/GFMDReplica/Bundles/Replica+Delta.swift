@@ -117,8 +117,10 @@ extension Replica {
 
     /// The changes of a bundle about to be applied that contradict what this
     /// replica believed: those of its own site that it did not make, and
-    /// those of other sites it believed it held every change of up to their
-    /// times. Found before the bundle is applied, from what is held then.
+    /// those of other sites whose every change it reads (its participant's;
+    /// any, on the secretariat's) that it believed it held every change of
+    /// up to their times. Found before the bundle is applied, from what is
+    /// held then.
     struct Arrivals {
         /// The times of changes of this replica's own site it did not make.
         var foreignOwn: [HybridTimestamp] = []
@@ -136,7 +138,10 @@ extension Replica {
                 let change = leaf.change.change
                 let point = SitePoint(site: SiteTag(change.site), timestamp: change.timestamp)
                 let own = change.site == siteID
-                guard own || (point.site != mine && frontier.covers(point)) else { continue }
+                // Below the frontier of a site it reads only in part, a change
+                // may arrive as newly readable (an acceptance): not late.
+                let readsAll = identity.participant == ParticipantCode.secretariat.rawValue || change.participant == identity.participant
+                guard own || (point.site != mine && readsAll && frontier.covers(point)) else { continue }
                 guard try !reader.holds(leaf.change.hash) else { continue }
                 if own { arrivals.foreignOwn.append(change.timestamp) } else { arrivals.late.append(point) }
             }

@@ -182,13 +182,22 @@ struct ProtocolVectorTests {
         for vector in file.valid {
             let input = try Self.bytes(vector.input)
             let created = HybridTimestamp(rawValue: vector.created)
-            let message = try SyncMessage(decoding: input[...], relativeTo: created)
+            var message = try SyncMessage(decoding: input[...], relativeTo: created)
+            if let fingerprints = try vector.fingerprints.map(Self.bytes) {
+                message.fingerprints = try SyncMessage.fingerprints(decoding: fingerprints[...], relativeTo: created)
+                #expect(message.encodedFingerprints(relativeTo: created) == fingerprints, "\(vector.name): fingerprints re-encode identically")
+            }
             #expect(M.SyncJSON(message) == vector.expected, "\(vector.name)")
             #expect(message.encoded(relativeTo: created) == input, "\(vector.name) re-encodes identically")
         }
         for vector in file.mustFail {
             do {
-                _ = try SyncMessage(decoding: try Self.bytes(vector.input)[...], relativeTo: HybridTimestamp(rawValue: vector.created))
+                let created = HybridTimestamp(rawValue: vector.created)
+                if vector.section == "fingerprints" {
+                    _ = try SyncMessage.fingerprints(decoding: try Self.bytes(vector.input)[...], relativeTo: created)
+                } else {
+                    _ = try SyncMessage(decoding: try Self.bytes(vector.input)[...], relativeTo: created)
+                }
                 Issue.record("\(vector.name): accepted, but must fail with \(vector.error)")
             } catch {
                 #expect(Self.errorName(error) == vector.error, "\(vector.name): \(error)")

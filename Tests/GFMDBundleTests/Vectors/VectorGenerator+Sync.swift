@@ -26,6 +26,15 @@ extension VectorGenerator {
             ("a replica that knows nothing", SyncMessage(recipient: "SEC")),
             ("a bundle of everything its sender holds, for any recipient", SyncMessage(
                 recipient: "", holds: Frontier([a: t(created.milliseconds - 3_000)]), vouched: [a], basis: .nothing)),
+            ("a laptop's claims on its own site and a colleague's, with their fingerprints (body section 4)", {
+                var message = SyncMessage(recipient: "SEC", holds: Frontier([a: t(created.milliseconds - 5_000), b: t(created.milliseconds - 60_000)]),
+                                          vouched: [a, b], basis: .nothing)
+                var own = SiteFingerprint(time: message.holds[a])
+                own.add(Hash256.of(Array("first change".utf8)))
+                own.add(Hash256.of(Array("second change".utf8)))
+                message.fingerprints = [a: own, b: SiteFingerprint(time: message.holds[b])]
+                return message
+            }()),
         ]
         func raw(_ build: (inout ByteWriter) -> Void) -> String {
             var writer = ByteWriter()
@@ -62,10 +71,27 @@ extension VectorGenerator {
                 w.write(string: "PHL"); w.write(count: 1000)
             }, "too_large"),
         ]
+        let fingerprintFailures: [(String, String, String)] = [
+            ("fingerprints: sites out of order", raw { w in
+                w.write(count: 2)
+                for site in [b, a] { w.write(uint64BigEndian: site.rawValue); w.write(varint: 1); w.write(varint: 0); w.write(uint64BigEndian: 0) }
+            }, "not_canonical"),
+            ("fingerprints: a time of zero", raw { w in
+                w.write(count: 1); w.write(uint64BigEndian: a.rawValue); w.write(varint: created.rawValue); w.write(varint: 0); w.write(uint64BigEndian: 0)
+            }, "invalid_value"),
+            ("fingerprints: a byte after the last entry", raw { w in
+                w.write(count: 1); w.write(uint64BigEndian: a.rawValue); w.write(varint: 1); w.write(varint: 0); w.write(uint64BigEndian: 0); w.write(byte: 0)
+            }, "trailing_bytes"),
+        ]
         return M.File(
             kind: "sync",
-            description: "Sync sections of bundle format version 5 (Protocol/sync.md, \"Encoding\"). Times are packed hybrid timestamps; input is the section's payload in hex, read relative to the bundle's created time. must_fail: payloads a reader refuses.",
-            valid: messages.map { M.SyncCase(name: $0.0, created: created.rawValue, input: Hex.encode($0.1.encoded(relativeTo: created)), expected: M.SyncJSON($0.1)) },
-            mustFail: failures.map { M.SyncFailure(name: $0.0, created: created.rawValue, input: $0.1, error: $0.2) })
+            description: "Sync sections of bundle format versions 5 and 6 (Protocol/sync.md, \"The sync section\" and \"Fingerprints\"). Times are packed hybrid timestamps; input is the sync section's payload in hex, and fingerprints (when present) the payload of the fingerprints section (body section 4) that follows it, both read relative to the bundle's created time. must_fail: payloads a reader refuses, of the fingerprints section where section says so.",
+            valid: messages.map { name, message in
+                M.SyncCase(name: name, created: created.rawValue, input: Hex.encode(message.encoded(relativeTo: created)),
+                           fingerprints: message.fingerprints.isEmpty ? nil : Hex.encode(message.encodedFingerprints(relativeTo: created)),
+                           expected: M.SyncJSON(message))
+            },
+            mustFail: failures.map { M.SyncFailure(name: $0.0, created: created.rawValue, input: $0.1, error: $0.2) }
+                + fingerprintFailures.map { M.SyncFailure(name: $0.0, created: created.rawValue, section: "fingerprints", input: $0.1, error: $0.2) })
     }
 }

@@ -14,5 +14,9 @@ extension VectorModels.SyncJSON {
         case .nothing: basis = nil
         case .sent(let chains): basis = Dictionary(uniqueKeysWithValues: chains.map { ($0.key.description, $0.value.map(\.rawValue)) })
         }
+        fingerprints = message.fingerprints.isEmpty ? nil : Dictionary(uniqueKeysWithValues: message.fingerprints.map { site, fingerprint in
+            (site.description, Fingerprint(time: fingerprint.time.rawValue, count: fingerprint.count,
+                                           xor: Hex.encode(withUnsafeBytes(of: fingerprint.xor.bigEndian) { Array($0) })))
+        })
     }
 }

@@ -217,9 +217,18 @@ enum VectorModels {
         let trustHeads: [String]
         let taken: [String: UInt64]
         let basis: [String: [UInt64]]?
+        /// What a fingerprints section (body section 4) says, by site tag; absent when the case has none.
+        var fingerprints: [String: Fingerprint]?
+
+        struct Fingerprint: Codable, Equatable {
+            let time: UInt64
+            let count: UInt64
+            /// The XOR, 16 hexadecimal digits.
+            let xor: String
+        }
 
         enum CodingKeys: String, CodingKey {
-            case recipient, holds, extras, wants, basis, taken
+            case recipient, holds, extras, wants, basis, taken, fingerprints
             case trustHeads = "trust_heads"
         }
     }
@@ -229,13 +238,17 @@ enum VectorModels {
         let name: String
         let created: UInt64
         let input: String
+        /// The payload of the fingerprints section that follows it, when the bundle has one.
+        var fingerprints: String?
         let expected: SyncJSON
     }
 
-    /// A sync section's payload that must be refused.
+    /// A sync section's payload that must be refused, or with `section`
+    /// "fingerprints", a fingerprints section's.
     struct SyncFailure: Codable {
         let name: String
         let created: UInt64
+        var section: String?
         let input: String
         let error: String
     }
