@@ -122,18 +122,19 @@ public struct SyncSession: Hashable, Sendable {
 
     /// The entries of `message` (made from `holdings`) whose claims the
     /// recipient checks against a fingerprint, each at its time: those of
-    /// sites acting for this replica's participant or the recipient's, when
-    /// both sides read every change of such a site (each is the secretariat
-    /// or that site's participant). These are the claims a copied replica
-    /// folder can make false (`Protocol/sync.md`, "Fingerprints").
+    /// delegations' sites that both sides read every change of (each is the
+    /// secretariat or that site's participant). A copied replica folder makes
+    /// such claims false, and they travel on: from the copy to its colleagues
+    /// and the secretariat, and between the secretariat's sites
+    /// (`Protocol/sync.md`, "Fingerprints").
     public func fingerprintedSites(of message: SyncMessage, holdings: DeltaHoldings) -> [SiteTag: HybridTimestamp] {
         let secretariat = ParticipantCode.secretariat.rawValue
         let recipient = message.recipient.isEmpty ? participant : message.recipient
         var sites: [SiteTag: HybridTimestamp] = [:]
         for (site, time) in message.holds.entries {
-            guard let acting = site == SiteTag(self.site) ? participant : holdings.participants[site],
-                  acting == participant || acting == recipient else { continue }
-            if [participant, recipient].allSatisfy({ $0 == secretariat || $0 == acting }) { sites[site] = time }
+            guard let acting = site == SiteTag(self.site) ? participant : holdings.participants[site] else { continue }
+            let readWhole = [participant, recipient].allSatisfy { $0 == secretariat || $0 == acting }
+            if readWhole && (acting != secretariat || site == SiteTag(self.site)) { sites[site] = time }
         }
         return sites
     }
