@@ -69,7 +69,10 @@ public final class Replica: Sendable {
         if let rootKey { try SiteKeyFile.write(rootKey, in: directory, name: SiteKeyFile.rootName) }
         let store = try ReplicaStore(path: database.path, logger: logger)
         let identity = StoredIdentity(publicKey: key.publicKey, participant: participant.rawValue, author: author)
-        try store.write { try $0.initialise(identity) }
+        try store.write { writer in
+            try writer.initialise(identity)
+            _ = try writer.open(at: place(of: database))
+        }
         return Replica(directory: directory, store: store, key: key, rootKey: rootKey, identity: identity, clock: clock, logger: logger)
     }
 
@@ -104,7 +107,20 @@ public final class Replica: Sendable {
             throw ReplicaError(.keyFile, "the site key in \(directory.path) does not belong to this replica")
         }
         let rootKey = access == .readOnly ? nil : try SiteKeyFile.readRoot(in: directory)
+        // Read first: only a folder found somewhere new writes.
+        if access == .readWrite, try store.read({ try $0.place() }) != place(of: database),
+           try store.write({ try $0.open(at: place(of: database)) }) {
+            logger.notice("this replica folder was copied, moved or restored: new text is numbered apart from the other copy's")
+        }
         return Replica(directory: directory, store: store, key: key, rootKey: rootKey, identity: identity, clock: clock, logger: logger)
+    }
+
+    /// Where the database `file` is: this computer, its real path, and its
+    /// device and inode, which a copy or a restored backup does not share.
+    private static func place(of file: URL) -> String {
+        var info = stat()
+        let node = stat(file.path, &info) == 0 ? "\(info.st_dev):\(info.st_ino)" : "?"
+        return [ProcessInfo.processInfo.hostName, file.resolvingSymlinksInPath().path, node].joined(separator: "\n")
     }
 
     /// The site's signing key, for a replica opened to write.

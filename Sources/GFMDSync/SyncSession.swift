@@ -107,8 +107,8 @@ public struct SyncSession: Hashable, Sendable {
         // What the recipient holds by name (carried, skipped, or what it
         // pushed or listed itself) may be named back: a hub then says it holds
         // what a laptop pushed, whoever made it, revealing nothing.
-        let named = plan.sites.compactMap { peers[$0]?.extras }.reduce(into: Set<SitePoint>()) { $0.formUnion($1) }
-        let known = Set(holdings.carried + plan.skip).union(named.filter { point in plan.sites.allSatisfy { peers[$0]?.extras.contains(point) == true } })
+        let named = plan.sites.map { peers[$0]?.extras ?? [] }
+        let known = Set(holdings.carried + plan.skip).union(named.dropFirst().reduce(named.first ?? []) { $0.intersection($1) })
         return SyncMessage(
             recipient: plan.recipient, holds: holds, vouched: Set(vouched),
             extras: Array(holdings.extras.filter { point in

@@ -60,7 +60,7 @@ struct StrandedLaptopCLITests {
         #expect(settled.contains("Wrote 0 changes PHL lacks"), "\(settled)")
     }
 
-    @Test("a replica folder copied to a second computer: both copies and the hub converge, both computers are warned, and rekey gives one copy a site of its own")
+    @Test("a replica folder copied to a second computer: both copies and the hub converge, both officers' paragraphs of one text kept, both computers warned, and rekey gives one copy a site of its own")
     func copiedFolder() throws {
         try cli.enrolled("p1", "PHL", author: "Maria Santos")
         let hub = try startHub()
@@ -79,7 +79,7 @@ struct StrandedLaptopCLITests {
         try cli.ok("p1", "add", id, "partners", "IOM")
         try cli.ok("p1copy", "add", id, "partners", "ILO")
         try cli.run(["write", "--replica", "p1", id, "summary", "--file", "-"], input: Array("A paragraph typed on the first computer.".utf8))
-        try cli.run(["write", "--replica", "p1copy", id, "objectives", "--file", "-"], input: Array("An objective typed on the second computer.".utf8))
+        try cli.run(["write", "--replica", "p1copy", id, "summary", "--file", "-"], input: Array("A paragraph typed on the second computer.".utf8))
 
         var warned: Set<String> = []
         for name in ["p1", "p1copy", "p1", "p1copy"] {
@@ -91,12 +91,13 @@ struct StrandedLaptopCLITests {
         #expect(try cli.digest("p1") == hubDigest)
         #expect(try cli.digest("p1copy") == hubDigest)
         let merged = try cli.ok("p1copy", "show", id).stdout
-        for typed in ["IOM", "ILO", "A paragraph typed on the first computer.", "An objective typed on the second computer."] {
+        for typed in ["IOM", "ILO", "A paragraph typed on the first computer.", "A paragraph typed on the second computer."] {
             #expect(merged.contains(typed), "\(typed) is in the merged record")
         }
         let titles = try cli.ok("p1", "list", "--json").stdout
         #expect(titles.contains("Started on the first computer") && titles.contains("Started on the second computer"))
         #expect(try cli.ok("p1", "status").stdout.contains("in use on another computer too"))
+        #expect(try cli.ok("p1", "rejected").stdout.contains("No rejected changes"))
 
         // The second computer moves to a site of its own, keeping its work.
         let oldSite = try cli.ok("p1copy", "status", "--json").stdout

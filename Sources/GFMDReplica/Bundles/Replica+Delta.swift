@@ -17,9 +17,10 @@ public struct PeerBundle: Sendable {
     public let isFull: Bool
     /// The sites it is sealed to; nil: a plain bundle.
     public let sealedFor: SealRecipients?
-    /// The recipient's sites it is meant to catch up: what the least advanced
-    /// of them lacks (all of them but this replica's own site, for a bundle
-    /// to its own participant).
+    /// The recipient's sites it is meant to catch up, carrying what the
+    /// least advanced of them lacks: every laptop of a delegation known here
+    /// (but this one), the secretariat's site heard from last, or the one
+    /// site asked for.
     public let sites: [SiteID]
 }
 

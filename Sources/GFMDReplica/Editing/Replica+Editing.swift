@@ -71,6 +71,7 @@ extension Replica {
             let ownTrust = try writer.trustChanges(concerning: siteID)
             let lookup = StoreRecordLookup(reader: writer.reader, load: writer.record)
             let editor = RecordEditor(records: lookup, site: siteID)
+            let floor = try writer.reader.counterFloor()
             var clock = try writer.reader.clock()
             let timestamp = clock.tick(wallMilliseconds: self.clock.nowMilliseconds())
             var changes: [EncodedChange] = []
@@ -87,7 +88,7 @@ extension Replica {
                 case .existing(let prefix):
                     let state = try lookup.record(matching: prefix)
                     id = state.id
-                    operations = try editor.operations(for: item.edits, on: state)
+                    operations = CounterFloor.raise(try editor.operations(for: item.edits, on: state), on: state, by: siteID, to: floor)
                     let heads = try writer.reader.heads(of: id)
                     dependencies = (heads + (try writer.reader.trustDependencies(among: ownTrust, besides: heads))).sorted()
                 }

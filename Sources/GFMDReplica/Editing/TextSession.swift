@@ -1,4 +1,5 @@
 public import GFMDCore
+import GFMDStore
 
 /// Edits one text field of one record by position, as an editor does, and
 /// records the edits as changes when told to commit.
@@ -77,6 +78,10 @@ public final class TextSession {
     public func commit() throws -> ChangeHash? {
         guard !recorder.edits.isEmpty else { return nil }
         let change = try replica.edit(record.hex, [.textEdits(field: field, edits: recorder.edits)])
+        if try replica.read({ try $0.counterFloor() }) > 0 {
+            // The commit numbered the new text apart (a copied folder): continue from what it recorded.
+            sequence = try replica.record(record.hex).textField(field) ?? SequenceState()
+        }
         recorder = EditRecorder(openFrom: sequence.nextCounter(for: replica.siteID))
         return change
     }

@@ -107,3 +107,44 @@ extension StoreWriter {
         try forgetCopyNotice()
     }
 }
+
+extension StoreReader.MetaKey {
+    /// Where the replica's database was last opened to write: computer, path and file.
+    static let place = "place"
+    /// The counter floor of element ids, once the folder was found copied or moved.
+    static let counterFloor = "counter_floor"
+}
+
+extension StoreReader {
+    /// Where the database was last opened to write (``StoreWriter/open(at:)``).
+    package func place() throws -> String? {
+        try meta(MetaKey.place).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The lowest counter this replica allocates to new elements of a text
+    /// or list it already holds; 0 until its folder is found somewhere new.
+    package func counterFloor() throws -> UInt64 {
+        guard let data = try meta(MetaKey.counterFloor), data.count == 8 else { return 0 }
+        return data.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
+
+extension StoreWriter {
+    /// Records that the database is opened at `place` (its computer, path
+    /// and file). When it was last opened elsewhere, the folder was copied,
+    /// moved or restored from a backup: new element counters then start at
+    /// a random high floor, so that the other copy's cannot be the same.
+    ///
+    /// - Returns: whether the floor was raised now.
+    package func open(at place: String) throws -> Bool {
+        let previous = try reader.place()
+        guard previous != place else { return false }
+        try setMeta(StoreReader.MetaKey.place, Data(place.utf8))
+        guard previous != nil else { return false }
+        // At least 2^40 above anything a site typed by hand, well below overflow.
+        let floor = UInt64.random(in: (1 << 40)...(1 << 56)) & ~((1 << 32) - 1)
+        guard floor > (try reader.counterFloor()) else { return false }
+        try setMeta(StoreReader.MetaKey.counterFloor, Data((0..<8).map { UInt8(truncatingIfNeeded: floor >> (56 - 8 * $0)) }))
+        return true
+    }
+}
