@@ -72,6 +72,12 @@ enum VectorGenerator {
                 .delete([CharRange(site: li.id, counter: 41, count: 1), CharRange(site: li.id, counter: 50, count: 3)]),
             ]),
         ])
+        // A copied folder's site skips ahead to its counter floor (changes.md, "Sequence edits").
+        let skipAhead = li.change(record, on: [rangeBase.hash], [
+            .text(field: "summary", item: nil, edits: [
+                .insert(counter: 1 << 40, left: CharID(site: li.id, counter: 42), right: nil, content: Array(" de la copia".unicodeScalars)),
+            ]),
+        ])
         let list = maria.change(record, on: [text.hash], [
             .list(field: "sections", edits: [
                 .insert(counter: 0, left: nil, right: nil, content: [SequenceEdit.itemPlaceholder, SequenceEdit.itemPlaceholder]),
@@ -93,6 +99,7 @@ enum VectorGenerator {
                      ("list value, Arabic, Chinese and emoji, restore", unicode), ("operation and value kinds of a newer version", future),
                      ("version 2: text insertions and deletions across sites", text),
                      ("version 2: a range counts from the previous range's end, or from the counter of an insertion between them", rangeBase),
+                     ("version 2: a site's counters skip ahead (a copied folder's floor, 2^40)", skipAhead),
                      ("version 2: list items and an item's text", list),
                      ("version 3: the trust record created with a certificate", enrol)]
             .map { M.Case(name: $0.0, input: Hex.encode($0.1.bytes), expected: M.ChangeJSON($0.1)) }
