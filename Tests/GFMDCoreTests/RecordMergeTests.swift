@@ -99,6 +99,48 @@ struct RecordMergeTests {
         }
     }
 
+    @Test("a settlement decides type and owner in every arrival order, a create arriving after it included; concurrent settlements that disagree contest the record again; rule 6 judges each change by the settlements of its own causal past")
+    func settlement() throws {
+        var phl = TestSite(seed: 1)
+        var mex = TestSite(seed: 2, participant: "MEX")
+        var sec = TestSite(seed: 3, participant: "SEC")
+        let first = phl.create(record, title: "One")
+        let other = mex.change(record, on: [], [.create(type: "knowledge_gap", owner: "MEX")])
+        let phlIdentity = RecordIdentity(type: "practice", owner: "PHL")
+        let forPHL = sec.change(record, on: [first.hash, other.hash], [.set(field: Settlement.field, value: Settlement.value(for: phlIdentity), pred: [])])
+        let third = mex.change(record, on: [], [.create(type: "practice", owner: "MEX")])
+        let changes = [first, other, forPHL, third]
+        var digests = Set<String>()
+        for order in [changes, [other, first, third, forPHL], [first, other, forPHL, third].reversed()] {
+            var replica = InMemoryReplica()
+            for change in order { try replica.receive(change) }
+            digests.insert(replica.digest)
+            let header = try #require(replica.records[record]).header
+            #expect(header.identity == phlIdentity && !header.isContested)
+        }
+        #expect(digests.count == 1)
+
+        let byPHL = phl.change(record, on: [forPHL.hash], [.set(field: "contact", value: .string("Desk"), pred: [])])
+        #expect(try RecordIdentity.seen(by: byPHL, past: [first, other, forPHL]) == phlIdentity)
+        let blind = phl.change(record, on: [first.hash, other.hash], [.set(field: "contact", value: .string("Desk"), pred: [])])
+        #expect(throws: ChangeError.self) { try RecordIdentity.seen(by: blind, past: [first, other]) }
+        let forMEX = sec.change(record, on: [first.hash, other.hash],
+                                [.set(field: Settlement.field, value: Settlement.value(for: RecordIdentity(type: "knowledge_gap", owner: "MEX")), pred: [])])
+        let onBoth = phl.change(record, on: [forPHL.hash, forMEX.hash], [.set(field: "contact", value: .string("Desk"), pred: [])])
+        #expect(throws: ChangeError.self) { try RecordIdentity.seen(by: onBoth, past: [first, other, forPHL, forMEX]) }
+        let again = sec.change(record, on: [forPHL.hash, forMEX.hash],
+                               [.set(field: Settlement.field, value: Settlement.value(for: phlIdentity), pred: [forPHL.hash, forMEX.hash].sorted())])
+        #expect(try RecordIdentity.seen(by: again, past: [first, other, forPHL, forMEX]) == phlIdentity)
+        let afterAgain = phl.change(record, on: [again.hash], [.set(field: "contact", value: .string("Desk"), pred: [])])
+        #expect(try RecordIdentity.seen(by: afterAgain, past: [first, other, forPHL, forMEX, again]) == phlIdentity)
+
+        var split = InMemoryReplica()
+        for change in [first, other, forPHL, forMEX] { try split.receive(change) }
+        #expect(try #require(split.records[record]).header.isContested, "two settlements that disagree")
+        try split.receive(again)
+        #expect(try #require(split.records[record]).header.identity == phlIdentity)
+    }
+
     /// Random concurrent histories on three in-memory sites.
     static func randomHistory(seed: UInt64) -> [EncodedChange] {
         var random = SeededGenerator(seed: seed)

@@ -158,7 +158,7 @@ struct ConvergencePropertyTests {
                     case .remove(let field, let value): model.sets[id, default: [:]][field]?.remove(value)
                     case .delete: model.deleted.insert(id)
                     case .restore: model.deleted.remove(id)
-                    case .resolve, .textEdits, .writeItems, .transition: break
+                    case .resolve, .textEdits, .writeItems, .transition, .settle: break
                     }
                 } catch is InputError {
                     // Refused (editing a deleted record, removing an absent partner): the model is unchanged too.

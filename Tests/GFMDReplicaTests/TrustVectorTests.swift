@@ -150,6 +150,13 @@ enum TrustVectorGenerator {
         // MEX creates PHL's record again, as its own: valid by itself, it leaves the record contested.
         let recreated = laterMEX.change(record, on: [t1.hash], [.create(type: "practice", owner: "MEX")])
         let again = laterPHL.change(record, on: [t1.hash], [.create(type: "practice", owner: "PHL"), .set(field: "contact", value: .string("Desk B"), pred: [])])
+        // The secretariat settles the contested record for PHL; PHL edits it again.
+        var laterSEC = TestSite(seed: 11, participant: "SEC", author: "Ana Lopez", wall: base + 300)
+        var settledPHL = TestSite(seed: 1, participant: "PHL", author: "María Santos", wall: base + 400)
+        let settlement = laterSEC.change(record, on: [submit.hash, recreated.hash], [
+            .set(field: Settlement.field, value: Settlement.value(for: RecordIdentity(type: "practice", owner: "PHL")), pred: []),
+        ])
+        let afterSettlement = settledPHL.change(record, on: [settlement.hash], [.set(field: Workflow.field, value: .string("withdrawn"), pred: [submit.hash])])
         let lockedEdit = phl.change(record, on: [submit.hash], [contact])
         let forgedRoot = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 99, count: 32))
         let failures: [(String, EncodedChange, [EncodedChange], String)] = [
@@ -175,6 +182,14 @@ enum TrustVectorGenerator {
             ("a change depending on a change of another record", laterPHL.change(record, on: [create.hash, other.hash], [contact]), [other], "foreign_dependency"),
             ("a set field written whole", laterPHL.change(record, on: [create.hash], [.set(field: "partners", value: .string("IOM"), pred: [])]), [], "wrong_kind"),
             ("a change on two creates that disagree on the owner", laterMEX.change(record, on: [create.hash, recreated.hash], [contact]), [recreated], "conflicting_create"),
+            ("a delegation settling a contested record", settledPHL.change(record, on: [submit.hash, recreated.hash], [
+                .set(field: Settlement.field, value: Settlement.value(for: RecordIdentity(type: "practice", owner: "PHL")), pred: []),
+            ]), [recreated], "wrong_role"),
+            ("a settlement naming an owner no create in its causal past names", laterSEC.change(record, on: [submit.hash, recreated.hash], [
+                .set(field: Settlement.field, value: Settlement.value(for: RecordIdentity(type: "practice", owner: "SEC")), pred: []),
+            ]), [recreated], "conflicting_create"),
+            ("an edit by the settlement's loser made on both creates but not on the settlement",
+             laterMEX.change(record, on: [submit.hash, recreated.hash], [contact]), [recreated, settlement], "conflicting_create"),
         ]
         let valid = history + [start, accept]
         return TrustVectorTests.File(
@@ -184,6 +199,8 @@ enum TrustVectorGenerator {
                 ("enrolment, then a record created, submitted, reviewed and accepted", valid),
                 ("a record created twice alike: the creation is the create with the least (timestamp, id)", history + [again]),
                 ("a record created again by another participant: contested, its type kept, its owner empty", history + [recreated]),
+                ("a contested record settled by the secretariat for PHL: PHL's again, and PHL's change on the settlement is authorised",
+                 history + [recreated, settlement, afterSettlement]),
             ].map { name, changes in
                 TrustVectorTests.Case(name: name, root: rootHex, input: Hex.encode(bundle(changes)),
                                       expected: try TrustVectorTests.verdicts(root: root.publicKey, bundle: bundle(changes)))

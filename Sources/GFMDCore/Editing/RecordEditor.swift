@@ -20,6 +20,9 @@ public enum Edit: Hashable, Sendable {
     /// Move the record along its work-flow (submit, withdraw, review), with a
     /// note when the secretariat returns it.
     case transition(to: WorkflowState, note: String?)
+    /// Settle a contested record: the create naming `identity` stands
+    /// (the secretariat only). Made alone, on a record of any type.
+    case settle(RecordIdentity)
 }
 
 /// Turns edits a user asks for into operations, checking them against the
@@ -57,6 +60,10 @@ public struct RecordEditor<Lookup: RecordLookup> {
     ///
     /// - Throws: ``InputError`` when an edit does not fit the record.
     public func operations(for edits: [Edit], on state: RecordState) throws -> [ChangeOperation] {
+        if case .settle(let identity)? = edits.first, edits.count == 1 {
+            return [.set(field: Settlement.field, value: Settlement.value(for: identity),
+                         pred: state.registerField(Settlement.field)?.currentWrites ?? [])]
+        }
         guard let type = state.recordType else {
             throw InputError(.unknownType, "record \(state.id.short) is a \(state.header.type), a type this version of gfmd does not know: update gfmd to edit it")
         }
@@ -82,6 +89,8 @@ public struct RecordEditor<Lookup: RecordLookup> {
                     operations.append(.set(field: Workflow.noteField, value: .string(text),
                                            pred: state.registerField(Workflow.noteField)?.currentWrites ?? []))
                 }
+            case .settle:
+                throw InputError(.invalidValue, "a settlement of record \(state.id.short) is made alone, with no other edit")
             default:
                 guard !state.isDeleted else {
                     throw InputError(.deleted, "record \(state.id.short) is deleted: restore it first with `gfmd restore \(state.id.short)`")
@@ -165,7 +174,7 @@ public struct RecordEditor<Lookup: RecordLookup> {
                 }
                 var list = state?.listField(field) ?? ListState()
                 operations += SequenceWriter.rewrite(&list, to: normalised, field: field, by: site)
-            case .delete, .restore, .transition:
+            case .delete, .restore, .transition, .settle:
                 preconditionFailure("record-level edits are handled by the caller")
             }
         }

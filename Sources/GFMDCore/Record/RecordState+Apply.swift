@@ -24,7 +24,8 @@ extension RecordState {
     ///
     /// A second `create` merges into the header (`Protocol/state.md`): the
     /// record's creation is its create with the least `(timestamp, id)`, and
-    /// a type or owner its creates disagree on becomes empty (contested).
+    /// a type or owner its creates disagree on becomes empty (contested),
+    /// until a settlement names them: from then on the settlements decide.
     ///
     /// - Parameters:
     ///   - history: the changes applied before this one.
@@ -65,7 +66,11 @@ extension RecordState {
         for operation in change.operations {
             switch operation {
             case .create(let type, let owner):
-                header.merge(creation: RecordIdentity(type: type, owner: owner), by: hash, at: change.timestamp)
+                header.merge(creation: RecordIdentity(type: type, owner: owner), by: hash, at: change.timestamp,
+                             settled: registerField(Settlement.field) != nil)
+            case .set(Settlement.field, let value, let pred):
+                modifyRegister(Settlement.field) { $0.write(value, by: hash, at: change.timestamp, superseding: pred) }
+                header.settle(by: registerField(Settlement.field)!)
             case .unknown:
                 continue
             case .set(let field, let value, let pred):
@@ -156,10 +161,14 @@ extension RecordHeader {
 
     /// Takes in a create of the record: the creation is the create with the
     /// least `(timestamp, id)`, and a type or owner that two creates disagree
-    /// on is left empty. The result depends on the set of creates alone.
-    mutating func merge(creation identity: RecordIdentity, by hash: ChangeHash, at timestamp: HybridTimestamp) {
-        if identity.type != type { type = "" }
-        if identity.owner != owner { owner = "" }
+    /// on is left empty. The result depends on the set of creates alone,
+    /// unless the record is `settled`: then its settlements hold its type
+    /// and owner (``settle(by:)``).
+    mutating func merge(creation identity: RecordIdentity, by hash: ChangeHash, at timestamp: HybridTimestamp, settled: Bool) {
+        if !settled {
+            if identity.type != type { type = "" }
+            if identity.owner != owner { owner = "" }
+        }
         if (timestamp, hash) < (created, creation) {
             created = timestamp
             creation = hash

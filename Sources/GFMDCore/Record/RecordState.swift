@@ -36,8 +36,9 @@ public struct RecordState: Hashable, Sendable {
         fields.filter { $0.value.isConflicted }.keys.sorted()
     }
 
-    /// Whether anything about the record needs a person to decide.
-    public var isConflicted: Bool { hasDeletionConflict || fields.values.contains { $0.isConflicted } }
+    /// Whether anything about the record needs a person to decide: a
+    /// contested record (its creates, or its settlements, disagree) included.
+    public var isConflicted: Bool { header.isContested || hasDeletionConflict || fields.values.contains { $0.isConflicted } }
 
     /// The register of field `name`, if it has been written whole.
     public func registerField(_ name: String) -> MultiValueRegister<Value>? {

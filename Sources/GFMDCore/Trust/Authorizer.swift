@@ -58,8 +58,9 @@ public enum Authorizer {
         public let root: SitePublicKey
         /// The certificates and revocations in the change's causal past.
         public let trust: TrustState
-        /// The record's type and owner as the creates in the change's causal
-        /// past give them; nil for a change creating its record.
+        /// The record's type and owner as the creates and settlements in the
+        /// change's causal past give them (`Protocol/changes.md`, rule 6);
+        /// nil for a change creating its record.
         public let identity: RecordIdentity?
         /// Co-authors and work-flow state at the change's dependencies, computed when needed.
         public let governance: () throws -> Governance
@@ -103,7 +104,7 @@ public enum Authorizer {
         let isOwner = certificate.participant == identity.owner
         // Work out what the change does.
         var transition: WorkflowState?
-        var editsContent = false, managesCoAuthors = false, deletes = false, writesNote = false
+        var editsContent = false, managesCoAuthors = false, deletes = false, writesNote = false, settles = false
         for operation in change.operations {
             switch operation {
             case .set(Workflow.field, let value, _):
@@ -113,6 +114,8 @@ public enum Authorizer {
                 transition = target
             case .set(Workflow.noteField, _, _):
                 writesNote = true
+            case .set(Settlement.field, _, _):
+                settles = true
             case .add("co_authors", _), .remove("co_authors", _, _):
                 managesCoAuthors = true
             case .set(let field, _, _) where field.hasPrefix(Workflow.reservedPrefix):
@@ -138,6 +141,9 @@ public enum Authorizer {
             return
         }
         // A delegate.
+        if settles {
+            throw AuthorizationError(.wrongRole, "only the secretariat settles which create of a contested record stands")
+        }
         if writesNote {
             throw AuthorizationError(.wrongRole, "only the secretariat writes review notes")
         }

@@ -63,6 +63,10 @@ public struct ConflictReport: Sendable, Encodable {
     public let fields: [FieldConflict]
     /// A contested deletion, if any.
     public let deletion: DeletionConflict?
+    /// When the record is contested (its creates, or its settlements,
+    /// disagree on its type or owner), every create of it: the secretariat
+    /// settles which stands. Empty otherwise.
+    public let creates: [RecordCreate]
 }
 
 extension Replica {
@@ -93,7 +97,7 @@ extension Replica {
                 }
         }
         let fields = state.conflictedFields.compactMap { key -> FieldConflict? in
-            guard let register = state.fields[key]?.register else { return nil }
+            guard key.name != Settlement.field, let register = state.fields[key]?.register else { return nil }
             return FieldConflict(field: key.name, values: attributed(register) { $0 })
         }
         var deletion: DeletionConflict?
@@ -109,6 +113,11 @@ extension Replica {
                 writes: attributed(state.header.deletion) { .string($0 ? "deleted" : "restored") },
                 unseenEdits: edits)
         }
-        return ConflictReport(record: state.id, type: state.header.type, title: state.title, fields: fields, deletion: deletion)
+        let creates = state.header.isContested
+            ? try reader.changes(of: state.id).compactMap { stored in
+                stored.change.creation.map { RecordCreate(stored.encoded, type: $0.type, owner: $0.owner) }
+            }.sorted { ($0.time, $0.change) < ($1.time, $1.change) }
+            : []
+        return ConflictReport(record: state.id, type: state.header.type, title: state.title, fields: fields, deletion: deletion, creates: creates)
     }
 }

@@ -206,27 +206,25 @@ final class ApplySession {
         }
     }
 
-    /// The record's type and owner as the creates in the causal past of
-    /// `change` give them (`Protocol/state.md`, "Creates").
+    /// The record's type and owner as the creates and settlements in the
+    /// causal past of `change` give them (`Protocol/changes.md`, rule 6).
     ///
-    /// While the record's creates agree, the header says it; once they
-    /// disagree, the creates among the change's ancestors are looked up.
-    private func identity(of change: EncodedChange, recordDependencies: [ChangeHash], header: RecordHeader) throws -> RecordIdentity {
-        if let creation = change.change.creation { return RecordIdentity(type: creation.type, owner: creation.owner) }
-        guard header.isContested else { return header.identity }
-        let past = try StoreHistory(db: db).ancestry(of: recordDependencies)
-        var identities = Set<RecordIdentity>()
+    /// While the record was never contested, the header says it; once its
+    /// creates disagreed, or for a settlement, the record's changes among the
+    /// change's ancestors are looked up.
+    private func identity(of change: EncodedChange, recordDependencies: [ChangeHash], state: RecordState) throws -> RecordIdentity {
+        let settles = change.change.operations.contains { $0.field == Settlement.field }
+        if let creation = change.change.creation, !settles { return RecordIdentity(type: creation.type, owner: creation.owner) }
+        // A settlement is judged on the whole causal past, even on a record never contested.
+        if !settles, !state.header.isContested, state.registerField(Settlement.field) == nil { return state.header.identity }
+        let ancestry = try StoreHistory(db: db).ancestry(of: recordDependencies)
+        var past: [EncodedChange] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM change WHERE record = ?", arguments: [change.change.record.data])
         while let row = try rows.next() {
-            guard past.contains(try Hash256(data: row[0])), let creation = try StoreReader.decodeStored(row[1]).change.creation else { continue }
-            identities.insert(RecordIdentity(type: creation.type, owner: creation.owner))
+            guard ancestry.contains(try Hash256(data: row[0])) else { continue }
+            past.append(try StoreReader.decodeStored(row[1]))
         }
-        guard identities.count == 1, let identity = identities.first else {
-            let described = identities.map { "a \($0.type) of \($0.owner)" }.sorted().joined(separator: " and ")
-            throw ChangeError(.conflictingCreate, change: change.hash,
-                "its causal past creates record \(change.change.record.short) twice, as \(described)")
-        }
-        return identity
+        return try RecordIdentity.seen(by: change, past: past)
     }
 
     /// Applies changes that waited for `hash`, and those they release in turn.
@@ -332,7 +330,7 @@ final class ApplySession {
             let dependencies = try recordDependencies(of: change)
             if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
             let state = slots[record]!.record.state
-            let identity = try identity(of: change, recordDependencies: dependencies, header: state.header)
+            let identity = try identity(of: change, recordDependencies: dependencies, state: state)
             if Set(dependencies) != slots[record]!.record.heads { try checkSequenceReferences(of: change, recordDependencies: dependencies) }
             try state.validate(change, seenAs: identity)
             frontier = try self.frontier(of: change)

@@ -8,7 +8,7 @@ import GFMDStore
 struct ConflictsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
-        abstract: "List conflicts: fields two people changed at once, and contested deletions.",
+        abstract: "List conflicts: fields two people changed at once, contested deletions and contested records.",
         discussion: "Each value is shown with its author, delegation and time; settle a field with `gfmd resolve`.")
 
     @OptionGroup var replica: ReplicaOptions
@@ -27,7 +27,14 @@ struct ConflictsCommand: ParsableCommand {
         }
         for report in reports {
             let shortID = try replica.displayID(report.record)
-            Output.line("\(report.type) \(shortID)  \(report.title)")
+            Output.line("\(report.type.isEmpty ? "record" : report.type) \(shortID)  \(report.title)")
+            if !report.creates.isEmpty {
+                Output.line("  contested: created \(report.creates.count) times, nobody owns it and changes made on both creates are rejected:")
+                for create in report.creates {
+                    Output.line("    - a \(create.type) of \(create.owner), by \(create.author) (\(create.participant)) at \(Output.time(create.time))")
+                }
+                Output.line("    the secretariat settles which stands: gfmd settle \(shortID) --owner \(report.creates[0].owner)")
+            }
             for field in report.fields {
                 let isStatus = field.field == Workflow.field
                 Output.line("  \(isStatus ? "status" : field.field): \(field.values.count) concurrent \(isStatus ? "transitions" : "values")")

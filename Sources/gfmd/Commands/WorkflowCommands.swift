@@ -74,3 +74,30 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 }
+
+/// `gfmd settle`: the secretariat decides which create of a contested record stands.
+struct SettleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settle",
+        abstract: "Settle a contested record (secretariat): which of its creates stands.",
+        discussion: """
+            A record created twice, by two participants (or as two types), is contested: \
+            nobody owns it, and every change made on both creates is rejected. `gfmd conflicts` \
+            lists its creates; `gfmd settle ID --owner PHL` keeps the one of PHL (add --type \
+            when PHL created it as two types). The record is then PHL's on every replica that \
+            receives the settlement, and editable again; what the other create wrote stays in \
+            its history, and its values as conflicts to resolve.
+            """)
+
+    @OptionGroup var replica: ReplicaOptions
+    @Argument(help: ArgumentHelp("The record's id, or its first digits.", valueName: "id")) var id: String
+    @Option(help: ArgumentHelp("The owner whose create stands (a participant code).", valueName: "participant")) var owner: String
+    @Option(help: ArgumentHelp("The record type whose create stands, when the owner created it as two.", valueName: "type")) var type: String?
+
+    func run() throws {
+        let owner = self.owner.uppercased()
+        try confirm(id, with: replica, saying: "settled as \(type.map { "a \($0)" } ?? "the record") of \(owner)") {
+            try $0.settle(id, owner: owner, type: type)
+        }
+    }
+}
