@@ -63,4 +63,25 @@ struct SigningTests {
                                                leaves: changes.enumerated().map { ($0.offset, $0.element) }, proof: []) }
             throws: { ($0 as? SignatureError)?.code == .wrongSigner }
     }
+
+    @Test("an X25519 key that is a low-order point is told apart (anything sealed to it opens for anyone), and no bundle is sealed to its site")
+    func lowOrderEncryptionKeys() throws {
+        let site = TestSite(seed: 1)
+        #expect(!site.key.decryptionKey.publicKey.isLowOrder)
+        for hex in ["0000000000000000000000000000000000000000000000000000000000000000",
+                    "0100000000000000000000000000000000000000000000000000000000000000",
+                    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"] {
+            #expect(try EncryptionKey(rawRepresentation: Hex.decode(hex)!).isLowOrder, "\(hex)")
+        }
+        let root = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 10, count: 32))
+        let weak = try EncryptionKey(rawRepresentation: Hex.decode("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")!)
+        let start = HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 0)
+        let certificate = Certificate.issue(serial: 1, siteKey: site.key.publicKey, encryptionKey: weak, participant: "PHL", role: .delegate,
+                                            notBefore: start, notAfter: HybridTimestamp(milliseconds: 1_796_000_000_000, counter: 0), root: root)
+        var trust = TrustState()
+        var signer = TestSite(seed: 2)
+        trust.apply(signer.change(testRecordID(1), on: [], [.certify(certificate)]).change)
+        let recipients = trust.recipients(for: "PHL", at: HybridTimestamp(milliseconds: 1_795_000_001_000, counter: 0), root: root.publicKey)
+        #expect(recipients.sites.isEmpty && recipients.withoutKey == [site.key.siteID])
+    }
 }

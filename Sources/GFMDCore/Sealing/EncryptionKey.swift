@@ -18,6 +18,17 @@ public struct EncryptionKey: Hashable, Sendable {
         rawRepresentation = raw
     }
 
+    /// Whether the key is one of the low-order points of Curve25519 (RFC
+    /// 7748, section 7): X25519 with it gives the all-zero value whatever
+    /// the private key, so a content key sealed to it is open to anyone.
+    /// A clamped scalar is a multiple of the cofactor 8, so one product
+    /// with a fixed private key tells.
+    public var isLowOrder: Bool {
+        let probe = try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: [UInt8](repeating: 0x5A, count: 32))
+        let shared = try? probe.sharedSecretFromKeyAgreement(with: agreementKey)
+        return shared?.withUnsafeBytes { $0.allSatisfy { $0 == 0 } } ?? true
+    }
+
     /// The key as swift-crypto takes it.
     package var agreementKey: Curve25519.KeyAgreement.PublicKey {
         // Checked when the key was read.

@@ -20,7 +20,8 @@ public struct SealRecipients: Sendable, Hashable {
     /// Its sites that can open it: enrolled, unrevoked, valid, with an encryption key; by site id.
     public let sites: [Site]
     /// Its enrolled sites that cannot: their certificates bind no encryption
-    /// key (issued before sealed bundles), so they must be certified again.
+    /// key (issued before sealed bundles), or a low-order one nothing
+    /// sealed to stays secret, so they must be certified again.
     public let withoutKey: [SiteID]
 
     /// The recipients `sites` of `participant` (sorted by site), and its sites `withoutKey`.
@@ -44,7 +45,7 @@ extension TrustState {
             guard case .success(let certificate) = certificate(for: site, at: time, root: root), certificate.participant == participant else {
                 continue
             }
-            if let key = certificate.encryptionKey { sites.append(SealRecipients.Site(site: site, key: key)) } else { withoutKey.append(site) }
+            if let key = certificate.encryptionKey, !key.isLowOrder { sites.append(SealRecipients.Site(site: site, key: key)) } else { withoutKey.append(site) }
         }
         return SealRecipients(participant: participant, sites: sites, withoutKey: withoutKey)
     }

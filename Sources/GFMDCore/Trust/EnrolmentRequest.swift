@@ -71,6 +71,9 @@ public struct EnrolmentRequest: Hashable, Sendable {
             guard let decoded = try? EncryptionKey(rawRepresentation: try reader.readBytes(32, "request encryption key")) else {
                 throw reader.failure(.invalidValue, "request encryption key")
             }
+            guard !decoded.isLowOrder else {
+                throw reader.failure(.invalidValue, "request encryption key (a low-order X25519 point: what is sealed to it anyone could open)")
+            }
             encryptionKey = decoded
         }
         let participant = try reader.readString("request participant", limit: 64)

@@ -214,7 +214,11 @@ enum VectorGenerator {
         newer[0] = 3
         var forgedRequest = request.encoded
         forgedRequest[forgedRequest.count - 1] ^= 0x01
+        // A point of order 8 (RFC 7748, section 7) in place of the encryption key, after the magic and the site key.
+        var lowOrderRequest = request.encoded
+        lowOrderRequest.replaceSubrange(40..<72, with: Hex.decode("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")!)
         let failures: [(String, String, [UInt8], String)] = [
+            ("a request whose encryption key is a low-order point (checked before the signature)", "request", lowOrderRequest, "invalid_value"),
             ("a truncated certificate", "certificate", Array(delegate.encoded.dropLast(10)), "truncated"),
             ("a certificate of role 9", "certificate", badRole, "invalid_value"),
             ("a certificate of version 3", "certificate", newer, "unsupported_version"),
