@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system libraries gfmd links against (SQLite and zlib headers),
-# openssl (the hub's TLS tests make their certificates with it) and chromium
-# (the web pages' tests load them in headless Chromium), if they are missing; with --bench, also wrk (gfmd-bench w5 measures the machine's
-# HTTP limit with it) and the sqlite3 shell (w4 runs gfmd list beside it).
+# openssl (the hub's TLS tests make their certificates with it), chromium
+# (the web pages' tests load them in headless Chromium) and the sqlite3 shell
+# (auditors' queries, and gfmd-bench w4 runs gfmd list beside it, also in the
+# benchmarks' smoke test), if they are missing; with --bench, also wrk
+# (gfmd-bench w5 measures the machine's HTTP limit with it).
 # Safe to run again: it does nothing when they are there.
 set -euo pipefail
 
-packages=(libsqlite3-dev zlib1g-dev openssl chromium)
-[ "${1:-}" = "--bench" ] && packages+=(wrk sqlite3)
+packages=(libsqlite3-dev zlib1g-dev openssl chromium sqlite3)
+[ "${1:-}" = "--bench" ] && packages+=(wrk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

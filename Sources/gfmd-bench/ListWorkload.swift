@@ -7,11 +7,10 @@ import GFMDReplica
 /// the ratio of the medians.
 struct ListWorkload {
     let runs: Int
+    /// W2's hub: 250 delegations of 40 records (fewer for the smoke test).
+    let delegations: Int
     /// Where the W2 bundles are kept between runs (as `w2 --work`).
     let workDirectory: URL?
-
-    /// W2's hub: 250 delegations of 40 records.
-    static let delegations = 250
 
     /// The query `gfmd list` runs (`StoreReader.summaries`), as the shell runs it.
     static let query = """
@@ -24,7 +23,7 @@ struct ListWorkload {
         defer {
             if workDirectory == nil { try? FileManager.default.removeItem(at: directory) }
         }
-        _ = try MergeWorkload(delegations: Self.delegations, workDirectory: directory).merge()
+        _ = try MergeWorkload(delegations: delegations, workDirectory: directory).merge()
         let hub = directory.appendingPathComponent("hub")
         let gfmd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gfmd")
         guard FileManager.default.isExecutableFile(atPath: gfmd.path) else {
@@ -32,9 +31,9 @@ struct ListWorkload {
         }
         let sqlite = URL(fileURLWithPath: "/usr/bin/sqlite3")
         guard FileManager.default.isExecutableFile(atPath: sqlite.path) else {
-            throw BenchFailure("the sqlite3 shell is not installed: scripts/setup-system.sh --bench installs it")
+            throw BenchFailure("the sqlite3 shell is not installed: scripts/setup-system.sh installs it")
         }
-        let records = Self.delegations * MergeWorkload.records
+        let records = delegations * MergeWorkload.records
         let output = directory.appendingPathComponent("w4-output.txt")
         var times: [String: [Double]] = ["gfmd": [], "sqlite3": []]
         for _ in 0..<runs {

@@ -3,8 +3,8 @@
 //
 //   swift run -c release gfmd-bench w1 [--trace FILE]
 //   swift run -c release gfmd-bench w2 [--delegations N] [--work DIR]
-//   swift run -c release gfmd-bench w3 [--changes N] [--work DIR]
-//   swift run -c release gfmd-bench w4 [--runs N] [--work DIR]
+//   swift run -c release gfmd-bench w3 [--changes N] [--records N] [--sites N] [--work DIR]
+//   swift run -c release gfmd-bench w4 [--runs N] [--delegations N] [--work DIR]
 //   swift run -c release gfmd-bench w5 [--clients N]
 //   swift run -c release gfmd-bench report [--runs N] [--delegations N] [--scale 50,250,1000] [--work DIR]
 //                                          [--python PATH] [--peers PATH]
@@ -26,9 +26,13 @@ do {
         try MergeWorkload(delegations: delegations, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
     case "w3":
         let changes = option("--changes").flatMap(Int.init) ?? Int(ProcessInfo.processInfo.environment["HISTORY"] ?? "") ?? 10_000
-        try DeltaWorkload(changes: changes, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
+        var workload = DeltaWorkload(changes: changes, workDirectory: option("--work").map { URL(fileURLWithPath: $0) })
+        if let records = option("--records").flatMap(Int.init) { workload.recordCount = records }
+        if let sites = option("--sites").flatMap(Int.init) { workload.siteCount = sites }
+        try workload.run()
     case "w4":
-        try ListWorkload(runs: option("--runs").flatMap(Int.init) ?? 7, workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
+        try ListWorkload(runs: option("--runs").flatMap(Int.init) ?? 7, delegations: option("--delegations").flatMap(Int.init) ?? 250,
+                         workDirectory: option("--work").map { URL(fileURLWithPath: $0) }).run()
     case "w5":
         try await HubWorkload(clients: option("--clients").flatMap(Int.init) ?? 250).run()
     case "report":
@@ -44,7 +48,7 @@ do {
     case "w5-hub":
         try await HubChild.serve(replica: URL(fileURLWithPath: option("--replica") ?? "."))
     default:
-        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--work DIR] | w4 [--runs N] [--work DIR] | w5 [--clients N] | report [--runs N] [--delegations N] [--scale LIST] [--work DIR] [--python PATH] [--peers PATH]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--records N] [--sites N] [--work DIR] | w4 [--runs N] [--delegations N] [--work DIR] | w5 [--clients N] | report [--runs N] [--delegations N] [--scale LIST] [--work DIR] [--python PATH] [--peers PATH]\n".utf8))
         exit(2)
     }
 } catch {
