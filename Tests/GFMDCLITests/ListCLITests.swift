@@ -29,5 +29,12 @@ struct ListCLITests {
         let all = try cli.run(["list", "--replica", "laptop1", "--deleted"]).stdout
         #expect(all.contains("Plainly deleted"))
         #expect(try cli.ok("laptop1", "list", "--json").stdout.contains("a practice with a title"), "JSON is not cut to the width")
+        // Piped without $COLUMNS, like git and ls: nothing is cut, so grep finds a whole title.
+        let title = "Remittance corridors and the digital finance of diaspora households"
+        try cli.ok("laptop1", "new", "practice", "--title", title)
+        let piped = try cli.run(["list", "--replica", "laptop1"])
+        #expect(piped.stdout.split(separator: "\n").contains { $0.hasSuffix(title) && $0.count > 80 }, "\(piped.stdout)")
+        let shown = try cli.onTerminal(["list", "--replica", "laptop1"])
+        #expect(!shown.contains(title) && shown.contains("Remittance"), "cut to the terminal's width: \(shown)")
     }
 }

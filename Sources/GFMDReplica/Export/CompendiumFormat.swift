@@ -1,4 +1,4 @@
-public import GFMDCore
+import GFMDCore
 import Foundation
 
 /// How `gfmd export` writes a compendium: RFC 4180 CSV (one row per record, a

@@ -12,8 +12,8 @@ struct ListCommand: ParsableCommand {
         discussion: """
             A ! marks a record with a conflict to resolve, a D a deleted one. Deleted records are \
             left out unless --deleted, but a contested deletion (an edit crossed it) is always \
-            listed. Titles are cut to the terminal's width ($COLUMNS, or 80 when piped); \
-            --json gives them whole.
+            listed. On a terminal, titles are cut to its width ($COLUMNS when set); piped or \
+            redirected, lines are not cut, so grep finds a title. --json gives every field.
             """)
 
     @OptionGroup var replica: ReplicaOptions
@@ -50,11 +50,11 @@ struct ListCommand: ParsableCommand {
             return
         }
         // Flags, id, type, owner, status and date take 60 columns; the title gets the rest.
-        let titleWidth = max(12, Output.width - 61)
+        let titleWidth = Output.width.map { max(12, $0 - 61) }
         let shown = try replica.displayIDs(records.map(\.id))
         // One buffer written once: 10,000 lines cost a single write.
         var text = ""
-        text.reserveCapacity(records.count * (62 + titleWidth))
+        text.reserveCapacity(records.count * (62 + (titleWidth ?? 40)))
         func column(_ value: String, _ width: Int) {
             text += value
             let count = value.count
@@ -74,7 +74,7 @@ struct ListCommand: ParsableCommand {
             let day = Int64(record.updated.milliseconds / 86_400_000)
             if days[day] == nil { days[day] = String(record.updated.iso8601.prefix(10)) }
             column(days[day]!, 10)
-            text += Output.fit(record.title, titleWidth)
+            text += titleWidth.map { Output.fit(record.title, $0) } ?? record.title
             text += "\n"
         }
         FileHandle.standardOutput.write(Data(text.utf8))

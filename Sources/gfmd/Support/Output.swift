@@ -39,13 +39,14 @@ enum Output {
         text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
     }
 
-    /// The terminal's width in columns: `$COLUMNS`, else the terminal's own,
-    /// else 80 (output piped or redirected).
-    static var width: Int {
+    /// The width to cut lines to: `$COLUMNS`, else the terminal's own, else
+    /// none when output is piped or redirected (like `git` and `ls`, so that
+    /// `gfmd list | grep "full title"` finds it).
+    static var width: Int? {
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
         var size = winsize()
         if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
+        return isatty(STDOUT_FILENO) == 1 ? 80 : nil
     }
 
     /// `count` followed by `noun`, in the plural unless count is 1: "1 change", "3 changes".
