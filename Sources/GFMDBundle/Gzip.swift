@@ -30,6 +30,10 @@ enum Gzip {
         /// Heap-allocated: zlib's state points back to its stream, which must not move.
         private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         private var output: [UInt8] = []
+        /// Where zlib writes before the bytes join `output`: allocated once,
+        /// so that appending a small commit neither grows nor zero-fills
+        /// `output` by the 64 KiB zlib may need.
+        private var scratch: [UInt8] = []
         private var finished = false
 
         init(level: Int32) {
@@ -65,14 +69,14 @@ enum Gzip {
                 while true {
                     // Room for at least what this input can deflate to, so that one call usually suffices.
                     let room = max(1 << 16, Int(deflateBound(stream, uLong(stream.pointee.avail_in))))
-                    let used = output.count
-                    output.append(contentsOf: repeatElement(0, count: room))
-                    let status = output.withUnsafeMutableBufferPointer { outBuffer in
-                        stream.pointee.next_out = outBuffer.baseAddress! + used
+                    if scratch.count < room { scratch = [UInt8](repeating: 0, count: room) }
+                    let status = scratch.withUnsafeMutableBufferPointer { outBuffer in
+                        stream.pointee.next_out = outBuffer.baseAddress!
                         stream.pointee.avail_out = uInt(room)
                         return deflate(stream, flush)
                     }
-                    output.removeLast(Int(stream.pointee.avail_out))
+                    let produced = room - Int(stream.pointee.avail_out)
+                    scratch.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<produced])) }
                     precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "zlib deflate failed: \(status)")
                     if flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0 { return }
                 }
@@ -107,7 +111,7 @@ enum Gzip {
                     status = inflate(&stream, Z_FINISH)
                 }
                 guard (status == Z_BUF_ERROR || status == Z_OK), stream.avail_out == 0, output.count < limit else { return }
-                output.append(contentsOf: repeatElement(0, count: min(output.count, limit - output.count)))
+                output += [UInt8](repeating: 0, count: min(output.count, limit - output.count))
             }
         }
         let produced = Int(stream.total_out)
