@@ -60,10 +60,14 @@ public final class HubClient: Sendable {
     /// until the hub lacks nothing of `replica`'s and `replica` nothing the
     /// hub holds for it (``HubSyncRounds``).
     ///
-    /// - Parameter progress: told of each round and each wait.
+    /// - Parameters:
+    ///   - progress: told of each round.
+    ///   - waiting: told of each wait before a round is tried again (the
+    ///     hub busy or out of reach), so that a user knows the sync goes on.
     /// - Throws: ``HubSyncError`` when the hub refuses the sync, cannot be
     ///   reached after the retries, or is not the secretariat's hub.
-    public func sync(_ replica: Replica, progress: @Sendable (String) -> Void = { _ in }) async throws -> HubSyncReport {
+    public func sync(_ replica: Replica, progress: @Sendable (String) -> Void = { _ in },
+                     waiting: @Sendable (String) -> Void = { _ in }) async throws -> HubSyncReport {
         var rounds = HubSyncRounds()
         var action = rounds.first
         var hub: Certificate?
@@ -80,8 +84,13 @@ public final class HubClient: Sendable {
                 do {
                     answer = try await exchange(push.bytes, replica: replica)
                 } catch let failure as Failure {
-                    action = rounds.failed(failure.reason, passing: failure.passing, retryAfter: failure.retryAfter)
-                    if case .wait(let seconds) = action { progress("round \(round): \(failure.reason); retrying in \(seconds) s") }
+                    action = rounds.failed(failure.reason, passing: failure.passing, busy: failure.busy, retryAfter: failure.retryAfter,
+                                           jitter: Double.random(in: 0..<1))
+                    if case .wait(let milliseconds) = action {
+                        let seconds = (Double(milliseconds) / 100).rounded() / 10
+                        let patience = failure.busy ? ", for up to \(max(1, rounds.patienceLeft / 60_000)) min more" : ""
+                        waiting("round \(round): \(failure.reason); trying again in \(seconds) s\(patience)")
+                    }
                     continue
                 }
                 hub = answer.hub
@@ -96,8 +105,8 @@ public final class HubClient: Sendable {
                 let waiting = try replica.pending().count
                 progress("round \(round): pushed \(push.changeCount), received \(outcome.changeCount) (\(new) new)")
                 action = rounds.answered(pushed: push.changeCount, new: new, hubLacks: lacks, waiting: waiting)
-            case .wait(let seconds):
-                try await Task.sleep(for: .seconds(seconds))
+            case .wait(let milliseconds):
+                try await Task.sleep(for: .milliseconds(milliseconds))
                 action = .push(round: rounds.nextRound)
             case .done:
                 return HubSyncReport(rounds: rounds.rounds, sent: rounds.sent, received: rounds.received, hub: hub!, copyNotice: copyNotice)
@@ -117,6 +126,8 @@ public final class HubClient: Sendable {
     private struct Failure: Error {
         let reason: String
         let passing: Bool
+        /// The hub (or a proxy before it) answered 503: busy, worth waiting for.
+        var busy = false
         var retryAfter: Int?
     }
 
@@ -151,7 +162,7 @@ public final class HubClient: Sendable {
         } catch {
             // An unsigned error may come from a proxy in front of the hub: retry those that pass.
             guard status >= 500 else { throw HubSyncError("\(endpoint) is not a gfmd hub, or not this secretariat's: \(error.reason)") }
-            throw Failure(reason: "the hub answered \(status)", passing: true, retryAfter: retryAfter)
+            throw Failure(reason: "the hub answered \(status)", passing: true, busy: status == 503, retryAfter: retryAfter)
         }
         guard let snapshot = try replica.trustSnapshot() else {
             throw HubSyncError("this replica is not enrolled yet: enrol it (`gfmd enroll`) before syncing")
@@ -163,7 +174,7 @@ public final class HubClient: Sendable {
         guard status == 200 else {
             let refusal = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String]
             let reason = "the hub refused the sync (\(status) \(refusal?["error"] ?? "error")): \(refusal?["message"] ?? "no reason given")"
-            throw Failure(reason: reason, passing: status == 503 || status >= 500, retryAfter: retryAfter)
+            throw Failure(reason: reason, passing: status >= 500, busy: status == 503, retryAfter: retryAfter)
         }
         return Answer(body: body, hub: hub)
     }

@@ -36,6 +36,37 @@ struct HubSyncTests {
         #expect(try mex.log(LogFilter()).allSatisfy { $0.record != draft }, "no change of the PHL draft reached MEX")
     }
 
+    @Test("a roomful of laptops syncing at once with a hub that lets one sync wait: those told busy wait, say so, and all finish with the right digest")
+    func busyHub() async throws {
+        var configuration = HubConfiguration()
+        configuration.queueLimit = 1
+        let hub = try await HubHarness(configuration: configuration)
+        let laptops = try (0..<8).map { try hub.fixture.replica("laptop\($0)", participant: ["PHL", "MEX"][$0 % 2]) }
+        for (index, laptop) in laptops.enumerated() {
+            try laptop.createRecord(type: "practice", title: "Practice \(index)", edits: [.set(field: "start_date", value: "2025-01-15")])
+        }
+        let waits = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for laptop in laptops {
+                group.addTask {
+                    let client = try HubClient(url: hub.url)
+                    let result = await Result(catching: { try await client.sync(laptop, waiting: { _ in waits.add() }) })
+                    try await client.shutdown()
+                    _ = try result.get()
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(waits.value > 0, "with one sync at a time, some laptops were told the hub is busy")
+        for laptop in laptops { try await hub.sync(laptop) }
+        await hub.stop()
+        #expect(try hub.fixture.root.list().count == laptops.count)
+        for laptop in laptops {
+            let participant = ParticipantCode(laptop.identity.participant)!
+            #expect(try laptop.digest() == hub.fixture.root.digest(for: participant))
+        }
+    }
+
     @Test("a laptop offline for months syncs in one command, and its next sync carries nothing")
     func backlog() async throws {
         let hub = try await HubHarness()
@@ -141,4 +172,16 @@ struct HubSyncTests {
         #expect(try laptop.digest() == digest)
         #expect(try impostor.list().isEmpty)
     }
+}
+
+/// A count shared by concurrent tasks.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    /// Adds one.
+    func add() { lock.withLock { count += 1 } }
+
+    /// The count so far.
+    var value: Int { lock.withLock { count } }
 }

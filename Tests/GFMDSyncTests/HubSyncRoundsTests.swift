@@ -38,18 +38,37 @@ struct HubSyncRoundsTests {
         #expect(reason.contains("lacks 4 changes after 3 rounds"))
     }
 
-    @Test("passing failures wait and retry, doubling up to what the hub asks; refusals end the sync; an answer resets the count")
+    @Test("passing failures wait and retry, doubling with jitter up to what the hub asks; refusals end the sync; an answer resets the count")
     func failures() {
         var rounds = HubSyncRounds(maxAttempts: 4)
-        #expect(rounds.failed("no connection", passing: true) == .wait(seconds: 1))
-        #expect(rounds.failed("no connection", passing: true) == .wait(seconds: 2))
-        #expect(rounds.failed("busy", passing: true, retryAfter: 7) == .wait(seconds: 7))
+        #expect(rounds.failed("no connection", passing: true) == .wait(milliseconds: 500))
+        #expect(rounds.failed("no connection", passing: true, jitter: 0.999) == .wait(milliseconds: 1999))
+        #expect(rounds.failed("busy", passing: true, retryAfter: 7, jitter: 0.5) == .wait(milliseconds: 7000), "never shorter than the hub asks")
         #expect(rounds.failed("no connection", passing: true) == .fail("no connection (tried 4 times)"))
         var again = HubSyncRounds(maxAttempts: 2)
-        #expect(again.failed("busy", passing: true) == .wait(seconds: 1))
+        #expect(again.failed("busy", passing: true) == .wait(milliseconds: 500))
         #expect(again.answered(pushed: 0, new: 0, hubLacks: 1, waiting: 0) == .push(round: 2))
-        #expect(again.failed("busy", passing: true) == .wait(seconds: 1), "attempts count per round")
+        #expect(again.failed("busy", passing: true) == .wait(milliseconds: 500), "attempts count per round")
         #expect(again.failed("revoked", passing: false) == .fail("revoked"))
         #expect(again.nextRound == 2)
+    }
+
+    @Test("a busy hub is waited for until the patience is spent, far beyond the tries an unreachable one gets, the waits spread between half and all of a bound that doubles to a minute")
+    func busyHub() {
+        var rounds = HubSyncRounds(maxAttempts: 3, patience: 600_000)
+        var waits: [Int] = []
+        var action = rounds.failed("busy", passing: true, busy: true, jitter: 0.25)
+        while case .wait(let milliseconds) = action {
+            waits.append(milliseconds)
+            action = rounds.failed("busy", passing: true, busy: true, jitter: 0.25)
+        }
+        #expect(waits.count > 10, "minutes of tries, not 3: \(waits)")
+        #expect(waits.prefix(4) == [625, 1250, 2500, 5000])
+        #expect(waits.allSatisfy { $0 <= 60_000 } && waits.reduce(0, +) <= 600_000)
+        guard case .fail(let reason) = action else { Issue.record("gives up in the end"); return }
+        #expect(reason.contains("still busy after") && reason.contains("min"), "\(reason)")
+        // Laptops failing together wait different times.
+        var a = HubSyncRounds(), b = HubSyncRounds()
+        #expect(a.failed("busy", passing: true, busy: true, jitter: 0.1) != b.failed("busy", passing: true, busy: true, jitter: 0.9))
     }
 }

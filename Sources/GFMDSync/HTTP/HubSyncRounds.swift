@@ -15,7 +15,7 @@ public struct HubSyncRounds: Sendable {
         /// Push a bundle and apply the answer; `round` counts from 1.
         case push(round: Int)
         /// Wait, then push again.
-        case wait(seconds: Int)
+        case wait(milliseconds: Int)
         /// In sync.
         case done
         /// Give up, saying why.
@@ -24,8 +24,14 @@ public struct HubSyncRounds: Sendable {
 
     /// How many rounds a sync makes at most.
     public let maxRounds: Int
-    /// How many times in a row a round is tried.
+    /// How many times in a row a round is tried when the hub cannot be
+    /// reached (no connection, a timeout, a proxy's error): enough for a hub
+    /// restarting, not so many that a wrong address keeps the user waiting.
     public let maxAttempts: Int
+    /// How long, in milliseconds, a round may wait in all while the hub
+    /// answers that it is busy (503): minutes, so that a laptop in a room of
+    /// a thousand finishes, its turn coming.
+    public let patience: Int
     /// Rounds answered so far.
     public private(set) var rounds = 0
     /// Changes pushed in answered rounds.
@@ -33,11 +39,13 @@ public struct HubSyncRounds: Sendable {
     /// Changes received that this replica did not hold.
     public private(set) var received = 0
     private var attempts = 0
+    private var waited = 0
 
     /// A sync not yet started.
-    public init(maxRounds: Int = 8, maxAttempts: Int = 6) {
+    public init(maxRounds: Int = 8, maxAttempts: Int = 6, patience: Int = 600_000) {
         self.maxRounds = maxRounds
         self.maxAttempts = maxAttempts
+        self.patience = patience
     }
 
     /// The first action.
@@ -49,6 +57,7 @@ public struct HubSyncRounds: Sendable {
     public mutating func answered(pushed: Int, new: Int, hubLacks: Int, waiting: Int) -> Action {
         rounds += 1
         attempts = 0
+        waited = 0
         sent += pushed
         received += new
         if hubLacks == 0 && (waiting == 0 || new == 0) { return .done }
@@ -59,14 +68,35 @@ public struct HubSyncRounds: Sendable {
         return .push(round: rounds + 1)
     }
 
-    /// A round failed: `retryAfter` is the hub's `Retry-After` when it gave
-    /// one; `passing` says whether trying again may succeed.
-    public mutating func failed(_ reason: String, passing: Bool, retryAfter: Int? = nil) -> Action {
+    /// A round failed. `passing` says whether trying again may succeed;
+    /// `busy` that the hub answered it is busy (503), with its `Retry-After`
+    /// in seconds when it gave one; `jitter`, in [0, 1), spreads the waits
+    /// of laptops that failed together so that they do not return together.
+    ///
+    /// Waits double from 1 s up to a minute, each drawn between half and
+    /// all of its bound, and never shorter than the hub asked. A busy hub is
+    /// tried until `patience` is spent; an unreachable one `maxAttempts` times.
+    public mutating func failed(_ reason: String, passing: Bool, busy: Bool = false, retryAfter: Int? = nil, jitter: Double = 0) -> Action {
         guard passing else { return .fail(reason) }
         attempts += 1
-        guard attempts < maxAttempts else { return .fail("\(reason) (tried \(attempts) times)") }
-        // 1, 2, 4, 8 … seconds, or what the hub asked for, at most a minute.
-        return .wait(seconds: min(60, retryAfter ?? (1 << (attempts - 1))))
+        let bound = 1000 << min(attempts - 1, 6)
+        let wait = max(min(60_000, bound / 2 + Int(Double(bound / 2) * min(max(jitter, 0), 1))), (retryAfter ?? 0) * 1000)
+        if busy {
+            guard waited + wait <= patience else {
+                return .fail("\(reason): still busy after \(attempts) tries over \(Self.minutes(waited)); run gfmd sync again later")
+            }
+        } else {
+            guard attempts < maxAttempts else { return .fail("\(reason) (tried \(attempts) times)") }
+        }
+        waited += wait
+        return .wait(milliseconds: wait)
+    }
+
+    /// What is left of the patience for a busy hub, in milliseconds.
+    public var patienceLeft: Int { patience - waited }
+
+    private static func minutes(_ milliseconds: Int) -> String {
+        milliseconds < 120_000 ? "\(milliseconds / 1000) s" : "\(milliseconds / 60_000) min"
     }
 
     /// The round the next push makes.

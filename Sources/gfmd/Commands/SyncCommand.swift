@@ -12,8 +12,10 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: """
             Signs each request with this laptop's site key and checks that the answers \
             come from the secretariat this replica is enrolled with. An interrupted sync \
-            resumes where it stopped: run it again. A busy or restarting hub is retried \
-            for a while.
+            resumes where it stopped: run it again. A hub out of reach (restarting) is \
+            tried again 5 times over about half a minute; a busy one (503, a meeting's \
+            morning) for up to 10 minutes, each wait said on standard error, drawn at \
+            random so that a roomful of laptops does not return at once.
             """)
 
     @OptionGroup var replica: ReplicaOptions
@@ -34,7 +36,8 @@ struct SyncCommand: AsyncParsableCommand {
         let progress = progress.line()
         let result: Result<HubSyncReport, any Error>
         do {
-            result = .success(try await client.sync(replica) { progress.say($0) })
+            // Waits are told even when piped: a sync waiting minutes for a busy hub must not look hung.
+            result = .success(try await client.sync(replica, progress: { progress.say($0) }, waiting: { Output.note("gfmd sync: \($0)") }))
         } catch {
             result = .failure(error)
         }
