@@ -40,7 +40,7 @@ public struct HubService: Service {
         }
         let responses = HubResponses(replica: replica, certificate: certificate)
         let sync = SyncEndpoint(
-            replica: replica, gate: RequestGate(replica: replica, refresh: configuration.trustRefresh),
+            replica: replica, gate: try RequestGate(replica: replica, refresh: configuration.trustRefresh),
             writer: WriterQueue(limit: configuration.queueLimit, timeout: configuration.queueTimeout),
             responses: responses, bodyLimit: configuration.bodyLimit, logger: logger)
         let router = Router()

@@ -1,10 +1,12 @@
 import Dispatch
 import GFMDCore
 import GFMDReplica
+import GFMDStore
 import GFMDSync
 
-/// Admits signed requests: holds the replay window and a trust snapshot
-/// refreshed every `refresh`, and applies ``HubAuthenticator``.
+/// Admits signed requests: holds the replay window (seeded, when the hub
+/// starts, with the nonces its replica remembers from the last window) and
+/// a trust snapshot refreshed every `refresh`, and applies ``HubAuthenticator``.
 actor RequestGate {
     private let replica: Replica
     private let refresh: Duration
@@ -12,10 +14,18 @@ actor RequestGate {
     private var replay = ReplayWindow()
     private var snapshot: (value: TrustSnapshot, readAt: ContinuousClock.Instant)?
 
-    init(replica: Replica, refresh: Duration) {
+    init(replica: Replica, refresh: Duration) throws {
         self.replica = replica
         self.refresh = refresh
+        let now = replica.nowMilliseconds
+        for admitted in try replica.admittedNonces(since: now > replay.skew ? now - replay.skew : 0) {
+            replay.remember(site: admitted.site, nonce: admitted.nonce, at: admitted.signed)
+        }
     }
+
+    /// How far back a request may have been signed, in milliseconds: its
+    /// nonce is kept that long.
+    nonisolated var window: UInt64 { ReplayWindow.defaultSkew }
 
     /// The certificate of the site that signed the request, or why not.
     func admit(_ request: SignedRequest, method: String, target: String, bodyDigest: Hash256) async throws -> Certificate {

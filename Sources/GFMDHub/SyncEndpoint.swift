@@ -35,9 +35,14 @@ struct SyncEndpoint: Sendable {
             let participant = ParticipantCode(certificate.participant)
             guard let participant else { throw HubRefusal.badBundle("the sender's certificate names no participant code") }
             let started = ContinuousClock.now
+            let window = gate.window
             let (outcome, answer) = try await writer.run {
                 let fileName = "sync from site \(signed.key.siteID.short)"
                 let outcome = try Self.refusingBadInput { try replica.applyBundle(body, fileName: fileName, sender: signed.key) }
+                // Kept so that a restart within the window refuses a replay of this request.
+                let now = replica.nowMilliseconds
+                try replica.remember(AdmittedNonce(site: signed.key.siteID, nonce: signed.nonce, signed: signed.milliseconds),
+                                     forgetBefore: now > window ? now - window : 0)
                 return (outcome, try replica.createBundle(for: participant, site: signed.key.siteID, sealed: false))
             }
             // Only secretariat sites certify and revoke: what they bring may change who is admitted.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GFMDCore
 import GFMDReplica
+import GFMDSync
 import GFMDTestSupport
 import NIOCore
 import NIOHTTP1
@@ -38,6 +39,35 @@ struct WebPagesTests {
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Max-Age=28800"))
             cookie = String(setCookie.prefix { $0 != ";" })
         }
+    }
+
+    @Test("a hub restarted forgets neither its web sessions nor the signed requests of the last five minutes: a session goes on, a replay is refused; removing the account ends its sessions")
+    func restart() async throws {
+        let fixture = ReplicaFixture()
+        var harness = try await HubHarness(fixture: fixture)
+        var browser = Browser(hub: harness.url)
+        try await browser.signIn(try fixture.root.addWebAccount("officer@gfmd.example", participant: .secretariat))
+        var auditor = Browser(hub: harness.url)
+        try await auditor.signIn(try fixture.root.addWebAccount("auditor@gfmd.example", participant: ParticipantCode("MEX")!))
+        let laptop = try fixture.replica("laptop")
+        _ = try laptop.createRecord(type: "practice", title: "Diaspora bonds")
+        let push = try laptop.createBundle(for: .secretariat, sealed: false).bytes
+        let signed = try laptop.signedRequest(method: "POST", target: "/v1/sync", body: push)
+        let headers = signed.headers.map { ($0.name, $0.value) }
+        #expect(try await harness.raw(headers: headers, body: push).status == 200)
+        await harness.stop()
+
+        harness = try await HubHarness(fixture: fixture)
+        let replayed = try await harness.raw(headers: headers, body: push)
+        #expect(replayed.status == 401 && replayed.code == "replayed", "\(replayed.status) \(replayed.message)")
+        browser = Browser(hub: harness.url, cookie: browser.cookie)
+        let records = try await browser.get("/records")
+        #expect(records.status == 200 && records.body.contains("Diaspora bonds"), "the session survived the restart")
+        #expect(try fixture.root.removeWebAccount("auditor@gfmd.example"))
+        auditor = Browser(hub: harness.url, cookie: auditor.cookie)
+        let removed = try await auditor.get("/records")
+        #expect(removed.status == 303 && removed.headers["Location"] == ["/login"], "a removed account's session ends")
+        await harness.stop()
     }
 
     @Test("205 records list in two pages of 200; titles are escaped; pages are neither cached nor framed; no session, no page")

@@ -16,7 +16,7 @@ struct WebSite: Sendable {
     static let cookie = "gfmd_session"
 
     let replica: Replica
-    let sessions = WebSessions()
+    let sessions: WebSessions
     /// Whether the hub serves TLS (the session cookie is then Secure).
     let secure: Bool
     let logger: Logger
@@ -24,6 +24,7 @@ struct WebSite: Sendable {
 
     init(replica: Replica, secure: Bool, logger: Logger) {
         self.replica = replica
+        sessions = WebSessions(replica: replica)
         self.secure = secure
         self.logger = logger
     }
@@ -48,7 +49,8 @@ struct WebSite: Sendable {
                     <p id="refused">It is unknown, already used or expired. Ask the secretariat for a new one.</p>
                     """))
             }
-            let token = await sessions.open(for: account)
+            let sessions = sessions
+            let token = try await blocking { try sessions.open(for: account) }
             logger.info("web sign-in", metadata: ["account": "\(account.name)", "participant": "\(account.participant)"])
             var response = Self.redirect("/records")
             let maxAge = Int(WebSessions.lifetime.components.seconds)
@@ -57,7 +59,10 @@ struct WebSite: Sendable {
             return response
         }
         router.post("/logout") { request, _ in
-            if let token = Self.token(of: request) { await sessions.close(token) }
+            if let token = Self.token(of: request) {
+                let sessions = sessions
+                try await blocking { try sessions.close(token) }
+            }
             var response = Self.redirect("/login")
             response.headers[values: .setCookie].append("\(Self.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")")
             return response
@@ -120,14 +125,16 @@ struct WebSite: Sendable {
                 <h1>Not found</h1><p id="not-found">There is no such record here for \(HTML.participant(account.participant)).</p>
                 """))
         case .signedOut:
-            await sessions.close(Self.token(of: request) ?? "")
+            let sessions = sessions, token = Self.token(of: request) ?? ""
+            try await blocking { try sessions.close(token) }
             return Self.redirect("/login")
         }
     }
 
     private func account(of request: Request) async -> WebAccount? {
         guard let token = Self.token(of: request) else { return nil }
-        return await sessions.account(for: token)
+        let sessions = sessions
+        return try? await blocking { try sessions.account(for: token) }
     }
 
     private func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

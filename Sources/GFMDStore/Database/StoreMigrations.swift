@@ -157,6 +157,25 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-hub-restarts") { db in
+            // What a hub must remember across a restart: the nonces of the
+            // signed requests it admitted within the replay window, and its
+            // web sessions (the SHA-256 of each token, never the token).
+            try db.execute(sql: """
+                CREATE TABLE request_nonce (
+                    site BLOB NOT NULL,
+                    nonce BLOB NOT NULL,
+                    signed INTEGER NOT NULL,
+                    PRIMARY KEY (site, nonce)
+                ) WITHOUT ROWID;
+                CREATE INDEX request_nonce_by_time ON request_nonce(signed);
+                CREATE TABLE web_session (
+                    hash BLOB PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    expires INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

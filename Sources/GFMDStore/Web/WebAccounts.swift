@@ -39,9 +39,10 @@ extension StoreWriter {
             """, arguments: [account.name, account.participant, account.created])
     }
 
-    /// Removes the account `name` and its sign-in links; false when there was none.
+    /// Removes the account `name`, its sign-in links and its sessions; false when there was none.
     public func removeWebAccount(_ name: String) throws -> Bool {
         try db.execute(sql: "DELETE FROM web_link WHERE name = ?", arguments: [name])
+        try db.execute(sql: "DELETE FROM web_session WHERE name = ?", arguments: [name])
         try db.execute(sql: "DELETE FROM web_account WHERE name = ?", arguments: [name])
         return db.changesCount > 0
     }

@@ -6,10 +6,9 @@ public import GFMDCore
 /// A request is admitted only when its time lies within ``skew`` of the
 /// hub's clock and its site has not used its nonce within that window.
 /// Nonces older than the window are forgotten: a replay of such a request
-/// is refused for its time. The window lives in the hub's memory; after a
-/// restart, a request captured in the minutes before could be accepted once
-/// more, which can only apply again a bundle already applied (an outcome
-/// that changes nothing) and send its signer what it may read anyway.
+/// is refused for its time. The hub keeps the nonces it admitted in its
+/// replica too, and starts with those of the last window
+/// (``remember(site:nonce:at:)``), so that a restart admits no replay.
 public struct ReplayWindow: Sendable {
     /// The clock skew accepted either way, in milliseconds: five minutes.
     public static let defaultSkew: UInt64 = 5 * 60 * 1000
@@ -56,6 +55,12 @@ public struct ReplayWindow: Sendable {
         guard seen.count < capacity else { return .failure(.busy(retryAfter: 1)) }
         seen[key] = milliseconds
         return .success(())
+    }
+
+    /// Remembers a nonce admitted before (by this hub before a restart),
+    /// so that the request using it is refused as a replay.
+    public mutating func remember(site: SiteID, nonce: [UInt8], at milliseconds: UInt64) {
+        seen[Seen(site: site, nonce: nonce)] = milliseconds
     }
 
     /// Forgets nonces whose requests would now be refused for their time,
