@@ -45,6 +45,9 @@ public final class HubClient: Sendable {
             configuration.tlsConfiguration = tls
         }
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        // A connection that fails fails the round at once: HubSyncRounds decides
+        // the retries, not the pool, which would retry unseen until connectTimeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .init(connectTimeout))
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.endpoint = url.absoluteString.hasSuffix("/") ? String(url.absoluteString.dropLast()) : url.absoluteString
@@ -61,14 +64,16 @@ public final class HubClient: Sendable {
     /// hub holds for it (``HubSyncRounds``).
     ///
     /// - Parameters:
+    ///   - attempts: how many times in a row a round is tried while the hub
+    ///     cannot be reached (fewer when a standby's address comes next).
     ///   - progress: told of each round.
     ///   - waiting: told of each wait before a round is tried again (the
     ///     hub busy or out of reach), so that a user knows the sync goes on.
     /// - Throws: ``HubSyncError`` when the hub refuses the sync, cannot be
     ///   reached after the retries, or is not the secretariat's hub.
-    public func sync(_ replica: Replica, progress: @Sendable (String) -> Void = { _ in },
+    public func sync(_ replica: Replica, attempts: Int = 6, progress: @Sendable (String) -> Void = { _ in },
                      waiting: @Sendable (String) -> Void = { _ in }) async throws -> HubSyncReport {
-        var rounds = HubSyncRounds()
+        var rounds = HubSyncRounds(maxAttempts: attempts)
         var action = rounds.first
         var hub: Certificate?
         // Each push is planned for the hub's site alone: what other sites of
@@ -86,6 +91,7 @@ public final class HubClient: Sendable {
                 } catch let failure as Failure {
                     action = rounds.failed(failure.reason, passing: failure.passing, busy: failure.busy, retryAfter: failure.retryAfter,
                                            jitter: Double.random(in: 0..<1))
+                    if case .fail(let reason) = action, failure.passing { throw HubSyncError(reason, unanswered: true) }
                     if case .wait(let milliseconds) = action {
                         let seconds = (Double(milliseconds) / 100).rounded() / 10
                         let patience = failure.busy ? ", for up to \(max(1, rounds.patienceLeft / 60_000)) min more" : ""
@@ -109,6 +115,7 @@ public final class HubClient: Sendable {
                 try await Task.sleep(for: .milliseconds(milliseconds))
                 action = .push(round: rounds.nextRound)
             case .done:
+                try replica.noteHubAnswered(at: endpoint)
                 return HubSyncReport(rounds: rounds.rounds, sent: rounds.sent, received: rounds.received, hub: hub!, copyNotice: copyNotice)
             case .fail(let reason):
                 throw HubSyncError(reason)
@@ -208,6 +215,12 @@ public struct HubSyncReport: Sendable {
 public struct HubSyncError: Error, CustomStringConvertible {
     /// What went wrong.
     public let reason: String
-    init(_ reason: String) { self.reason = reason }
+    /// Whether the hub did not answer (out of reach, or busy) for all the
+    /// tries, rather than refusing: another hub's address is worth a try.
+    public let unanswered: Bool
+    init(_ reason: String, unanswered: Bool = false) {
+        self.reason = reason
+        self.unanswered = unanswered
+    }
     public var description: String { reason }
 }

@@ -68,6 +68,27 @@ struct HubCLITests {
         #expect(try cli.run(["digest", "--replica", laptopFolder]).output == phl)
     }
 
+    @Test("gfmd sync with a hub and its standby: the first out of reach, the standby answers at once; then gfmd sync alone goes where earlier syncs went")
+    func standby() throws {
+        try cli.enrolled("laptop", "PHL", author: "Maria Santos")
+        try cli.enrolled("standby", "SEC", author: "Standby hub", role: "secretariat")
+        let hub = try HubProcess(replica: cli.path("standby"), in: cli.directory.url)
+        defer { _ = hub.terminate() }
+        // An address nothing answers at: a hub's, once stopped.
+        let gone = try HubProcess(replica: cli.path("sec"), in: cli.directory.url)
+        let unreachable = gone.url.absoluteString
+        #expect(gone.terminate() == 0)
+        try cli.ok("laptop", "new", "practice", "--title", "Diaspora bonds")
+        let first = try cli.run(["sync", "--replica", "laptop", unreachable, hub.url.absoluteString])
+        #expect(first.status == 0 && first.stdout.contains("at \(hub.url.absoluteString)"), "\(first.stdout)\(first.stderr)")
+        #expect(first.stderr.contains("\(unreachable) does not answer") && first.stderr.contains("trying \(hub.url.absoluteString)"), "\(first.stderr)")
+        #expect(first.stderr.contains("(tried 2 times)"), "with a standby next, an address out of reach is tried twice: \(first.stderr)")
+        let again = try cli.ok("laptop", "sync")
+        #expect(again.stdout.contains("In sync with the hub") && again.stdout.contains("pushed 0 changes"), "\(again.stdout)")
+        try cli.enrolled("fresh", "MEX", author: "Luis Garcia")
+        try cli.refused("fresh", ["sync"], mentioning: "give the hub's address")
+    }
+
     @Test("gfmd serve refuses a replica that is not the secretariat's, and gfmd sync a wrong address, each in one line")
     func refusals() throws {
         try cli.enrolled("laptop", "PHL", author: "Maria Santos")

@@ -35,9 +35,9 @@ extension RecordIdentity {
     ///
     /// A settlement the change writes stands for it, and must name a create
     /// of its causal past; a change creating its record settles nothing.
-    /// Otherwise the
-    /// settlements of the causal past that no other one there supersedes
-    /// decide, when there are any, and must agree; else the creates must.
+    /// Otherwise the settlements of the causal past that no other one there
+    /// supersedes decide, when there are any, and must agree; else the
+    /// creates must.
     ///
     /// - Parameters:
     ///   - change: the change judged, with its id.

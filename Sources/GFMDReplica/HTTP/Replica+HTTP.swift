@@ -50,4 +50,15 @@ extension Replica {
     public func remember(hub site: SiteID, at address: String) throws {
         try store.write { try $0.rememberHub(site, at: address) }
     }
+
+    /// The addresses of the hubs a sync completed with, the most recent
+    /// first: where `gfmd sync` goes when given none.
+    public func hubAddresses() throws -> [String] {
+        try read { try $0.hubAddresses() }
+    }
+
+    /// Notes that a sync with the hub at `address` completed.
+    public func noteHubAnswered(at address: String) throws {
+        try store.write { try $0.noteHubAnswered(at: address) }
+    }
 }

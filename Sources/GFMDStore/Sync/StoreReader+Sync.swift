@@ -145,11 +145,18 @@ extension StoreReader {
 extension StoreReader.MetaKey {
     /// The site of the hub at an address, once it answered.
     static func hub(_ address: String) -> String { "hub " + address }
+    /// The addresses of the hubs that completed a sync, most recent first, one per line.
+    static let hubAddresses = "hub_addresses"
 }
 
 extension StoreReader {
     /// The site of the hub at `address`, when it answered a sync before.
     package func hubSite(at address: String) throws -> SiteID? {
         try meta(MetaKey.hub(address)).map { try SiteID(data: $0) }
+    }
+
+    /// The addresses of the hubs a sync completed with, the most recent first.
+    package func hubAddresses() throws -> [String] {
+        try meta(MetaKey.hubAddresses).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) } ?? []
     }
 }

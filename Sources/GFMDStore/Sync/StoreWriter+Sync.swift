@@ -39,4 +39,10 @@ extension StoreWriter {
     package func rememberHub(_ site: SiteID, at address: String) throws {
         try setMeta(StoreReader.MetaKey.hub(address), site.data)
     }
+
+    /// Puts `address` first among the hubs a sync completed with (eight at most).
+    package func noteHubAnswered(at address: String) throws {
+        let addresses = [address] + (try reader.hubAddresses()).filter { $0 != address }
+        try setMeta(StoreReader.MetaKey.hubAddresses, Data(addresses.prefix(8).joined(separator: "\n").utf8))
+    }
 }

@@ -88,7 +88,8 @@ struct BundleCreateCommand: ParsableCommand {
         if let sealing {
             lines.append("Sealed for \(sealing.participant): only its \(Output.count(sealing.sites.count, "site")) (\(sealing.sites.map(\.site.short).joined(separator: ", "))) can open it")
             if !sealing.withoutKey.isEmpty {
-                lines.append("Not for \(sealing.withoutKey.map(\.short).joined(separator: ", ")): their certificates bind no usable encryption key (issued by a gfmd before sealed bundles), \(sealing.withoutKey.count == 1 ? "it" : "they") must make a new request and be certified again")
+                let one = sealing.withoutKey.count == 1
+                lines.append("Not for \(sealing.withoutKey.map(\.short).joined(separator: ", ")): \(one ? "its certificate binds" : "their certificates bind") no usable encryption key (issued by a gfmd before sealed bundles), so \(one ? "it" : "they") must make a new request and be certified again")
             }
         } else {
             lines.append("Unsealed (--plain): anyone who holds the file can read it")

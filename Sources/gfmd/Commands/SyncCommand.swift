@@ -4,7 +4,8 @@ import GFMDCore
 import GFMDHubClient
 import GFMDReplica
 
-/// `gfmd sync URL`: one push-and-pull exchange with the secretariat's hub.
+/// `gfmd sync [URL ...]`: one push-and-pull exchange with the secretariat's
+/// hub, trying the next address when one does not answer.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
@@ -15,36 +16,58 @@ struct SyncCommand: AsyncParsableCommand {
             resumes where it stopped: run it again. A hub out of reach (restarting) is \
             tried again 5 times over about half a minute; a busy one (503, a meeting's \
             morning) for up to 10 minutes, each wait said on standard error, drawn at \
-            random so that a roomful of laptops does not return at once.
+            random so that a roomful of laptops does not return at once. Given several \
+            addresses (a hub and its standby), the next is tried when one does not answer \
+            (an address out of reach is then tried twice); given none, the addresses of \
+            earlier syncs, the latest first.
             """)
 
     @OptionGroup var replica: ReplicaOptions
     @OptionGroup var progress: ProgressOptions
-    @Argument(help: ArgumentHelp("The hub's address, such as https://hub.example.org:8443.", valueName: "url")) var url: String
+    @Argument(help: ArgumentHelp("The hub's address, such as https://hub.example.org:8443, then any standby's (default: those of earlier syncs).",
+                                 valueName: "url")) var urls: [String] = []
     @Option(help: ArgumentHelp("A PEM file of the authority that signed the hub's TLS certificate (default: the system's).", valueName: "file"))
     var ca: String?
 
     func validate() throws {
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-            throw ValidationError("\"\(url)\" is not a hub address: give http://HOST:PORT or https://HOST:PORT")
+        for url in urls {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw ValidationError("\"\(url)\" is not a hub address: give http://HOST:PORT or https://HOST:PORT")
+            }
         }
     }
 
     func run() async throws {
         let replica = try replica.open()
-        let client = try HubClient(url: URL(string: url)!, ca: ca.map { URL(fileURLWithPath: $0) })
-        let progress = progress.line()
-        let result: Result<HubSyncReport, any Error>
-        do {
-            // Waits are told even when piped: a sync waiting minutes for a busy hub must not look hung.
-            result = .success(try await client.sync(replica, progress: { progress.say($0) }, waiting: { Output.note("gfmd sync: \($0)") }))
-        } catch {
-            result = .failure(error)
+        let addresses = urls.isEmpty ? try replica.hubAddresses() : urls
+        guard !addresses.isEmpty else {
+            throw CommandFailure("give the hub's address (gfmd sync https://HOST:PORT): this replica never synced with one")
         }
-        try await client.shutdown()
-        let report: HubSyncReport
-        do { report = try result.get() } catch let error as HubSyncError { throw CommandFailure(error.reason) }
-        if let notice = report.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
-        Output.line("In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)): pushed \(Output.count(report.sent, "change")), received \(Output.count(report.received, "new change")) in \(Output.count(report.rounds, "round")).")
+        let progress = progress.line()
+        for (index, address) in addresses.enumerated() {
+            let client = try HubClient(url: URL(string: address)!, ca: ca.map { URL(fileURLWithPath: $0) })
+            let result: Result<HubSyncReport, any Error>
+            do {
+                // Waits are told even when piped: a sync waiting minutes for a busy hub must not look hung.
+                // With a standby next, a hub out of reach is tried twice, not for half a minute.
+                let attempts = index + 1 < addresses.count ? 2 : 6
+                result = .success(try await client.sync(replica, attempts: attempts, progress: { progress.say($0) },
+                                                        waiting: { Output.note("gfmd sync: \($0)") }))
+            } catch {
+                result = .failure(error)
+            }
+            try await client.shutdown()
+            let report: HubSyncReport
+            do {
+                report = try result.get()
+            } catch let error as HubSyncError {
+                guard error.unanswered, index + 1 < addresses.count else { throw CommandFailure(error.reason) }
+                Output.note("gfmd sync: \(address) does not answer (\(error.reason)); trying \(addresses[index + 1])")
+                continue
+            }
+            if let notice = report.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
+            Output.line("In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)\(addresses.count > 1 ? ", at \(address)" : "")): pushed \(Output.count(report.sent, "change")), received \(Output.count(report.received, "new change")) in \(Output.count(report.rounds, "round")).")
+            return
+        }
     }
 }
