@@ -157,6 +157,14 @@ enum TrustVectorGenerator {
             .set(field: Settlement.field, value: Settlement.value(for: RecordIdentity(type: "practice", owner: "PHL")), pred: []),
         ])
         let afterSettlement = settledPHL.change(record, on: [settlement.hash], [.set(field: Workflow.field, value: .string("withdrawn"), pred: [submit.hash])])
+        var creatingPHL = TestSite(seed: 1, participant: "PHL", author: "María Santos", wall: base + 500)
+        let publishedAtBirth = creatingPHL.change(RecordID(hex: "00000000000000000000000000000006")!, on: [t1.hash], [
+            .create(type: "practice", owner: "PHL"), .set(field: "title", value: .string("Never reviewed"), pred: []),
+            .set(field: Workflow.field, value: .string("accepted"), pred: []),
+        ])
+        let notedAtBirth = creatingPHL.change(RecordID(hex: "00000000000000000000000000000007")!, on: [t1.hash], [
+            .create(type: "practice", owner: "PHL"), .set(field: Workflow.noteField, value: .string("Approved"), pred: []),
+        ])
         let lockedEdit = phl.change(record, on: [submit.hash], [contact])
         let forgedRoot = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 99, count: 32))
         let failures: [(String, EncodedChange, [EncodedChange], String)] = [
@@ -182,6 +190,8 @@ enum TrustVectorGenerator {
             ("a change depending on a change of another record", laterPHL.change(record, on: [create.hash, other.hash], [contact]), [other], "foreign_dependency"),
             ("a set field written whole", laterPHL.change(record, on: [create.hash], [.set(field: "partners", value: .string("IOM"), pred: [])]), [], "wrong_kind"),
             ("a change on two creates that disagree on the owner", laterMEX.change(record, on: [create.hash, recreated.hash], [contact]), [recreated], "conflicting_create"),
+            ("a delegation creating a record already accepted: a create's operations are judged on a draft", publishedAtBirth, [], "illegal_transition"),
+            ("a delegation creating a record with a review note", notedAtBirth, [], "wrong_role"),
             ("a delegation settling a contested record", settledPHL.change(record, on: [submit.hash, recreated.hash], [
                 .set(field: Settlement.field, value: Settlement.value(for: RecordIdentity(type: "practice", owner: "PHL")), pred: []),
             ]), [recreated], "wrong_role"),

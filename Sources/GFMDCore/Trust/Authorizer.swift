@@ -90,6 +90,8 @@ public enum Authorizer {
         guard role == .delegate || role == .secretariat else {
             throw AuthorizationError(.wrongRole, "site \(change.site.short) is enrolled as \(role), which reads but makes no changes")
         }
+        let identity: RecordIdentity
+        var governanceAtDependencies = context.governance
         if let creation = change.creation {
             // Everyone, the secretariat included, creates records it owns.
             guard creation.owner == certificate.participant else {
@@ -98,9 +100,15 @@ public enum Authorizer {
             guard creation.type != TrustRecord.type else {
                 throw AuthorizationError(.wrongRoot, "a trust record is created only for the pinned root key")
             }
-            return
+            // Its other operations are judged like an edit's, on a record with
+            // no governance yet (a draft, no co-authors): a create cannot
+            // publish, review or settle what nobody saw.
+            identity = RecordIdentity(type: creation.type, owner: creation.owner)
+            governanceAtDependencies = { Governance() }
+        } else {
+            guard let seen = context.identity else { return }
+            identity = seen
         }
-        guard let identity = context.identity else { return }
         let isOwner = certificate.participant == identity.owner
         // Work out what the change does.
         var transition: WorkflowState?
@@ -132,7 +140,7 @@ public enum Authorizer {
         }
         if role == .secretariat {
             if let transition {
-                let governance = try context.governance()
+                let governance = try governanceAtDependencies()
                 guard governance.states.contains(where: { Workflow.allows(from: $0, to: transition, by: .secretariat) })
                         || governance.states.contains(where: { Workflow.allows(from: $0, to: transition, by: .contributor) }) && isOwner else {
                     throw AuthorizationError(.illegalTransition, "the secretariat cannot move a record from \(governance.state.displayName) to \(transition.displayName)")
@@ -153,7 +161,7 @@ public enum Authorizer {
         if deletes && !isOwner {
             throw AuthorizationError(.notContributor, "only the owner (\(identity.owner)) or the secretariat deletes a record")
         }
-        let governance = try context.governance()
+        let governance = try governanceAtDependencies()
         guard isOwner || governance.isCoAuthor(certificate.participant) else {
             throw AuthorizationError(.notContributor, "\(certificate.participant) neither owns nor co-authors this \(identity.type) (owner \(identity.owner))")
         }
