@@ -45,7 +45,8 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let progress = progress.line()
         for (index, address) in addresses.enumerated() {
-            let client = try HubClient(url: URL(string: address)!, ca: ca.map { URL(fileURLWithPath: $0) })
+            guard let url = URL(string: address) else { throw CommandFailure("\"\(address)\" is not a hub address") }
+            let client = try HubClient(url: url, ca: ca.map { URL(fileURLWithPath: $0) })
             let result: Result<HubSyncReport, any Error>
             do {
                 // Waits are told even when piped: a sync waiting minutes for a busy hub must not look hung.

@@ -1,8 +1,7 @@
 public import GFMDCore
 public import GFMDStore
 
-/// What a hub keeps across a restart: its web sessions and the nonces of
-/// the signed requests it admitted (`Protocol/http.md`).
+/// The hub's web sessions, kept across a restart as the SHA-256 of each token.
 extension Replica {
     /// Opens a web session for `account`, lasting `lifetime` milliseconds:
     /// its token, 64 hexadecimal digits. Only the token's SHA-256 is kept.
@@ -26,15 +25,5 @@ extension Replica {
     public func closeWebSession(_ token: String) throws {
         guard token.utf8.count == 64, let bytes = Hex.decode(token) else { return }
         try store.write { try $0.removeWebSession(tokenHash: Hash256.of(bytes)) }
-    }
-
-    /// The nonces admitted in requests signed at `since` or later.
-    public func admittedNonces(since: UInt64) throws -> [AdmittedNonce] {
-        try read { try $0.admittedNonces(since: since) }
-    }
-
-    /// Remembers an admitted request's nonce, forgetting those signed before `forgetBefore`.
-    public func remember(_ nonce: AdmittedNonce, forgetBefore: UInt64) throws {
-        try store.write { try $0.remember(nonce, forgetBefore: forgetBefore) }
     }
 }

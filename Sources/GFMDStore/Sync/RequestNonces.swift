@@ -27,15 +27,6 @@ extension StoreReader {
             AdmittedNonce(site: try SiteID(data: $0[0]), nonce: [UInt8]($0[1] as Data), signed: UInt64(max(0, $0[2] as Int64)))
         }
     }
-
-    /// The account of the web session whose token hashes to `tokenHash`,
-    /// while it lasts at `now` and its account exists.
-    public func webSession(tokenHash: Hash256, now: UInt64) throws -> WebAccount? {
-        try Row.fetchOne(db, sql: """
-            SELECT a.name, a.participant, a.created FROM web_session s JOIN web_account a ON a.name = s.name
-            WHERE s.hash = ? AND s.expires > ?
-            """, arguments: [tokenHash.data, Int64(clamping: now)]).map { WebAccount(name: $0[0], participant: $0[1], created: $0[2]) }
-    }
 }
 
 extension StoreWriter {
@@ -44,18 +35,5 @@ extension StoreWriter {
         try db.execute(sql: "INSERT OR IGNORE INTO request_nonce(site, nonce, signed) VALUES (?, ?, ?)",
                        arguments: [nonce.site.data, Data(nonce.nonce), Int64(clamping: nonce.signed)])
         try db.execute(sql: "DELETE FROM request_nonce WHERE signed < ?", arguments: [Int64(clamping: forgetBefore)])
-    }
-
-    /// Keeps a web session for `name` until `expires`: only the SHA-256 of
-    /// its token. Expired sessions are forgotten on the way.
-    public func saveWebSession(tokenHash: Hash256, for name: String, expires: UInt64, now: UInt64) throws {
-        try db.execute(sql: "DELETE FROM web_session WHERE expires <= ?", arguments: [Int64(clamping: now)])
-        try db.execute(sql: "INSERT OR REPLACE INTO web_session(hash, name, expires) VALUES (?, ?, ?)",
-                       arguments: [tokenHash.data, name, Int64(clamping: expires)])
-    }
-
-    /// Ends the web session whose token hashes to `tokenHash`.
-    public func removeWebSession(tokenHash: Hash256) throws {
-        try db.execute(sql: "DELETE FROM web_session WHERE hash = ?", arguments: [tokenHash.data])
     }
 }
