@@ -1,4 +1,4 @@
-public import GFMDCore
+import GFMDCore
 public import GFMDStore
 
 /// The hub's web sessions, kept across a restart as the SHA-256 of each token.
