@@ -1,5 +1,6 @@
 import Foundation
 import GFMDCore
+import GRDB
 import GFMDReplica
 import GFMDTestSupport
 import Testing
@@ -118,6 +119,47 @@ struct StrandedLaptopCLITests {
         #expect(try cli.digest("p1copy") == settled)
         let shown = try cli.ok("p1", "show", id).stdout
         #expect(shown.contains("written while the new site waits") && shown.contains("2027-06-30"))
+    }
+
+    @Test("a disk image cloned whole cannot tell it is a copy: both computers type the same element ids into one text, and every replica keeps both paragraphs, edits them, and agrees")
+    func clonedDiskImage() throws {
+        try cli.enrolled("p1", "PHL", author: "Maria Santos")
+        let hub = try startHub()
+        defer { _ = hub.terminate() }
+        let url = hub.url.absoluteString
+        let id = try cli.ok("p1", "new", "practice", "--title", "Diaspora bonds").output
+        try cli.run(["write", "--replica", "p1", id, "summary", "--file", "-"], input: Array("Base.".utf8))
+        try cli.ok("p1", "sync", url)
+        try FileManager.default.copyItem(atPath: cli.path("p1"), toPath: cli.path("p1clone"))
+        // A clone of the whole disk: same computer name, path and file, so the
+        // copy finds itself where it was and numbers new text like the original.
+        try DatabaseQueue(path: cli.path("p1clone") + "/replica.sqlite").write { try $0.execute(sql: "DELETE FROM meta WHERE key = 'place'") }
+
+        try cli.run(["write", "--replica", "p1", id, "summary", "--file", "-"], input: Array("Base. First computer.".utf8))
+        try cli.run(["write", "--replica", "p1clone", id, "summary", "--file", "-"], input: Array("Base. Second computer.".utf8))
+        for name in ["p1", "p1clone", "p1", "p1clone"] { try cli.ok(name, "sync", url) }
+        let merged = try cli.ok("p1", "show", id).stdout
+        #expect(merged.contains("First computer.") && merged.contains("Second computer."), "\(merged)")
+        // Editing both paragraphs names elements whose ids the two computers share.
+        let summary = try cli.ok("p1", "show", id, "--json").stdout
+        let text = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        let current = try #require((text["fields"] as? [String: Any])?["summary"] as? String, "\(summary)")
+        let edited = current.replacingOccurrences(of: "First", with: "1st").replacingOccurrences(of: "Second computer.", with: "2nd computer!")
+        let write = try cli.run(["write", "--replica", "p1", id, "summary", "--file", "-"], input: Array(edited.utf8))
+        #expect(write.status == 0, "\(write.stderr)")
+        for name in ["p1", "p1clone", "p1"] { try cli.ok(name, "sync", url) }
+        for name in ["p1", "p1clone", "hub"] {
+            #expect(try cli.run(["rejected", "--replica", cli.path(name)]).stdout.contains("No rejected changes"), "\(name)")
+            #expect(try cli.run(["show", "--replica", cli.path(name), id]).stdout.contains(edited), "\(name)")
+        }
+        let hubDigest = try cli.run(["digest", "--replica", cli.path("hub"), "--for", "PHL"]).output
+        #expect(try cli.digest("p1") == hubDigest)
+        #expect(try cli.digest("p1clone") == hubDigest)
+        #expect(try cli.run(["verify", "--replica", cli.path("hub")]).status == 0, "the hub's history replays to its state")
+        // Blame finds the change behind every character, labelled or not.
+        let blame = try JSONSerialization.jsonObject(with: Data(try cli.ok("p1clone", "blame", id, "--json").stdout.utf8)) as? [[String: Any]]
+        let pieces = try #require(blame?.first { $0["field"] as? String == "summary" }?["pieces"] as? [[String: Any]])
+        #expect(pieces.map { $0["text"] as? String ?? "" }.joined() == edited)
     }
 
     @Test("a record two participants created is settled by the secretariat with one command: editable again, and the owner's laptop and the secretariat agree")

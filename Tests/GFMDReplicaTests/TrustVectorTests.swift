@@ -165,6 +165,23 @@ enum TrustVectorGenerator {
         let notedAtBirth = creatingPHL.change(RecordID(hex: "00000000000000000000000000000007")!, on: [t1.hash], [
             .create(type: "practice", owner: "PHL"), .set(field: Workflow.noteField, value: .string("Approved"), pred: []),
         ])
+        // Two copies of PHL's folder that could not tell insert with the same element id (state.md, "Element labels").
+        var firstCopy = TestSite(seed: 1, participant: "PHL", author: "María Santos", wall: base + 600)
+        var secondCopy = TestSite(seed: 1, participant: "PHL", author: "María Santos", wall: base + 700)
+        let textRecord = RecordID(hex: "00000000000000000000000000000008")!
+        func typing(_ counter: UInt64, after left: UInt64?, _ content: String) -> ChangeOperation {
+            .text(field: "summary", item: nil, edits: [.insert(counter: counter, left: left.map { CharID(site: phl.id, counter: $0) }, right: nil,
+                                                              content: Array(content.unicodeScalars))])
+        }
+        func deleting(_ site: SiteID, _ counter: UInt64) -> ChangeOperation {
+            .text(field: "summary", item: nil, edits: [.delete([CharRange(site: site, counter: counter, count: 1)])])
+        }
+        let typedBase = firstCopy.change(textRecord, on: [t1.hash], [.create(type: "practice", owner: "PHL"), typing(0, after: nil, "abcd")])
+        let typedX = firstCopy.change(textRecord, on: [typedBase.hash], [typing(10, after: 3, "X")])
+        let typedY = secondCopy.change(textRecord, on: [typedBase.hash], [typing(10, after: 1, "Y")])
+        let afterX = firstCopy.change(textRecord, on: [typedX.hash], [typing(20, after: 10, "Z")])
+        let bothTyped = [typedX.hash, typedY.hash].sorted()
+        let deletedY = firstCopy.change(textRecord, on: bothTyped, [deleting(SiteID.elementLabel(of: typedY.hash), 10)])
         let lockedEdit = phl.change(record, on: [submit.hash], [contact])
         let forgedRoot = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 99, count: 32))
         let failures: [(String, EncodedChange, [EncodedChange], String)] = [
@@ -200,6 +217,12 @@ enum TrustVectorGenerator {
             ]), [recreated], "conflicting_create"),
             ("an edit by the settlement's loser made on both creates but not on the settlement",
              laterMEX.change(record, on: [submit.hash, recreated.hash], [contact]), [recreated, settlement], "conflicting_create"),
+            ("an id two changes of the causal past inserted, named by its site rather than by an element label",
+             firstCopy.change(textRecord, on: bothTyped, [deleting(phl.id, 10)]), [typedBase, typedX, typedY], "unknown_element"),
+            ("an element label naming an id only one change of the causal past inserted",
+             firstCopy.change(textRecord, on: [typedX.hash], [deleting(SiteID.elementLabel(of: typedX.hash), 10)]), [typedBase, typedX], "unknown_element"),
+            ("an insertion taking an id a change of its causal past took", firstCopy.change(textRecord, on: [typedX.hash], [typing(10, after: nil, "W")]),
+             [typedBase, typedX], "duplicate_element"),
         ]
         let valid = history + [start, accept]
         return TrustVectorTests.File(
@@ -211,6 +234,10 @@ enum TrustVectorGenerator {
                 ("a record created again by another participant: contested, its type kept, its owner empty", history + [recreated]),
                 ("a contested record settled by the secretariat for PHL: PHL's again, and PHL's change on the settlement is authorised",
                  history + [recreated, settlement, afterSettlement]),
+                ("two concurrent changes of one site taking the same element id, the first copy's arriving first: both kept, by their element labels",
+                 history + [typedBase, typedX, afterX, typedY, deletedY]),
+                ("the same changes, the second copy's arriving first: the same state",
+                 history + [typedBase, typedY, typedX, deletedY, afterX]),
             ].map { name, changes in
                 TrustVectorTests.Case(name: name, root: rootHex, input: Hex.encode(bundle(changes)),
                                       expected: try TrustVectorTests.verdicts(root: root.publicKey, bundle: bundle(changes)))

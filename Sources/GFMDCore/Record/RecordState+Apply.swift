@@ -48,22 +48,29 @@ extension RecordState {
     ///   create, else the header's (right whenever the record's creates agree).
     /// - Throws: ``ChangeError`` naming the rule broken.
     public func validate(_ encoded: EncodedChange, seenAs identity: RecordIdentity? = nil) throws(ChangeError) {
+        try validate(encoded, seenAs: identity, labelling: nil)
+    }
+
+    /// As ``validate(_:seenAs:)``, with the change's elements named as
+    /// `labelling` found them held (nil: as written).
+    package func validate(_ encoded: EncodedChange, seenAs identity: RecordIdentity?, labelling: ElementLabelling?) throws(ChangeError) {
         let change = encoded.change
         precondition(change.record == id, "a change applies to its own record")
         try check(encoded, as: identity ?? change.creation.map { RecordIdentity(type: $0.type, owner: $0.owner) } ?? header.identity)
         do {
-            try validateSequenceEdits(of: change)
+            try validateSequenceEdits(labelling?.operations ?? change.operations, by: labelling?.label ?? change.site)
         } catch {
             throw error.attributed(to: encoded.hash)
         }
     }
 
     /// Applies a change ``validate(_:seenAs:)`` accepted.
-    package mutating func apply(validated encoded: EncodedChange, history: some CausalHistory) throws {
+    package mutating func apply(validated encoded: EncodedChange, history: some CausalHistory, labelling: ElementLabelling? = nil) throws {
         let change = encoded.change
         let hash = encoded.hash
         var deletionWritten = false
-        for operation in change.operations {
+        if let labelling { applyLabels(of: labelling, author: change.site, hash: hash) }
+        for operation in labelling?.operations ?? change.operations {
             switch operation {
             case .create(let type, let owner):
                 header.merge(creation: RecordIdentity(type: type, owner: owner), by: hash, at: change.timestamp,
@@ -83,9 +90,9 @@ extension RecordState {
                 header.deletion.write(deleted, by: hash, at: change.timestamp, superseding: pred)
                 deletionWritten = true
             case .text(let field, let item, let edits):
-                applyValidated(edits, to: field, item: item, by: change.site)
+                applyValidated(edits, to: field, item: item, by: change.site, label: labelling?.label)
             case .list(let field, let edits):
-                applyValidatedItems(edits, to: field, by: change.site)
+                applyValidatedItems(edits, to: field, by: change.site, label: labelling?.label)
             case .certify(let certificate):
                 addTrustEntry(certificate.encoded, to: TrustRecord.certificatesField, tag: hash)
             case .revoke(let revocation):

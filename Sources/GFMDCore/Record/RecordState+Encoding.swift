@@ -114,6 +114,13 @@ extension RecordHeader {
         writer.write(count: changeCount)
         deletion.encode(into: &writer)
         writer.write(sortedHashes: unseenEdits)
+        if !labels.isEmpty {
+            writer.write(count: labels.count)
+            for (change, site) in labels.sorted(by: { $0.key < $1.key }) {
+                writer.write(hash: change)
+                writer.write(id: site)
+            }
+        }
         return writer.bytes
     }
 
@@ -129,6 +136,17 @@ extension RecordHeader {
         changeCount = try reader.readInt("record change count")
         deletion = try MultiValueRegister<Bool>.decode(from: &reader, "record deletion")
         unseenEdits = try reader.readSortedHashes("record unseen edits")
+        if !reader.isAtEnd {
+            let count = try reader.readCount("record element labels", minimumElementSize: 48)
+            var previous: ChangeHash?
+            for _ in 0..<count {
+                let change = try reader.readHash("record element label")
+                if let previous, !(previous < change) { throw reader.failure(.notCanonical, "record element labels") }
+                previous = change
+                labels[change] = try reader.readID(SiteID.self, "record element label site")
+            }
+            guard count > 0 else { throw reader.failure(.notCanonical, "record element labels") }
+        }
         try reader.expectEnd("record header")
     }
 }
@@ -166,5 +184,6 @@ extension RecordState {
         }
         try reader.expectEnd("record state")
         self.init(id: id, header: header, fields: fields)
+        adoptLabels()
     }
 }

@@ -12,9 +12,9 @@ extension RecordState {
     /// Checks every sequence edit of `change` against the current state and
     /// the elements the change itself introduces, before anything is applied:
     /// a change is applied whole or not at all.
-    func validateSequenceEdits(of change: Change) throws(ChangeError) {
-        var validator = SequenceValidator(record: self, author: change.site)
-        for operation in change.operations {
+    func validateSequenceEdits(_ operations: [ChangeOperation], by author: SiteID) throws(ChangeError) {
+        var validator = SequenceValidator(record: self, author: author)
+        for operation in operations {
             switch operation {
             case .text(let field, let item, let edits):
                 if let item {
@@ -32,15 +32,15 @@ extension RecordState {
     }
 
     /// Applies text edits already validated.
-    mutating func applyValidated(_ edits: [SequenceEdit], to field: String, item: CharID?, by author: SiteID) {
+    mutating func applyValidated(_ edits: [SequenceEdit], to field: String, item: CharID?, by author: SiteID, label: SiteID?) {
         do {
             if let item {
                 try modifyList(field) { list in
-                    for edit in edits { try list.apply(edit, toItem: item, by: author, checked: false) }
+                    for edit in edits { try list.apply(edit, toItem: item, by: author, label: label, checked: false) }
                 }
             } else {
                 try modifyText(field) { text in
-                    for edit in edits { try text.apply(edit, by: author, checked: false) }
+                    for edit in edits { try text.apply(edit, by: author, label: label, checked: false) }
                 }
             }
         } catch {
@@ -49,10 +49,10 @@ extension RecordState {
     }
 
     /// Applies list item edits already validated.
-    mutating func applyValidatedItems(_ edits: [SequenceEdit], to field: String, by author: SiteID) {
+    mutating func applyValidatedItems(_ edits: [SequenceEdit], to field: String, by author: SiteID, label: SiteID?) {
         do {
             try modifyList(field) { list in
-                for edit in edits { try list.apply(edit, by: author, checked: false) }
+                for edit in edits { try list.apply(edit, by: author, label: label, checked: false) }
             }
         } catch {
             preconditionFailure("validated edits apply: \(error)")

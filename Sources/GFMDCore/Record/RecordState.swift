@@ -95,6 +95,9 @@ public struct RecordHeader: Hashable, Sendable {
     public var deletion: MultiValueRegister<Bool>
     /// Edits no current deletion saw (concurrent with it), sorted.
     public var unseenEdits: [ChangeHash]
+    /// The changes whose insertions go by their element labels, each with
+    /// the site that made it (`Protocol/state.md`, "Element labels").
+    public var labels: [ChangeHash: SiteID] = [:]
 
     /// Creates a header.
     public init(

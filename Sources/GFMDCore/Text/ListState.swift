@@ -30,11 +30,11 @@ public struct ListState: Hashable, Sendable {
         try apply(edit, by: author, checked: true)
     }
 
-    mutating func apply(_ edit: SequenceEdit, by author: SiteID, checked: Bool) throws(ChangeError) {
+    mutating func apply(_ edit: SequenceEdit, by author: SiteID, label: SiteID? = nil, checked: Bool) throws(ChangeError) {
         if checked, case .insert(_, _, _, let content) = edit, content.contains(where: { $0 != SequenceEdit.itemPlaceholder }) {
             throw ChangeError(.invalidEdit, "list items are inserted as placeholders; their text is edited separately")
         }
-        try items.apply(edit, by: author, checked: checked)
+        try items.apply(edit, by: author, label: label, checked: checked)
     }
 
     /// Applies an edit of the text of item `item`.
@@ -42,13 +42,31 @@ public struct ListState: Hashable, Sendable {
         try apply(edit, toItem: item, by: author, checked: true)
     }
 
-    mutating func apply(_ edit: SequenceEdit, toItem item: CharID, by author: SiteID, checked: Bool) throws(ChangeError) {
+    mutating func apply(
+        _ edit: SequenceEdit, toItem item: CharID, by author: SiteID, label: SiteID? = nil, checked: Bool
+    ) throws(ChangeError) {
         guard items.contains(item) else {
             throw ChangeError(.unknownElement, "a text edit names list item \(item), which this list does not hold")
         }
         var text = texts.removeValue(forKey: item) ?? SequenceState()
         defer { texts[item] = text }
-        try text.apply(edit, by: author, checked: checked)
+        try text.apply(edit, by: author, label: label, checked: checked)
+    }
+
+    /// Gives the items `site` inserted from `counter` (one run) the label
+    /// `label`; their texts are kept under their new ids.
+    mutating func relabelItems(runOf site: SiteID, at counter: UInt64, to label: SiteID) {
+        guard let end = items.runEnd(containing: CharID(site: site, counter: counter)),
+              items.relabel(runOf: site, at: counter, to: label) else { return }
+        for id in texts.keys where id.site == site && id.counter >= counter && id.counter < end {
+            texts[CharID(site: label, counter: id.counter)] = texts.removeValue(forKey: id)
+        }
+    }
+
+    /// See ``SequenceState/adopt(nominals:)``.
+    mutating func adopt(nominals: [SiteID: SiteID]) {
+        items.adopt(nominals: nominals)
+        for id in texts.keys { texts[id]!.adopt(nominals: nominals) }
     }
 
     /// Appends the canonical encoding: the items, then each item's text by ascending id.

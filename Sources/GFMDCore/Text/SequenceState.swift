@@ -33,7 +33,7 @@ public struct SequenceState: @unchecked Sendable {
         self.storage = storage
     }
 
-    private mutating func makeUnique() {
+    mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
@@ -279,14 +279,19 @@ public struct SequenceState: @unchecked Sendable {
 
     /// Applies `edit`; with `checked` false, the caller has validated it
     /// (``SequenceValidator``) and the checks are not repeated.
-    mutating func apply(_ edit: SequenceEdit, by author: SiteID, checked: Bool) throws(ChangeError) {
+    ///
+    /// Its insertion's elements go by `label` (the author's element label
+    /// when its ids collided with a concurrent change's; nil: the author),
+    /// and its references name elements by their labels.
+    mutating func apply(_ edit: SequenceEdit, by author: SiteID, label: SiteID? = nil, checked: Bool) throws(ChangeError) {
         switch edit {
         case .insert(let counter, let left, let right, let content):
+            let label = label ?? author
             if checked {
                 guard !content.isEmpty, counter <= UInt64.max - UInt64(content.count) else {
                     throw ChangeError(.invalidEdit, "an insertion has no content or overflows its counters")
                 }
-                if let s = storage.index(of: author), storage.overlaps(site: s, counter: counter, count: UInt64(content.count)) {
+                if let s = storage.index(of: label), storage.overlaps(site: s, counter: counter, count: UInt64(content.count)) {
                     throw ChangeError(.duplicateElement, "site \(author.short) reuses element ids \(counter)…: was its replica folder copied to another computer?")
                 }
             }
@@ -296,10 +301,12 @@ public struct SequenceState: @unchecked Sendable {
             // before it on every replica: treat it as no right origin.
             if !(leftPosition < rightPosition) { rightPosition = .end }
             makeUnique()
-            let s = storage.intern(author)
-            let destination = integrationPoint(author: author, counter: counter, left: leftPosition, right: rightPosition)
+            let nominal = storage.intern(author)
+            let s = storage.intern(label)
+            if s != nominal, !storage.labels.contains(s) { storage.labels.append(s) }
+            let destination = integrationPoint(author: author, label: label, counter: counter, left: leftPosition, right: rightPosition)
             let run = SequenceStorage.Run(
-                site: s, counter: counter, left: left.flatMap(storage.ref), right: right.flatMap(storage.ref), content: content)
+                site: s, nominal: nominal, counter: counter, left: left.flatMap(storage.ref), right: right.flatMap(storage.ref), content: content)
             storage.register(run)
             storage.place(run, before: destination)
         case .delete(let ranges):
@@ -351,7 +358,7 @@ public struct SequenceState: @unchecked Sendable {
     /// Where an element inserted by `author` between `left` and `right` goes
     /// (FugueMax/YjsMod integration): before the returned position.
     private func integrationPoint(
-        author: SiteID, counter: UInt64, left: SequenceStorage.Position, right: SequenceStorage.Position
+        author: SiteID, label: SiteID, counter: UInt64, left: SequenceStorage.Position, right: SequenceStorage.Position
     ) -> SequenceStorage.Position {
         var cursor = left == .beforeStart ? storage.start : storage.next(after: left)
         var destination = cursor
@@ -375,8 +382,11 @@ public struct SequenceState: @unchecked Sendable {
                 if otherRight < right {
                     scanning = true
                 } else if otherRight == right {
-                    let otherSite = storage.sites[Int(run.site)]
-                    if author < otherSite || (author == otherSite && counter < run.counter + UInt64(elementOffset)) { break }
+                    // By (site, counter) as inserted; two elements inserted
+                    // alike by concurrent changes, by their labels.
+                    let otherSite = storage.sites[Int(run.nominal)], otherCounter = run.counter + UInt64(elementOffset)
+                    if (author, counter) < (otherSite, otherCounter)
+                        || ((author, counter) == (otherSite, otherCounter) && label < storage.sites[Int(run.site)]) { break }
                     scanning = false
                 } else {
                     scanning = false

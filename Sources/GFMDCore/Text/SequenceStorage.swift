@@ -25,16 +25,24 @@ final class SequenceStorage {
     }
 
     final class Run {
-        let site: Int32
+        /// The label its elements go by: the site that inserted them, or,
+        /// once two concurrent changes of that site took the same ids, the
+        /// inserting change's element label (``SiteID/elementLabel(of:)``).
+        @exclusivity(unchecked) var site: Int32
+        /// The site that inserted it, whatever its label: the merge orders
+        /// concurrent insertions by it, so a label never moves an element.
+        @exclusivity(unchecked) var nominal: Int32
         let counter: UInt64
-        let left: Ref?
-        let right: Ref?
+        /// The origins, by label (rewritten when an element they name takes a label).
+        @exclusivity(unchecked) var left: Ref?
+        @exclusivity(unchecked) var right: Ref?
         @exclusivity(unchecked) var content: [Unicode.Scalar]
         /// The run's spans, by ascending offset.
         @exclusivity(unchecked) var spans: [Span] = []
 
-        init(site: Int32, counter: UInt64, left: Ref?, right: Ref?, content: [Unicode.Scalar]) {
+        init(site: Int32, nominal: Int32? = nil, counter: UInt64, left: Ref?, right: Ref?, content: [Unicode.Scalar]) {
             self.site = site
+            self.nominal = nominal ?? site
             self.counter = counter
             self.left = left
             self.right = right
@@ -100,6 +108,8 @@ final class SequenceStorage {
 
     var sites: [SiteID] = []
     var siteIndex: [SiteID: Int32] = [:]
+    /// The indexes of `sites` that are element labels rather than sites.
+    var labels: [Int32] = []
     /// Each site's runs, by ascending counter (``register(_:)`` keeps them so).
     @exclusivity(unchecked) private(set) var runsBySite: [[Run]] = []
     /// The first counter of each run of `runsBySite`, side by side: a run is
@@ -194,9 +204,48 @@ final class SequenceStorage {
         locate(ref).map { position($0.0, $0.1) }
     }
 
-    /// The id of the next counter `site` may use: one past its last element.
+    /// The id of the next counter `site` may use: one past its last element,
+    /// whether the element still goes by `site` or by a label.
     func nextCounter(for site: Int32) -> UInt64 {
-        runsBySite[Int(site)].last?.end ?? 0
+        var next = runsBySite[Int(site)].last?.end ?? 0
+        for label in labels {
+            for run in runsBySite[Int(label)] where run.nominal == site { next = max(next, run.end) }
+        }
+        return next
+    }
+
+    /// The first counter of `site`'s first run starting after `counter`, if any.
+    func nextStart(after counter: UInt64, site: Int32) -> UInt64? {
+        let index = runsStarting(after: counter, site: Int(site))
+        return index < runStarts[Int(site)].count ? runStarts[Int(site)][index] : nil
+    }
+
+    /// Records that the runs labelled `label` were inserted by site `nominal`.
+    func replaceNominal(of label: Int32, with nominal: Int32) {
+        for run in runsBySite[Int(label)] { run.nominal = nominal }
+    }
+
+    /// Gives `run` the label `label`, and rewrites every origin naming one of
+    /// its elements to name it by the label.
+    func relabel(_ run: Run, to label: Int32) {
+        let old = Int(run.site)
+        let index = runsStarting(after: run.counter, site: old) - 1
+        precondition(index >= 0 && runsBySite[old][index] === run, "a run is indexed under its label")
+        runsBySite[old].remove(at: index)
+        runStarts[old].remove(at: index)
+        run.site = label
+        register(run)
+        if !labels.contains(label) { labels.append(label) }
+        func moved(_ ref: Ref?) -> Ref? {
+            guard let ref, Int(ref.site) == old, ref.counter >= run.counter, ref.counter < run.end else { return ref }
+            return Ref(site: label, counter: ref.counter)
+        }
+        for runs in runsBySite {
+            for other in runs {
+                other.left = moved(other.left)
+                other.right = moved(other.right)
+            }
+        }
     }
 
     // MARK: Layout changes
@@ -411,11 +460,12 @@ extension SequenceStorage {
         let copy = SequenceStorage()
         copy.sites = sites
         copy.siteIndex = siteIndex
+        copy.labels = labels
         copy.runStarts = runStarts
         var runMap: [ObjectIdentifier: Run] = [:]
         copy.runsBySite = runsBySite.map { runs in
             runs.map { run in
-                let new = Run(site: run.site, counter: run.counter, left: run.left, right: run.right, content: run.content)
+                let new = Run(site: run.site, nominal: run.nominal, counter: run.counter, left: run.left, right: run.right, content: run.content)
                 runMap[ObjectIdentifier(run)] = new
                 return new
             }

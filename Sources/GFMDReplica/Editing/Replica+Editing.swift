@@ -88,7 +88,8 @@ extension Replica {
                 case .existing(let prefix):
                     let state = try lookup.record(matching: prefix)
                     id = state.id
-                    operations = CounterFloor.raise(try editor.operations(for: item.edits, on: state), on: state, by: siteID, to: floor)
+                    operations = state.namingElements(
+                        CounterFloor.raise(try editor.operations(for: item.edits, on: state), on: state, by: siteID, to: floor))
                     let heads = try writer.reader.heads(of: id)
                     dependencies = (heads + (try writer.reader.trustDependencies(among: ownTrust, besides: heads))).sorted()
                 }

@@ -59,7 +59,8 @@ extension Replica {
                 return FieldBlame(field: name, kind: "set", pieces: pieces)
             }
             if let text = view.state.textField(name) {
-                return FieldBlame(field: name, kind: "text", pieces: Self.spans(of: text, field: name, changes: changes, piece: piece))
+                return FieldBlame(field: name, kind: "text", pieces: Self.spans(
+                    of: text, field: name, labelled: view.state.header.labels, changes: changes, piece: piece))
             }
             return nil
         }
@@ -68,15 +69,17 @@ extension Replica {
 
     /// The runs of a text's characters that one change inserted.
     private static func spans(
-        of text: SequenceState, field: String, changes: [StoredChange],
+        of text: SequenceState, field: String, labelled: [ChangeHash: SiteID], changes: [StoredChange],
         piece: (String, [Int]?, ChangeHash) -> BlamePiece?
     ) -> [BlamePiece] {
-        // Which change inserted each run of a site's counters.
+        // Which change inserted each run of a site's counters (or of a
+        // change's element label, where two changes took the same ids).
         var runs: [SiteID: [(start: UInt64, end: UInt64, change: ChangeHash)]] = [:]
         for stored in changes {
+            let label = labelled[stored.hash] == nil ? stored.change.site : SiteID.elementLabel(of: stored.hash)
             for case .text(field, nil, let edits) in stored.change.operations {
                 for case .insert(let counter, _, _, let content) in edits {
-                    runs[stored.change.site, default: []].append((counter, counter + UInt64(content.count), stored.hash))
+                    runs[label, default: []].append((counter, counter + UInt64(content.count), stored.hash))
                 }
             }
         }

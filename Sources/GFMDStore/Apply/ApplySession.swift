@@ -171,14 +171,15 @@ final class ApplySession {
         return own
     }
 
-    /// Refuses a change whose sequence edits name an element that a change
-    /// outside its causal past inserted (`Protocol/changes.md`, rule 8):
-    /// every replica then judges it alike, whether or not that change
-    /// arrived first. Needed only when the record holds changes the change
-    /// did not see (its dependencies are not the record's heads).
-    private func checkSequenceReferences(of change: EncodedChange, recordDependencies: [ChangeHash]) throws {
-        let named = change.change.namedElements
-        guard !named.isEmpty else { return }
+    /// The sequence insertions of the record's changes outside `change`'s
+    /// causal past (`Protocol/changes.md`, rule 8): an edit naming what they
+    /// inserted is refused, and an insertion taking the ids one of them took
+    /// gives both their element labels, so every replica judges the change
+    /// alike whether or not those changes arrived first. Looked up only when
+    /// the record holds changes the change did not see (its dependencies are
+    /// not the record's heads).
+    private func concurrentInsertions(of change: EncodedChange, recordDependencies: [ChangeHash], state: RecordState) throws -> ConcurrentInsertions {
+        guard change.change.hasSequenceEdits, Set(recordDependencies) != slots[change.change.record]!.record.heads else { return [:] }
         // The record's changes outside the causal past are the ancestors of the
         // heads it does not depend on that are not its ancestors. The log's
         // order is causal, so walking it backwards from the newest change marks
@@ -186,7 +187,7 @@ final class ApplySession {
         // branch is left: usually after the few newest changes.
         var past = Set(recordDependencies)
         var unseenBranches = slots[change.change.record]!.record.heads.subtracting(past)
-        var unseen: [SequenceTarget: [CharRange]] = [:]
+        var concurrent: ConcurrentInsertions = [:]
         let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT hash, deps, body FROM change WHERE record = ? ORDER BY seq DESC"),
                                        arguments: [change.change.record.data])
         while !unseenBranches.isEmpty, let row = try rows.next() {
@@ -197,13 +198,14 @@ final class ApplySession {
                 unseenBranches.remove(hash)
             } else if unseenBranches.remove(hash) != nil {
                 unseenBranches.formUnion(dependencies)
-                for (target, range) in try StoreReader.decodeStored(row[2]).change.insertedElements { unseen[target, default: []].append(range) }
+                let inserted = try StoreReader.decodeStored(row[2]).change.insertedElements
+                guard !inserted.isEmpty else { continue }
+                concurrent[hash] = try inserted.map { target, range in
+                    (try state.heldTarget(target, of: hash) { try StoreHistory(db: db).ancestry(of: dependencies) }, range)
+                }
             }
         }
-        for (target, range) in named where unseen[target]?.contains(where: { $0.overlaps(range) }) == true {
-            throw ChangeError(.unknownElement, change: change.hash,
-                "its edits name elements of \(target) that a change it did not see inserted (not in its causal past)")
-        }
+        return concurrent
     }
 
     /// The record's type and owner as the creates and settlements in the
@@ -325,14 +327,20 @@ final class ApplySession {
     private func apply(_ change: EncodedChange, commitID: Int64, leafIndex: Int, bundleID: Int64?) throws -> Bool {
         let record = change.change.record
         let frontier: [ChangeHash]
+        let labelling: ElementLabelling?
         do {
             // The rules of changes.md first, then those of trust.md, each from the causal past alone.
             let dependencies = try recordDependencies(of: change)
             if slots[record] == nil { slots[record] = Slot(record: try load(for: change)) }
             let state = slots[record]!.record.state
             let identity = try identity(of: change, recordDependencies: dependencies, state: state)
-            if Set(dependencies) != slots[record]!.record.heads { try checkSequenceReferences(of: change, recordDependencies: dependencies) }
-            try state.validate(change, seenAs: identity)
+            let concurrent = try concurrentInsertions(of: change, recordDependencies: dependencies, state: state)
+            do {
+                labelling = try state.labelling(of: change.change, hash: change.hash, concurrent: concurrent)
+            } catch {
+                throw error.attributed(to: change.hash)
+            }
+            try state.validate(change, seenAs: identity, labelling: labelling)
             frontier = try self.frontier(of: change)
             try authorize(change, identity: identity, frontier: frontier)
         } catch let error as any ChangeVerdict {
@@ -342,7 +350,7 @@ final class ApplySession {
             return false
         }
         // Modified in place through the dictionary, so a long text is not copied.
-        try slots[record]!.record.state.apply(validated: change, history: StoreHistory(db: db))
+        try slots[record]!.record.state.apply(validated: change, history: StoreHistory(db: db), labelling: labelling)
         self.applied[change.hash] = (record, frontier)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts, ops)
