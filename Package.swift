@@ -162,6 +162,8 @@ let package = Package(
             name: "GFMDHubTests",
             dependencies: [
                 "GFMDHub", "GFMDHubClient", "GFMDReplica", "GFMDStore", "GFMDSync", "GFMDCore", "GFMDTestSupport",
+                // To make a copied folder that cannot tell it was copied (a disk image cloned whole).
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
