@@ -52,9 +52,10 @@ struct ElementLabelTests {
         }
     }
 
-    @Test("two copies' insertions with the same ids are both kept, in every order, and later edits name each")
-    func collidingInsertions() throws {
-        let directory = TemporaryDirectory("gfmd-element-labels")
+    @Test("two copies' insertions with the same ids are both kept, in every order, and later edits name each",
+          arguments: [0, 9_000])
+    func collidingInsertions(padding: Int) throws {
+        let directory = TemporaryDirectory("gfmd-element-labels-\(padding)")
         let universe = HostileUniverse()
         var maria = universe.actors[0], jose = universe.actors[1]
         var copy = maria.site // the cloned folder: the same key, its own clock
@@ -62,7 +63,10 @@ struct ElementLabelTests {
         let record = testRecordID(91)
         let create = maria.site.change(record, on: [maria.certification], [
             .create(type: "practice", owner: "PHL"), Self.text(0, after: nil, "abcd"),
-        ])
+        ] + (padding > 0 ? [.text(field: "lessons", item: nil, edits: [
+            // A record large enough to be stored as a checkpoint and a tail of changes.
+            .insert(counter: 0, left: nil, right: nil, content: Array(String(repeating: "x", count: padding).unicodeScalars)),
+        ])] : []))
         // The case: both copies take counter 10, after different elements.
         let typedX = maria.site.change(record, on: [create.hash], [Self.text(10, after: CharID(site: s, counter: 3), "X")])
         let typedY = copy.change(record, on: [create.hash], [Self.text(10, after: CharID(site: s, counter: 1), "Y")])

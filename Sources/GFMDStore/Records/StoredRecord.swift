@@ -51,8 +51,14 @@ struct StoredRecord {
     }
 
     /// Whether the next write should rewrite the checkpoint.
+    ///
+    /// A record with element labels is always checkpointed: its changes
+    /// apply as the element ids their causal past names resolve
+    /// (`RecordState/labelling(of:hash:concurrent:)`), which a tail replay
+    /// in log order does not know.
     var needsCheckpoint: Bool {
         checkpointSize < Self.smallRecordBytes || tailBytes * 2 >= checkpointSize || tailChanges >= Self.maximumTailChanges
+            || !state.header.labels.isEmpty
     }
 
     /// Notes that `change`, stored with sequence number `sequence`, was applied.
