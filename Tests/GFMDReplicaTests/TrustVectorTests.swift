@@ -85,6 +85,30 @@ struct TrustVectorTests {
         }
     }
 
+    /// The same verdicts from the admission machine alone, on a replica in memory: no SQLite.
+    static func admitted(root: SitePublicKey, bundle: [UInt8]) throws -> Expected {
+        let ledger = MemoryLedger<Int>(root: root)
+        let changes = try Bundle(reading: bundle).verifiedCommits().flatMap(\.leaves).enumerated().map { ($0.element.change, $0.offset) }
+        try ledger.admit(changes)
+        return Expected(applied: ledger.log.map(\.hash.hex).sorted(),
+                        rejected: Dictionary(uniqueKeysWithValues: ledger.rejected.map { ($0.key.hex, $0.value) }),
+                        digest: ledger.digest)
+    }
+
+    @Test("every authorisation vector passes through the admission machine alone, with no database")
+    func vectorsWithoutDatabase() throws {
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: Self.url))
+        for vector in file.valid {
+            let actual = try Self.admitted(root: Self.key(vector.root), bundle: try #require(Hex.decode(vector.input)))
+            #expect(actual == vector.expected, "\(vector.name)")
+        }
+        for vector in file.mustFail {
+            let actual = try Self.admitted(root: Self.key(vector.root), bundle: try #require(Hex.decode(vector.input)))
+            #expect(actual.rejected[vector.change] == vector.error, "\(vector.name): \(actual.rejected)")
+            #expect(!actual.applied.contains(vector.change), "\(vector.name)")
+        }
+    }
+
     @Test("regenerate Protocol/vectors/trust.json", .enabled(if: ProcessInfo.processInfo.environment["GFMD_REGENERATE_VECTORS"] == "1"))
     func regenerate() throws {
         let encoder = JSONEncoder()

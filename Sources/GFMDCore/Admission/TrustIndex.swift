@@ -1,20 +1,16 @@
-import Foundation
-import GFMDCore
-import GRDB
-
 /// The trust record's changes in memory: which certificates and revocations
-/// lie in a change's causal past. Kept between applies (``RecordCache``) while
+/// lie in a change's causal past. The store keeps one between applies while
 /// the trust record's heads show that no other process changed it.
 ///
 /// A change's *trust frontier* is the set of latest trust-record changes in
 /// its causal past: those it depends on directly, and those its record
 /// dependencies had. The trust state at a frontier is what the trust-record
 /// changes in its closure certify and revoke.
-final class TrustIndex: @unchecked Sendable {
-    let root: SitePublicKey
-    let record: RecordID
-    /// The trust record's latest changes, as its row's `heads` column holds them.
-    private var heads: Set<ChangeHash> = []
+package final class TrustIndex: @unchecked Sendable {
+    package let root: SitePublicKey
+    package let record: RecordID
+    /// The trust record's latest changes.
+    package private(set) var heads: Set<ChangeHash> = []
     private var dependencies: [ChangeHash: [ChangeHash]] = [:]
     private var changes: [ChangeHash: Change] = [:]
     private var closures: [ChangeHash: Set<ChangeHash>] = [:]
@@ -22,36 +18,26 @@ final class TrustIndex: @unchecked Sendable {
     private var concerning: [SiteID: [ChangeHash]] = [:]
     private var states: [[ChangeHash]: TrustState] = [:]
 
-    init(db: Database, root: SitePublicKey) throws {
+    /// The index of the trust record of `root`, holding `changes` (in a causal order).
+    package init(root: SitePublicKey, changes: some Sequence<EncodedChange>) {
         self.root = root
         record = TrustRecord.id(for: root)
-        // In log order, a causal order, so that the heads come out right.
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ? ORDER BY seq"), arguments: [record.data])
-        while let row = try rows.next() { add(try StoreReader.decodeStored(row[0])) }
-    }
-
-    /// `cached` when it is still this replica's trust record, else an index read afresh.
-    static func current(_ cached: TrustIndex?, db: Database, root: SitePublicKey) throws -> TrustIndex {
-        if let cached, cached.root == root,
-           try StoredRecord.heads(of: cached.record, in: db) ?? Data() == cached.heads.sorted().concatenatedData {
-            return cached
-        }
-        return try TrustIndex(db: db, root: root)
+        for change in changes { add(change) }
     }
 
     /// The changes that certify or revoke `site`, in log order.
-    func changes(concerning site: SiteID) -> [ChangeHash] {
+    package func changes(concerning site: SiteID) -> [ChangeHash] {
         concerning[site] ?? []
     }
 
     /// Whether `hash` is a trust-record change this replica holds.
-    func contains(_ hash: ChangeHash) -> Bool { changes[hash] != nil }
+    package func contains(_ hash: ChangeHash) -> Bool { changes[hash] != nil }
 
     /// The trust-record change `hash`, decoded, when this replica holds it.
-    func change(_ hash: ChangeHash) -> Change? { changes[hash] }
+    package func change(_ hash: ChangeHash) -> Change? { changes[hash] }
 
     /// Takes in a trust-record change just applied.
-    func add(_ change: EncodedChange) {
+    package func add(_ change: EncodedChange) {
         for dependency in change.change.dependencies { heads.remove(dependency) }
         heads.insert(change.hash)
         changes[change.hash] = change.change
@@ -61,7 +47,7 @@ final class TrustIndex: @unchecked Sendable {
     }
 
     /// `hash` and every trust change it depends on.
-    func closure(of hash: ChangeHash) -> Set<ChangeHash> {
+    package func closure(of hash: ChangeHash) -> Set<ChangeHash> {
         if let cached = closures[hash] { return cached }
         var seen: Set<ChangeHash> = [hash]
         var frontier = [hash]
@@ -73,7 +59,7 @@ final class TrustIndex: @unchecked Sendable {
     }
 
     /// The latest changes of `hashes`: those no other of them depends on, sorted.
-    func maximal(_ hashes: Set<ChangeHash>) -> [ChangeHash] {
+    package func maximal(_ hashes: Set<ChangeHash>) -> [ChangeHash] {
         guard hashes.count > 1 else { return Array(hashes) }
         return hashes.filter { candidate in
             !hashes.contains { $0 != candidate && closure(of: $0).contains(candidate) }
@@ -81,10 +67,10 @@ final class TrustIndex: @unchecked Sendable {
     }
 
     /// Every certificate and revocation of the trust record.
-    var current: TrustState { state(at: heads.sorted()) }
+    package var current: TrustState { state(at: heads.sorted()) }
 
     /// The certificates and revocations in the closure of `frontier`.
-    func state(at frontier: [ChangeHash]) -> TrustState {
+    package func state(at frontier: [ChangeHash]) -> TrustState {
         if let cached = states[frontier] { return cached }
         var state = TrustState()
         var included = Set<ChangeHash>()

@@ -1,0 +1,138 @@
+import Foundation
+import GFMDCore
+import GRDB
+
+/// What a replica's database holds, as ``Admission`` asks it, within one
+/// apply's transaction: the log, the pending and rejected changes, and the
+/// records (their rows kept here, their states by the machine).
+final class StoreLedger: AdmissionLedger {
+    /// Where a change came from: its commit, its leaf, and the bundle that brought it.
+    struct Arrival {
+        let commitID: Int64
+        let leafIndex: Int
+        let bundleID: Int64?
+    }
+
+    private let db: Database
+    private let cache: RecordCache
+    private let history: StoreHistory
+    /// Pending changes kept by earlier applies, still in the database.
+    private(set) var storedPendingCount: Int
+    private var hasRejected: Bool
+    /// Rows of the records asked for or appended to, their states left to the machine.
+    private var rows: [RecordID: StoredRecord] = [:]
+    /// Records written back, with their states.
+    private(set) var writtenRecords: [StoredRecord] = []
+
+    init(db: Database, cache: RecordCache) throws {
+        self.db = db
+        self.cache = cache
+        history = StoreHistory(db: db)
+        storedPendingCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
+        hasRejected = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM rejected)")) ?? false
+    }
+
+    // MARK: Questions
+
+    func holds(_ hash: ChangeHash) throws -> Bool {
+        let arguments: StatementArguments = [hash.data]
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?"), arguments: arguments) == true {
+            return true
+        }
+        if storedPendingCount > 0,
+           try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?"), arguments: arguments) == true {
+            return true
+        }
+        return try isRejected(hash)
+    }
+
+    func isRejected(_ hash: ChangeHash) throws -> Bool {
+        try hasRejected && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?"), arguments: [hash.data]) == true
+    }
+
+    func applied(_ hash: ChangeHash) throws -> (record: RecordID, frontier: [ChangeHash])? {
+        let statement = try db.cachedStatement(sql: "SELECT record, trust_frontier FROM change WHERE hash = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [hash.data]) else { return nil }
+        return (try RecordID(data: row[0]), try [Hash256](concatenated: row[1]))
+    }
+
+    /// The record: from the cache when it is current, else from the database.
+    /// Its row stays here without its state, which the machine keeps (one
+    /// copy of a long text, modified in place).
+    func record(_ id: RecordID) throws -> (state: RecordState, heads: Set<ChangeHash>)? {
+        var loaded: StoredRecord
+        if let cached = cache.take(id), let heads = try StoredRecord.heads(of: id, in: db), heads == cached.heads.sorted().concatenatedData {
+            loaded = cached
+        } else if let stored = try StoredRecord.load(id, from: db) {
+            loaded = stored
+        } else {
+            return nil
+        }
+        let state = loaded.state
+        loaded.state = RecordState(id: id, header: state.header, fields: [:])
+        rows[id] = loaded
+        return (state, loaded.heads)
+    }
+
+    func forEachChange(of id: RecordID, newestFirst body: (EncodedChange) throws -> Bool) throws {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ? ORDER BY seq DESC"), arguments: [id.data])
+        while let row = try rows.next(), try body(try StoreReader.decodeStored(row[0])) {}
+    }
+
+    func pending(waitingFor dependency: ChangeHash) throws -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] {
+        guard storedPendingCount > 0 else { return [] }
+        var entries: [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] = []
+        for waiter in try Data.fetchAll(db, sql: "SELECT hash FROM pending_dep WHERE dep = ?", arguments: [dependency.data]) {
+            guard let row = try Row.fetchOne(db, sql: "SELECT commit_id, leaf_index, bundle_id, body FROM pending WHERE hash = ?", arguments: [waiter]) else {
+                continue
+            }
+            let missing = try Data.fetchAll(db, sql: "SELECT dep FROM pending_dep WHERE hash = ?", arguments: [waiter]).map { try Hash256(data: $0) }
+            entries.append((try StoreReader.decodeStored(row[3]), Arrival(commitID: row[0], leafIndex: row[1], bundleID: row[2]), Set(missing)))
+        }
+        return entries
+    }
+
+    func editingChanges(of record: RecordID) throws -> [ChangeHash] {
+        try history.editingChanges(of: record)
+    }
+
+    func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash> {
+        try history.ancestry(of: changes)
+    }
+
+    // MARK: Carrying out
+
+    /// Notes that `change` was appended to the log as `sequence`.
+    func noteApplied(_ change: EncodedChange, sequence: Int64, header: RecordHeader) {
+        let id = change.change.record
+        if rows[id] == nil { rows[id] = StoredRecord(creating: RecordState(id: id, header: header, fields: [:])) }
+        rows[id]!.noteApplied(change, sequence: sequence)
+    }
+
+    /// Keeps `change` in the rejected table: never applied, never lost.
+    func reject(_ change: EncodedChange, arrival: Arrival, code: String, reason: String) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, site, hlc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?)
+            """, arguments: [change.hash.data, change.change.record.data, arrival.commitID, arrival.leafIndex, arrival.bundleID, code, reason,
+                             Data(change.bytes), change.change.site.data, Int64(bitPattern: change.change.timestamp.rawValue)])
+        cache.sites.note(change.change.site, at: change.change.timestamp)
+        hasRejected = true
+    }
+
+    /// Removes a pending change an earlier apply kept.
+    func unpend(_ hash: ChangeHash) throws {
+        try db.execute(sql: "DELETE FROM pending WHERE hash = ?", arguments: [hash.data])
+        try db.execute(sql: "DELETE FROM pending_dep WHERE hash = ?", arguments: [hash.data])
+        storedPendingCount -= 1
+    }
+
+    /// Writes record `id` back with its new state.
+    func write(_ id: RecordID, state: RecordState, heads: Set<ChangeHash>) throws {
+        var row = rows[id] ?? StoredRecord(creating: state)
+        row.state = state
+        row.heads = heads
+        try row.write(to: db)
+        writtenRecords.append(row)
+    }
+}
