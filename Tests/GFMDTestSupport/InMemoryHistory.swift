@@ -29,42 +29,33 @@ public struct InMemoryHistory: CausalHistory {
     }
 }
 
-/// Applies changes to record states in memory, holding back those whose
-/// dependencies have not arrived: a miniature replica for core tests.
+/// A miniature replica for core tests: the admission machine on a ledger
+/// in memory, without authorisation (the merge semantics alone). A change
+/// that breaks a rule of changes.md is refused (thrown); one whose
+/// dependencies have not arrived waits for them.
 public struct InMemoryReplica {
-    /// Merged records.
-    public private(set) var records: [RecordID: RecordState] = [:]
-    /// What has been applied.
-    public private(set) var history = InMemoryHistory()
-    private var waiting: [EncodedChange] = []
+    /// Copied when a copy of the replica is about to change, so replicas stay values.
+    private var ledger = MemoryLedger<Int>(root: SiteSigningKey().publicKey)
 
     /// An empty replica.
     public init() {}
 
+    /// Merged records.
+    public var records: [RecordID: RecordState] { ledger.records.mapValues(\.state) }
+
+    /// What has been applied.
+    public var history: InMemoryHistory {
+        var history = InMemoryHistory()
+        for change in ledger.log { history.record(change) }
+        return history
+    }
+
     /// Receives a change; applies it and anything it releases once dependencies are present.
     public mutating func receive(_ change: EncodedChange) throws {
-        guard history.changes[change.hash] == nil, !waiting.contains(change) else { return }
-        waiting.append(change)
-        var progress = true
-        while progress {
-            progress = false
-            for (index, candidate) in waiting.enumerated()
-            where candidate.change.dependencies.allSatisfy({ history.changes[$0] != nil }) {
-                waiting.remove(at: index)
-                var state = try records[candidate.change.record] ?? RecordState(creatingWith: candidate)
-                try state.apply(candidate, history: history)
-                records[candidate.change.record] = state
-                history.record(candidate)
-                progress = true
-                break
-            }
-        }
+        if !isKnownUniquelyReferenced(&ledger) { ledger = ledger.copy() }
+        try ledger.admit([(change, 0)], policy: .refuse, authorising: false)
     }
 
     /// The digest of every record.
-    public var digest: String {
-        var digest = StateDigest()
-        for id in records.keys.sorted() { digest.add(records[id]!) }
-        return digest.finalize()
-    }
+    public var digest: String { ledger.digest }
 }

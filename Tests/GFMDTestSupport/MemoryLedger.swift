@@ -25,13 +25,30 @@ package final class MemoryLedger<Tag>: AdmissionLedger {
         trust = TrustIndex(root: root, changes: [])
     }
 
+    /// An independent replica holding what this one holds (the trust index shared).
+    package func copy() -> MemoryLedger {
+        let copy = MemoryLedger(trust: trust)
+        copy.log = log
+        copy.rejected = rejected
+        copy.entries = entries
+        copy.pendingChanges = pendingChanges
+        copy.records = records
+        return copy
+    }
+
+    private init(trust: TrustIndex) {
+        self.trust = trust
+    }
+
     /// The changes still pending.
     package var pendingCount: Int { pendingChanges.count }
 
     /// Admits `changes` in order, in one admission, and carries out what it decides.
     @discardableResult
-    package func admit(_ changes: [(EncodedChange, Tag)], policy: Admission<MemoryLedger>.Policy = .receive) throws -> Admission<MemoryLedger>.Counts {
-        var admission = Admission<MemoryLedger>(trust: trust, policy: policy)
+    package func admit(
+        _ changes: [(EncodedChange, Tag)], policy: Admission<MemoryLedger>.Policy = .receive, authorising: Bool = true
+    ) throws -> Admission<MemoryLedger>.Counts {
+        var admission = Admission<MemoryLedger>(trust: trust, policy: policy, authorising: authorising)
         for (change, tag) in changes {
             carryOut(try admission.receive(change, tag: tag, from: self))
             while let effects = try admission.step(from: self) { carryOut(effects) }

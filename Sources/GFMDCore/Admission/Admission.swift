@@ -62,6 +62,11 @@ package struct Admission<Ledger: AdmissionLedger> {
     /// The trust record's changes, shared with the replica (it grows as trust changes are applied).
     package let trust: TrustIndex
     package let policy: Policy
+    /// Whether changes are authorised (trust.md); without, the rules of
+    /// changes.md decide alone, and as no trust record is known, a change of
+    /// another record is taken for a trust-record change (rule 5): the
+    /// merge semantics alone, as the core tests and the state vectors take them.
+    package let authorising: Bool
     package private(set) var counts = Counts()
     private var slots: [RecordID: Slot] = [:]
     /// Changes applied by this machine: their records and trust frontiers.
@@ -74,9 +79,10 @@ package struct Admission<Ledger: AdmissionLedger> {
     private var work: [Work] = []
 
     /// A machine admitting changes under `trust`'s root.
-    package init(trust: TrustIndex, policy: Policy) {
+    package init(trust: TrustIndex, policy: Policy, authorising: Bool = true) {
         self.trust = trust
         self.policy = policy
+        self.authorising = authorising
     }
 
     /// The changes still waiting for dependencies, for the replica to keep as pending.
@@ -210,7 +216,7 @@ package struct Admission<Ledger: AdmissionLedger> {
             }
             try state.validate(change, seenAs: identity, labelling: labelling)
             frontier = try self.frontier(of: change, in: ledger)
-            try authorize(change, identity: identity, frontier: frontier, in: ledger)
+            if authorising { try authorize(change, identity: identity, frontier: frontier, in: ledger) }
         } catch let error as any ChangeVerdict {
             if policy == .refuse { throw error }
             if let slot = slots[record], !slot.changed, slot.isNew { slots[record] = nil }
@@ -267,7 +273,7 @@ package struct Admission<Ledger: AdmissionLedger> {
             let record = try held(dependency, in: ledger)?.record
             if record == c.record {
                 own.append(dependency)
-            } else if record != trust.record {
+            } else if record != trust.record, authorising {
                 throw ChangeError(.foreignDependency, change: change.hash,
                     "it depends on change \(dependency.short) of another record (\(record?.short ?? "unknown"))")
             }
