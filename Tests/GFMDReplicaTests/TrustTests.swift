@@ -1,7 +1,7 @@
 import Foundation
 @testable import GFMDBundle
 import GFMDCore
-import GFMDReplica
+@testable import GFMDReplica
 import GFMDStore
 import GFMDTestSupport
 import Testing
@@ -127,6 +127,22 @@ struct TrustTests {
         try first.deliver(edit.bytes)
         #expect(try rejections(first).isEmpty)
         #expect(try first.read { try $0.record(record)?.setField("themes")?.elements } == [.string("remittances")])
+    }
+
+    @Test("a bundle opened before its sender's revocation was applied is refused by the transaction that would apply it")
+    func revocationBetweenOpeningAndApplying() throws {
+        let laptop = try fixture.replica("laptop")
+        let record = try laptop.createRecord(type: "practice", title: "Diaspora bonds")
+        let envelope = try BundleEnvelope(reading: try laptop.createBundle().bytes)
+        let secretariat = fixture.root
+        // Opened while the laptop was enrolled, as `gfmd bundle apply` opens it first.
+        let bundle = try envelope.open(as: secretariat.bundleOpener)
+        // Another process of the secretariat revokes the laptop meanwhile.
+        try fixture.reopen("_root").revoke(site: laptop.identity.siteID.hex, reason: "laptop lost")
+        #expect { try secretariat.applyBundle(bundle, fileName: nil, pinning: nil) } throws: {
+            ($0 as? BundleError)?.code == .unknownSender
+        }
+        #expect(try secretariat.read { try $0.record(record) } == nil)
     }
 
     @Test("a laptop whose revocation another process applied is refused its next edit")

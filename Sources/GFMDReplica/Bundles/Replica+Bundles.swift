@@ -181,7 +181,13 @@ extension Replica {
             if let previous = try writer.reader.bundle(checksum: bundle.checksum) {
                 return (ApplyReport(), previous.appliedAt, nil)
             }
-            if let root { try writer.pin(root: root) }
+            if let root {
+                try writer.pin(root: root)
+            } else if let pinned = try writer.reader.root() {
+                // Checked again in the transaction that applies: a revocation
+                // applied since the bundle was opened is not missed.
+                try Self.checkSender(of: bundle.header, trust: try writer.trustState(), root: pinned)
+            }
             let arrivals = try arrivals(in: bundle, reader: writer.reader)
             let report = try writer.apply(commits, receipt: receipt, progress: progress)
             let copy = try learn(from: bundle, arrivals: arrivals, through: fileName ?? "a bundle from site \(bundle.header.sender.siteID.short)",
