@@ -83,11 +83,14 @@ public final class HubClient: Sendable {
         while true {
             switch action {
             case .push(let round):
-                // Plain: TLS covers transit (README, "Running the hub").
-                let push = try replica.createBundle(for: .secretariat, site: hubSite, sealed: false)
+                let push: PeerBundle
                 let answer: Answer
+                let outcome: BundleApplyOutcome
                 do {
+                    // Plain: TLS covers transit (README, "Running the hub").
+                    push = try Self.waitingForLock { try replica.createBundle(for: .secretariat, site: hubSite, sealed: false) }
                     answer = try await exchange(push.bytes, replica: replica)
+                    outcome = try Self.waitingForLock { try applyAnswer(answer, replica: replica) }
                 } catch let failure as Failure {
                     action = rounds.failed(failure.reason, passing: failure.passing, busy: failure.busy, retryAfter: failure.retryAfter,
                                            jitter: Double.random(in: 0..<1))
@@ -100,7 +103,6 @@ public final class HubClient: Sendable {
                     continue
                 }
                 hub = answer.hub
-                let outcome = try applyAnswer(answer, replica: replica)
                 copyNotice = copyNotice ?? outcome.copyNotice
                 if hubSite != answer.hub.site {
                     hubSite = answer.hub.site
@@ -190,8 +192,20 @@ public final class HubClient: Sendable {
     private func applyAnswer(_ answer: Answer, replica: Replica) throws -> BundleApplyOutcome {
         do {
             return try replica.applyBundle(answer.body, fileName: "sync with \(endpoint)", sender: answer.hub.siteKey)
+        } catch let error as StoreError where error.code == .locked {
+            throw error
         } catch {
-            throw HubSyncError("the hub's answer was refused, and nothing of it applied: \(error)")
+            throw HubSyncError("the hub's answer was refused, and nothing of it applied: \(error)", cause: error)
+        }
+    }
+
+    /// `body`, a replica that another process keeps locked being a reason
+    /// to wait and try the round again, like a busy hub, not a failure.
+    private static func waitingForLock<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError where error.code == .locked {
+            throw Failure(reason: "this replica is busy: another gfmd process is writing to it", passing: true, busy: true)
         }
     }
 }
@@ -218,9 +232,13 @@ public struct HubSyncError: Error, CustomStringConvertible {
     /// Whether the hub did not answer (out of reach, or busy) for all the
     /// tries, rather than refusing: another hub's address is worth a try.
     public let unanswered: Bool
-    init(_ reason: String, unanswered: Bool = false) {
+    /// The error behind it, with its own code, when there is one (the
+    /// replica's refusal of the hub's answer).
+    public let cause: (any Error)?
+    init(_ reason: String, unanswered: Bool = false, cause: (any Error)? = nil) {
         self.reason = reason
         self.unanswered = unanswered
+        self.cause = cause
     }
     public var description: String { reason }
 }

@@ -83,15 +83,17 @@ public final class Replica: Sendable {
     ///   missing (a copy handed to an auditor).
     /// - Throws: ``ReplicaError`` when there is no replica there or its key
     ///   is missing (for `.readWrite`) or belongs to another replica.
+    ///   `lockTimeout` is how long a write waits for another process's
+    ///   (then ``StoreError/Code/locked``).
     public static func open(
         at directory: URL, access: ReplicaStore.Access = .readWrite, clock: any WallClock = SystemClock(),
-        logger: Logger = Logger(label: "gfmd")
+        logger: Logger = Logger(label: "gfmd"), lockTimeout: Double = ReplicaStore.defaultLockTimeout
     ) throws -> Replica {
         let database = directory.appendingPathComponent(databaseName)
         guard FileManager.default.fileExists(atPath: database.path) else {
             throw ReplicaError(.noReplica, "there is no replica in \(directory.path): create one with `gfmd init`")
         }
-        let store = try ReplicaStore(path: database.path, access: access, logger: logger)
+        let store = try ReplicaStore(path: database.path, access: access, logger: logger, lockTimeout: lockTimeout)
         guard let identity = try store.read({ try $0.identity() }) else {
             throw ReplicaError(.noReplica, "the replica in \(directory.path) was never initialised: run `gfmd init`")
         }

@@ -158,7 +158,7 @@ public final class ReplicaStore: Sendable {
             case .SQLITE_FULL:
                 throw StoreError(.diskFull, "the disk holding \(path) is full: nothing was changed; free some space and try again")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                throw StoreError(.locked, "another gfmd process has been writing to this replica for over \(Int(lockTimeout)) s (applying a large bundle?): nothing was changed; try again once it has finished")
+                throw StoreError(.locked, "another gfmd process has been writing to this replica for over \(lockTimeout >= 10 ? "\(Int(lockTimeout))" : "\((lockTimeout * 10).rounded() / 10)") s (applying a large bundle?): nothing was changed; try again once it has finished")
             case .SQLITE_READONLY:
                 throw StoreError(.readOnly, "this replica may only be read here (\(path) or its folder is read-only): nothing was changed")
             case .SQLITE_IOERR:

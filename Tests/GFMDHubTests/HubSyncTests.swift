@@ -5,6 +5,7 @@ import GFMDHubClient
 import GFMDReplica
 import GFMDStore
 import GFMDTestSupport
+import GRDB
 import Testing
 
 @Suite("Syncing with the hub over real HTTP on 127.0.0.1", .serialized)
@@ -65,6 +66,38 @@ struct HubSyncTests {
             let participant = ParticipantCode(laptop.identity.participant)!
             #expect(try laptop.digest() == hub.fixture.root.digest(for: participant))
         }
+    }
+
+    @Test("a replica another process keeps locked: the sync waits for it, says so, and finishes")
+    func lockedReplica() async throws {
+        let hub = try await HubHarness()
+        let laptop = try hub.fixture.replica("laptop")
+        let id = try laptop.createRecord(type: "practice", title: "Diaspora bonds")
+        // This gfmd gives up on a lock after 0.2 s; another process holds it for 1.5 s.
+        let impatient = try Replica.open(at: laptop.directory, clock: hub.fixture.clock, lockTimeout: 0.2)
+        let other = try DatabaseQueue(path: laptop.directory.appendingPathComponent("replica.sqlite").path)
+        let locked = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? other.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    locked.signal()
+                    Thread.sleep(forTimeInterval: 1.5)
+                    return .commit
+                }
+            }
+            released.signal()
+        }
+        locked.wait()
+        let messages = Messages()
+        let client = try HubClient(url: hub.url)
+        let result = await Result(catching: { try await client.sync(impatient, waiting: { messages.add($0) }) })
+        try await client.shutdown()
+        released.wait()
+        await hub.stop()
+        _ = try result.get()
+        #expect(messages.all.contains { $0.contains("this replica is busy") }, "\(messages.all)")
+        #expect(try hub.fixture.root.list().map(\.id) == [id])
+        #expect(try impatient.digest(for: ParticipantCode("PHL")!) == hub.fixture.root.digest(for: ParticipantCode("PHL")!))
     }
 
     @Test("a laptop offline for months syncs in one command, and its next sync carries nothing")
@@ -175,6 +208,18 @@ struct HubSyncTests {
 }
 
 /// A count shared by concurrent tasks.
+/// Messages told from several tasks.
+final class Messages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    /// Adds one.
+    func add(_ message: String) { lock.withLock { messages.append(message) } }
+
+    /// Every message so far.
+    var all: [String] { lock.withLock { messages } }
+}
+
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
