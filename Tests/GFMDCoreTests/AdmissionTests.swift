@@ -8,10 +8,13 @@ import Testing
 struct AdmissionTests {
     let universe = HostileUniverse()
 
+    /// The arrival of the `n`-th change of a test.
+    func arrival(_ n: Int64) -> Arrival { Arrival(commitID: n, leafIndex: 0, bundleID: nil) }
+
     /// An empty replica in memory holding the universe's trust record.
-    func enrolledLedger() throws -> MemoryLedger<String> {
-        let ledger = MemoryLedger<String>(root: universe.root.publicKey)
-        try ledger.admit(universe.baseTrust.map { ($0, "trust") })
+    func enrolledLedger() throws -> MemoryLedger {
+        let ledger = MemoryLedger(root: universe.root.publicKey)
+        try ledger.admit(universe.baseTrust.map { ($0, arrival(0)) })
         return ledger
     }
 
@@ -29,17 +32,17 @@ struct AdmissionTests {
     func waitsThenReleases() throws {
         let ledger = try enrolledLedger()
         let (create, first, second) = chain()
-        var admission = Admission<MemoryLedger<String>>(trust: ledger.trust, policy: .receive)
-        #expect(try admission.receive(second, tag: "second", from: ledger).isEmpty)
-        #expect(try admission.receive(first, tag: "first", from: ledger).isEmpty)
+        var admission = Admission(trust: ledger.trust, policy: .receive)
+        #expect(try admission.receive(second, tag: arrival(3), from: ledger).isEmpty)
+        #expect(try admission.receive(first, tag: arrival(2), from: ledger).isEmpty)
         #expect(admission.waiting.keys.sorted() == [first.hash, second.hash].sorted())
-        var appended: [String] = []
-        func note(_ effects: [AdmissionEffect<String>]) {
-            for case .append(_, let tag, _, _) in effects { appended.append(tag) }
+        var appended: [Int64] = []
+        func note(_ effects: [AdmissionEffect]) {
+            for case .append(_, let tag, _, _) in effects { appended.append(tag.commitID) }
         }
-        note(try admission.receive(create, tag: "create", from: ledger))
+        note(try admission.receive(create, tag: arrival(1), from: ledger))
         while let effects = try admission.step(from: ledger) { note(effects) }
-        #expect(appended == ["create", "first", "second"])
+        #expect(appended == [1, 2, 3], "create, first, second")
         #expect(admission.waiting.isEmpty)
         #expect(admission.counts.applied == 3)
         let state = try #require(admission.changedRecords[create.change.record]?.state)
@@ -57,9 +60,9 @@ struct AdmissionTests {
         let onForeign = maria.site.change(record, on: [foreign.hash], [.set(field: "title", value: .string("After"), pred: [])])
         let onThat = maria.site.change(record, on: [onForeign.hash], [.set(field: "title", value: .string("Later"), pred: [])])
         // An earlier admission keeps the last one pending; the next brings the rest.
-        try ledger.admit([(onThat, "onThat")])
+        try ledger.admit([(onThat, arrival(0))])
         #expect(ledger.pendingCount == 1)
-        let counts = try ledger.admit([(onForeign, "onForeign"), (create, "create"), (foreign, "foreign")])
+        let counts = try ledger.admit([(onForeign, arrival(0)), (create, arrival(0)), (foreign, arrival(0))])
         #expect(ledger.rejected[foreign.hash] == "not_contributor")
         #expect(ledger.rejected[onForeign.hash] == "depends_on_rejected")
         #expect(ledger.rejected[onThat.hash] == "depends_on_rejected")
@@ -71,9 +74,9 @@ struct AdmissionTests {
     func pendingReleasedAcrossAdmissions() throws {
         let ledger = try enrolledLedger()
         let (create, first, second) = chain()
-        try ledger.admit([(second, "second"), (first, "first")])
+        try ledger.admit([(second, arrival(0)), (first, arrival(0))])
         #expect(ledger.pendingCount == 2)
-        let counts = try ledger.admit([(create, "create"), (first, "again")])
+        let counts = try ledger.admit([(create, arrival(0)), (first, arrival(0))])
         #expect(counts.applied == 1 && counts.released == 2 && counts.duplicates == 1)
         #expect(ledger.pendingCount == 0)
         #expect(ledger.log.suffix(3).map(\.hash) == [create.hash, first.hash, second.hash])
@@ -84,9 +87,9 @@ struct AdmissionTests {
         let ledger = try enrolledLedger()
         var jose = universe.actors[2]
         let (create, _, _) = chain()
-        try ledger.admit([(create, "create")])
+        try ledger.admit([(create, arrival(0))])
         let foreign = jose.site.change(create.change.record, on: [create.hash, jose.certification], [.set(field: "contact", value: .string("MEX"), pred: [])])
-        #expect(throws: AuthorizationError.self) { try ledger.admit([(foreign, "foreign")], policy: .refuse) }
+        #expect(throws: AuthorizationError.self) { try ledger.admit([(foreign, arrival(0))], policy: .refuse) }
         #expect(ledger.rejected.isEmpty && !ledger.holds(foreign.hash))
     }
 }

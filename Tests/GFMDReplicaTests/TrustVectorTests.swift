@@ -87,8 +87,10 @@ struct TrustVectorTests {
 
     /// The same verdicts from the admission machine alone, on a replica in memory: no SQLite.
     static func admitted(root: SitePublicKey, bundle: [UInt8]) throws -> Expected {
-        let ledger = MemoryLedger<Int>(root: root)
-        let changes = try Bundle(reading: bundle).verifiedCommits().flatMap(\.leaves).enumerated().map { ($0.element.change, $0.offset) }
+        let ledger = MemoryLedger(root: root)
+        let changes = try Bundle(reading: bundle).verifiedCommits().enumerated().flatMap { commit in
+            commit.element.leaves.map { ($0.change, Arrival(commitID: Int64(commit.offset), leafIndex: $0.index, bundleID: nil)) }
+        }
         try ledger.admit(changes)
         return Expected(applied: ledger.log.map(\.hash.hex).sorted(),
                         rejected: Dictionary(uniqueKeysWithValues: ledger.rejected.map { ($0.key.hex, $0.value) }),

@@ -35,7 +35,7 @@ public struct InMemoryHistory: CausalHistory {
 /// dependencies have not arrived waits for them.
 public struct InMemoryReplica {
     /// Copied when a copy of the replica is about to change, so replicas stay values.
-    private var ledger = MemoryLedger<Int>(root: SiteSigningKey().publicKey)
+    private var ledger = MemoryLedger(root: SiteSigningKey().publicKey)
 
     /// An empty replica.
     public init() {}
@@ -53,7 +53,7 @@ public struct InMemoryReplica {
     /// Receives a change; applies it and anything it releases once dependencies are present.
     public mutating func receive(_ change: EncodedChange) throws {
         if !isKnownUniquelyReferenced(&ledger) { ledger = ledger.copy() }
-        try ledger.admit([(change, 0)], policy: .refuse, authorising: false)
+        try ledger.admit([(change, Arrival(commitID: 0, leafIndex: 0, bundleID: nil))], policy: .refuse, authorising: false)
     }
 
     /// The digest of every record.

@@ -2,7 +2,8 @@ package import GFMDCore
 
 /// A replica held in memory, for running ``Admission`` with no database:
 /// the tests' ledger, carrying out the machine's effects in dictionaries.
-package final class MemoryLedger<Tag>: AdmissionLedger {
+package final class MemoryLedger: AdmissionLedger {
+    package typealias Tag = Arrival
     private struct Pending {
         let change: EncodedChange
         let tag: Tag
@@ -46,9 +47,9 @@ package final class MemoryLedger<Tag>: AdmissionLedger {
     /// Admits `changes` in order, in one admission, and carries out what it decides.
     @discardableResult
     package func admit(
-        _ changes: [(EncodedChange, Tag)], policy: Admission<MemoryLedger>.Policy = .receive, authorising: Bool = true
-    ) throws -> Admission<MemoryLedger>.Counts {
-        var admission = Admission<MemoryLedger>(trust: trust, policy: policy, authorising: authorising)
+        _ changes: [(EncodedChange, Tag)], policy: Admission.Policy = .receive, authorising: Bool = true
+    ) throws -> Admission.Counts {
+        var admission = Admission(trust: trust, policy: policy, authorising: authorising)
         for (change, tag) in changes {
             carryOut(try admission.receive(change, tag: tag, from: self))
             while let effects = try admission.step(from: self) { carryOut(effects) }
@@ -60,7 +61,7 @@ package final class MemoryLedger<Tag>: AdmissionLedger {
         return admission.counts
     }
 
-    private func carryOut(_ effects: [AdmissionEffect<Tag>]) {
+    private func carryOut(_ effects: [AdmissionEffect]) {
         for effect in effects {
             switch effect {
             case .append(let change, _, let frontier, _):

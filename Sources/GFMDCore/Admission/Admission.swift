@@ -14,8 +14,9 @@
 ///
 /// The store runs it in one transaction per bundle; the tests run it on a
 /// ledger in memory.
-package struct Admission<Ledger: AdmissionLedger> {
-    package typealias Tag = Ledger.Tag
+package struct Admission {
+    package typealias Tag = Arrival
+    package typealias Ledger = any AdmissionLedger
 
     /// What becomes of a change that may not or cannot be applied.
     package enum Policy: Sendable {
@@ -99,7 +100,7 @@ package struct Admission<Ledger: AdmissionLedger> {
     ///
     /// - Throws: with policy ``Policy/refuse``, the rule the change breaks;
     ///   errors of the ledger.
-    package mutating func receive(_ change: EncodedChange, tag: Tag, from ledger: Ledger) throws -> [AdmissionEffect<Tag>] {
+    package mutating func receive(_ change: EncodedChange, tag: Tag, from ledger: Ledger) throws -> [AdmissionEffect] {
         let hash = change.hash
         if try applied[hash] != nil || waitingChanges[hash] != nil || rejectedHere.contains(hash) || ledger.holds(hash) {
             counts.duplicates += 1
@@ -130,7 +131,7 @@ package struct Admission<Ledger: AdmissionLedger> {
 
     /// The next decision that the last one made possible (a change waiting
     /// for it, here or in the ledger's pending changes); nil when there is none.
-    package mutating func step(from ledger: Ledger) throws -> [AdmissionEffect<Tag>]? {
+    package mutating func step(from ledger: Ledger) throws -> [AdmissionEffect]? {
         guard let next = work.popLast() else { return nil }
         switch next {
         case .decide(let change, let tag, let fromPending):
@@ -143,7 +144,7 @@ package struct Admission<Ledger: AdmissionLedger> {
     }
 
     /// The changes that waited only for `hash`, here and in the ledger, queued to be decided.
-    private mutating func release(after hash: ChangeHash, in ledger: Ledger) throws -> [AdmissionEffect<Tag>] {
+    private mutating func release(after hash: ChangeHash, in ledger: Ledger) throws -> [AdmissionEffect] {
         for waiter in waitersByDependency.removeValue(forKey: hash) ?? [] {
             guard var entry = waitingChanges[waiter] else { continue }
             entry.missing.remove(hash)
@@ -154,7 +155,7 @@ package struct Admission<Ledger: AdmissionLedger> {
                 waitingChanges[waiter] = entry
             }
         }
-        var effects: [AdmissionEffect<Tag>] = []
+        var effects: [AdmissionEffect] = []
         let pending = try ledger.pending(waitingFor: hash)
         guard !pending.isEmpty else { return effects }
         for entry in pending where entry.missing.subtracting([hash]).isEmpty {
@@ -166,10 +167,10 @@ package struct Admission<Ledger: AdmissionLedger> {
     }
 
     /// Rejects every change waiting, here or in the ledger, on rejected change `hash`.
-    private mutating func rejectWaiters(of hash: ChangeHash, in ledger: Ledger) throws -> [AdmissionEffect<Tag>] {
+    private mutating func rejectWaiters(of hash: ChangeHash, in ledger: Ledger) throws -> [AdmissionEffect] {
         let reason = "it depends on change \(hash.short), which was rejected"
         let code = AuthorizationError.Code.dependsOnRejected.name
-        var effects: [AdmissionEffect<Tag>] = []
+        var effects: [AdmissionEffect] = []
         for waiter in waitersByDependency.removeValue(forKey: hash) ?? [] {
             guard let entry = waitingChanges.removeValue(forKey: waiter) else { continue }
             effects.append(reject(entry.change, tag: entry.tag, code: code, reason: reason))
@@ -183,7 +184,7 @@ package struct Admission<Ledger: AdmissionLedger> {
         return effects
     }
 
-    private mutating func reject(_ change: EncodedChange, tag: Tag, code: String, reason: String) -> AdmissionEffect<Tag> {
+    private mutating func reject(_ change: EncodedChange, tag: Tag, code: String, reason: String) -> AdmissionEffect {
         rejectedHere.insert(change.hash)
         counts.rejected += 1
         return .reject(change, tag: tag, code: code, reason: reason)
@@ -192,7 +193,7 @@ package struct Admission<Ledger: AdmissionLedger> {
     // MARK: Deciding one change
 
     /// Decides `change`, whose dependencies are all applied: applies it, or rejects it.
-    private mutating func decide(_ change: EncodedChange, tag: Tag, fromPending: Bool, in ledger: Ledger) throws -> [AdmissionEffect<Tag>] {
+    private mutating func decide(_ change: EncodedChange, tag: Tag, fromPending: Bool, in ledger: Ledger) throws -> [AdmissionEffect] {
         let record = change.change.record
         let frontier: [ChangeHash]
         let labelling: ElementLabelling?

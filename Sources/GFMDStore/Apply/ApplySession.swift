@@ -13,13 +13,13 @@ final class ApplySession {
     /// What an apply does with a change that may not or cannot be applied:
     /// local edits refuse (``Admission/Policy/refuse``); changes received,
     /// and `gfmd verify`'s replay, keep it as rejected.
-    typealias Policy = Admission<StoreLedger>.Policy
+    typealias Policy = Admission.Policy
 
     private let db: Database
     private let bundleID: Int64?
     private let cache: RecordCache
     private let ledger: StoreLedger
-    private var admission: Admission<StoreLedger>
+    private var admission: Admission
 
     init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy) throws {
         self.db = db
@@ -31,12 +31,12 @@ final class ApplySession {
 
     /// Takes one incoming change, and everything its arrival decides.
     func receive(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
-        let arrival = StoreLedger.Arrival(commitID: commitID, leafIndex: leafIndex, bundleID: bundleID)
+        let arrival = Arrival(commitID: commitID, leafIndex: leafIndex, bundleID: bundleID)
         try carryOut(admission.receive(change, tag: arrival, from: ledger))
         while let effects = try admission.step(from: ledger) { try carryOut(effects) }
     }
 
-    private func carryOut(_ effects: [AdmissionEffect<StoreLedger.Arrival>]) throws {
+    private func carryOut(_ effects: [AdmissionEffect]) throws {
         for effect in effects {
             switch effect {
             case .append(let change, let arrival, let frontier, let state):
@@ -52,7 +52,7 @@ final class ApplySession {
     }
 
     /// Appends an applied change to the log.
-    private func append(_ change: EncodedChange, arrival: StoreLedger.Arrival, frontier: [ChangeHash], state: RecordState) throws {
+    private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts, ops)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -6,13 +6,6 @@ import GRDB
 /// apply's transaction: the log, the pending and rejected changes, and the
 /// records (their rows kept here, their states by the machine).
 final class StoreLedger: AdmissionLedger {
-    /// Where a change came from: its commit, its leaf, and the bundle that brought it.
-    struct Arrival {
-        let commitID: Int64
-        let leafIndex: Int
-        let bundleID: Int64?
-    }
-
     private let db: Database
     private let cache: RecordCache
     private let history: StoreHistory
