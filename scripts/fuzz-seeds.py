@@ -3,7 +3,8 @@
 
 bundle: the golden bundle files and every bundle vector; body: their inflated
 bodies; change: every change vector; trust: every certificate, revocation and
-request vector, behind the byte that selects its parser. state has no seed:
+request vector, behind the byte that selects its parser; admission: each
+state vector's changes, each behind its length (a varint). state has no seed:
 libFuzzer starts it from scratch.
 """
 import json
@@ -47,9 +48,22 @@ for index, data in enumerate(bundles):
         write("body", f"body-{index}", inflated)
 for index, case in enumerate(cases("changes.json")):
     write("change", f"change-{index}", bytes.fromhex(case["input"]))
+def varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
 for index, case in enumerate(json.loads((vectors / "state.json").read_text())["valid"]):
+    admission = b""
     for offset, change in enumerate(case["changes"]):
         write("change", f"state-{index}-{offset}", bytes.fromhex(change))
+        admission += varint(len(bytes.fromhex(change))) + bytes.fromhex(change)
+    write("admission", f"state-{index}", admission)
 selector = {"certificate": 0, "revocation": 1, "request": 2}
 for index, case in enumerate(cases("certificates.json")):
     kind = case.get("expected", {}).get("kind") or case.get("kind") or "certificate"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, AddressSanitizer, LeakSanitizer) of
 # every parser of untrusted bytes: bundle files, bundle bodies, changes,
-# certificates, revocations and requests, and stored record states.
+# certificates, revocations and requests, stored record states, and the
+# admission of changes in any order.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]    # 60 s each, all targets by default
 #
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(bundle body change trust state)
+[ ${#targets[@]} -eq 0 ] && targets=(bundle body change trust state admission)
 scratch=.build-fuzz
 scripts/setup-system.sh
 # gold cannot link libFuzzer with the entry point SwiftPM names, so lld links it.

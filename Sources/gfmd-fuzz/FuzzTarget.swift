@@ -17,6 +17,11 @@ enum FuzzTarget: String, CaseIterable {
     case trust
     /// A record's stored merged state (a checkpoint read back from the database).
     case state
+    /// Changes (each behind its length, a varint) admitted into a replica in
+    /// memory by the admission machine, without authorisation, in their
+    /// order and in the reverse order: both must end alike, and every
+    /// merged state must read back as itself.
+    case admission
 
     /// The key that signs fuzzed bundle files.
     private static let sender = try! SiteSigningKey(rawRepresentation: [UInt8](repeating: 42, count: 32))
@@ -45,7 +50,32 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .state:
             _ = try? RecordState(id: RecordID(words: (1, 2)), decoding: input)
+        case .admission:
+            let changes = Self.changes(in: input)
+            guard !changes.isEmpty else { return }
+            var digests: [String] = []
+            for order in [changes, changes.reversed()] {
+                let ledger = MemoryLedger(root: Self.sender.publicKey)
+                let arrivals = order.map { ($0, Arrival(commitID: 0, leafIndex: 0, bundleID: nil)) }
+                guard (try? ledger.admit(arrivals, authorising: false)) != nil else { preconditionFailure("admission refuses nothing it receives") }
+                for (id, record) in ledger.records {
+                    precondition((try? RecordState(id: id, decoding: record.state.encodedState)) == record.state, "a merged state reads back as itself")
+                }
+                digests.append(ledger.digest)
+            }
+            precondition(digests[0] == digests[1], "changes admitted in any order give the same state")
         }
+    }
+
+    /// The changes of an admission input: each behind its length, until the bytes run out or stop decoding.
+    private static func changes(in input: [UInt8]) -> [EncodedChange] {
+        var reader = ByteReader(input)
+        var changes: [EncodedChange] = []
+        while changes.count < 64, let length = try? reader.readInt("change length"), length > 0, length <= reader.remaining,
+              let bytes = try? reader.readBytes(length, "change"), let change = try? EncodedChange(bytes: Array(bytes)) {
+            changes.append(change)
+        }
+        return changes
     }
 
     /// Small limits, so that the fuzzer explores rather than allocates.

@@ -1,7 +1,6 @@
-package import GFMDCore
-
 /// A replica held in memory, for running ``Admission`` with no database:
-/// the tests' ledger, carrying out the machine's effects in dictionaries.
+/// it carries out the machine's effects in dictionaries. The tests' oracle
+/// and the fuzzers admit changes through it.
 package final class MemoryLedger: AdmissionLedger {
     package typealias Tag = Arrival
     private struct Pending {
