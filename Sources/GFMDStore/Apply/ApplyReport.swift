@@ -10,8 +10,8 @@ public struct ApplyReport: Sendable, Hashable {
     public internal(set) var heldPending = 0
     /// Changes pending from earlier that this apply released.
     public internal(set) var releasedFromPending = 0
-    /// Changes pending from earlier that turned out invalid once their
-    /// dependencies arrived, moved to the rejected table.
+    /// Changes rejected by this apply (received, or pending from earlier
+    /// and judged once their dependencies arrived), kept in the rejected table.
     public internal(set) var rejected = 0
     /// Records whose state changed, sorted.
     public internal(set) var recordsChanged: [RecordID] = []
