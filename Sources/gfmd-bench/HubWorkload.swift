@@ -11,8 +11,15 @@ import Logging
 /// at once, each pushing a commit of 20 field writes (two survey responses: a title and nine answers each) and pulling what it
 /// may read. Prints one JSON line; with `wrk` on the PATH, a second line
 /// gives the machine's HTTP limit on the same server's trivial endpoint.
+///
+/// With `idle`, that many connections to the hub stay open and silent
+/// meanwhile. With `killHubAfter`, the hub is killed (SIGKILL) that many
+/// seconds into the measured syncs and started again on the same port: the
+/// laptops finish by their retries, and the hub's replica is verified.
 struct HubWorkload {
     let clients: Int
+    var idle = 0
+    var killHubAfter: Double?
     static let fields = ["questionnaire", "examples"] + (1...8).map { "answers.q\($0)" }
 
     func run() async throws {
@@ -30,8 +37,11 @@ struct HubWorkload {
                                      author: "Delegate \(index)", role: .delegate, by: root, logger: logger)
             }
         }()
-        let hub = try HubChild(replica: hubFolder)
+        IdleConnections.makeRoom(for: idle)
+        var hub = try HubChild(replica: hubFolder)
         defer { hub.stop() }
+        let idleConnections = try IdleConnections(count: idle, port: hub.url.port ?? 0)
+        defer { idleConnections.close() }
 
         // Each laptop's first sync (its enrolment, the trust record) is not measured.
         let url = hub.url
@@ -46,9 +56,23 @@ struct HubWorkload {
             try laptop.commit(records)
         }
         let start = ContinuousClock.now
+        let killer = killHubAfter.map { seconds in
+            Task { [hub] in
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                let rss = hub.peakRSSMegabytes()
+                hub.kill()
+                return (rss, try HubChild(replica: hubFolder, port: url.port ?? 0))
+            }
+        }
         let latencies = try await Self.syncAll(laptops, client: client)
         let wall = (ContinuousClock.now - start).seconds
-        let hubRSS = hub.peakRSSMegabytes()
+        var hubRSS = 0
+        if let killer {
+            let (killedRSS, restarted) = try await killer.value
+            hubRSS = killedRSS
+            hub = restarted
+        }
+        hubRSS = max(hubRSS, hub.peakRSSMegabytes())
         // Laptops of one delegation that synced before a colleague pushed catch up once more.
         try await Self.syncAll(laptops, client: client)
         let hubReplica = try Replica.open(at: hubFolder, access: .readOnly, logger: logger)
@@ -61,12 +85,18 @@ struct HubWorkload {
         func quantile(_ q: Double) -> Double {
             times.isEmpty ? 0 : (times[min(times.count - 1, Int((Double(times.count) * q).rounded(.up)) - 1)] * 1000).rounded() / 1000
         }
-        let line: [String: Any] = [
+        var line: [String: Any] = [
             "system": "gfmd", "workload": "W5-hub", "clients": clients,
             "errors": latencies.count { $0 == nil } + mismatches, "digest_mismatches": mismatches,
             "p50_s": quantile(0.5), "p99_s": quantile(0.99), "syncs_per_s": (Double(times.count) / wall * 10).rounded() / 10,
-            "hub_rss_mb": hubRSS,
+            "hub_rss_mb": hubRSS, "idle_connections": idleConnections.count,
         ]
+        if let killHubAfter {
+            // Every change the laptops made is at the hub, and its history replays to its state.
+            let verification = try ReplicaStore(path: hubFolder.appendingPathComponent(Replica.databaseName).path, access: .readOnly).verify()
+            line["hub_killed_after_s"] = killHubAfter
+            line["verify_problems"] = verification.problems.count
+        }
         print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
         if let limit = try Wrk.requestsPerSecond(url: hub.url.appendingPathComponent("v1/health")) {
             let wrk: [String: Any] = ["system": "wrk", "workload": "W5-health", "connections": 64, "requests_per_s": limit]
@@ -110,9 +140,10 @@ struct HubChild {
     let process = Process()
     let url: URL
 
-    init(replica: URL) throws {
+    /// Starts the hub serving `replica` on `port` (0: a free one).
+    init(replica: URL, port: Int = 0) throws {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["w5-hub", "--replica", replica.path]
+        process.arguments = ["w5-hub", "--replica", replica.path, "--port", "\(port)"]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -135,16 +166,23 @@ struct HubChild {
     }
 
     func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
 
-    /// Serves `replica` until SIGTERM, printing the "Listening on" line.
-    static func serve(replica: URL) async throws {
+    /// Kills the hub as a power cut would: SIGKILL, nothing flushed.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Serves `replica` on `port` until SIGTERM, printing the "Listening on" line.
+    static func serve(replica: URL, port: Int) async throws {
         var logger = Logger(label: "gfmd-bench-hub")
         // GFMD_LOG_LEVEL=info logs each sync with the time the hub took.
         logger.logLevel = ProcessInfo.processInfo.environment["GFMD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let hub = HubService(replica: try Replica.open(at: replica, logger: logger), configuration: HubConfiguration(port: 0), logger: logger) { url in
+        let hub = HubService(replica: try Replica.open(at: replica, logger: logger), configuration: HubConfiguration(port: port), logger: logger) { url in
             FileHandle.standardOutput.write(Data("Listening on \(url.absoluteString)\n".utf8))
         }
         try await hub.runUntilSignalled()
@@ -166,5 +204,53 @@ enum Wrk {
         guard process.terminationStatus == 0,
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }) else { return nil }
         return Double(line.split(separator: " ").last ?? "")
+    }
+}
+
+/// Connections to the hub opened and left silent, as laptops on a venue's
+/// network that connected and went quiet.
+struct IdleConnections {
+    private let sockets: [Int32]
+
+    /// Raises this process's limit of open files (and so the hub's, started
+    /// after) to hold `count` more connections at each end, when it is too low.
+    static func makeRoom(for count: Int) {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        let wanted = rlim_t(2 * count + 1024)
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = min(wanted, limit.rlim_max)
+            setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+
+    /// Opens `count` connections to 127.0.0.1:`port` (``makeRoom(for:)`` first).
+    init(count: Int, port: Int) throws {
+        var sockets: [Int32] = []
+        for _ in 0..<count {
+            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard socket >= 0 else { throw BenchFailure("cannot open an idle connection: \(String(cString: strerror(errno)))") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else {
+                Foundation.close(socket)
+                throw BenchFailure("cannot connect an idle connection to the hub: \(String(cString: strerror(errno)))")
+            }
+            sockets.append(socket)
+        }
+        self.sockets = sockets
+    }
+
+    /// How many are open.
+    var count: Int { sockets.count }
+
+    /// Closes them all.
+    func close() {
+        for socket in sockets { Foundation.close(socket) }
     }
 }

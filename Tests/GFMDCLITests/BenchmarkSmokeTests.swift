@@ -67,10 +67,11 @@ struct BenchmarkSmokeTests {
         #expect(lines.filter { $0["workload"] as? String == "W4-list" }.count == 3, "\(lines)")
     }
 
-    @Test("W5 syncs a few laptops with a hub at once, every digest right")
+    @Test("W5 syncs a few laptops with a hub at once, idle connections held open and the hub killed and restarted, every digest right")
     func hub() throws {
-        let lines = try run(["w5", "--clients", "3"])
+        let lines = try run(["w5", "--clients", "3", "--idle", "20", "--kill-hub-after", "0.05"])
         let line = try #require(lines.first { $0["workload"] as? String == "W5-hub" }, "\(lines)")
         #expect(line["errors"] as? Int == 0, "\(line)")
+        #expect(line["idle_connections"] as? Int == 20 && line["verify_problems"] as? Int == 0, "\(line)")
     }
 }
