@@ -1,7 +1,8 @@
 import Foundation
 import GFMDCore
-import GFMDStore
+@testable import GFMDStore
 import GFMDTestSupport
+import GRDB
 import Testing
 
 /// Two copies of one replica folder that cannot tell they were copied (a disk
@@ -13,8 +14,8 @@ import Testing
 struct ElementLabelTests {
     private static let field = "summary"
 
-    private static func text(_ counter: UInt64, after left: CharID?, _ content: String) -> ChangeOperation {
-        .text(field: field, item: nil, edits: [.insert(counter: counter, left: left, right: nil, content: Array(content.unicodeScalars))])
+    private static func text(_ counter: UInt64, after left: CharID?, before right: CharID? = nil, _ content: String) -> ChangeOperation {
+        .text(field: field, item: nil, edits: [.insert(counter: counter, left: left, right: right, content: Array(content.unicodeScalars))])
     }
 
     private static func delete(_ site: SiteID, _ counter: UInt64, count: UInt64 = 1) -> ChangeOperation {
@@ -95,6 +96,29 @@ struct ElementLabelTests {
         #expect(outcomes[0].text == "abcdXZ")
         #expect(outcomes[0].rejected == [ambiguous.hash: "unknown_element", labelUnseen.hash: "unknown_element"])
         #expect(outcomes[0].pending == 0)
+    }
+}
+
+extension ElementLabelTests {
+    @Test("the audit history shows what a deletion removed, where the element it named by its id goes by a label")
+    func auditOfLabelledDeletion() throws {
+        let directory = TemporaryDirectory("gfmd-element-labels-audit")
+        let universe = HostileUniverse()
+        var maria = universe.actors[0]
+        var copy = maria.site
+        let s = maria.site.id
+        let record = testRecordID(93)
+        let create = maria.site.change(record, on: [maria.certification], [.create(type: "practice", owner: "PHL"), Self.text(0, after: nil, "abcd")])
+        let typedX = maria.site.change(record, on: [create.hash], [Self.text(10, after: CharID(site: s, counter: 3), "X")])
+        let typedY = copy.change(record, on: [create.hash], [Self.text(10, after: CharID(site: s, counter: 1), before: CharID(site: s, counter: 2), "Y")])
+        // Made before the first copy heard of the second: 10 is its X, by id.
+        let deletedX = maria.site.change(record, on: [typedX.hash], [Self.delete(s, 10)])
+        let changes = [create, typedX, typedY, deletedX].map { ($0, maria.site.key) }
+        let outcome = try Self.outcome(of: changes, order: [0, 1, 2, 3], record: record, universe: universe, in: directory, name: "store")
+        #expect(outcome.text == "abYcd")
+        let store = try ReplicaStore(path: directory.path("store.sqlite").path)
+        let ops = try store.read { try String.fetchOne($0.db, sql: "SELECT ops FROM change WHERE hash = ?", arguments: [deletedX.hash.data]) }
+        #expect(ops?.contains("\"deleted\":\"X\"") == true, "\(ops ?? "")")
     }
 }
 

@@ -233,7 +233,8 @@ package struct Admission {
         if record == trust.record { trust.add(change) }
         if fromPending { counts.released += 1 } else { counts.applied += 1 }
         work.append(.release(change.hash))
-        return [.append(change, tag: tag, frontier: frontier, state: slots[record]!.state)]
+        return [.append(change, tag: tag, frontier: frontier, state: slots[record]!.state,
+                        operations: labelling?.operations ?? change.change.operations)]
     }
 
     /// Whether dependency `hash` has been applied, was rejected, or is still to come.

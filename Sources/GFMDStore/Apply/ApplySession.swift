@@ -39,8 +39,8 @@ final class ApplySession {
     private func carryOut(_ effects: [AdmissionEffect]) throws {
         for effect in effects {
             switch effect {
-            case .append(let change, let arrival, let frontier, let state):
-                try append(change, arrival: arrival, frontier: frontier, state: state)
+            case .append(let change, let arrival, let frontier, let state, let operations):
+                try append(change, arrival: arrival, frontier: frontier, state: state, operations: operations)
             case .reject(let change, let arrival, let code, let reason):
                 try ledger.reject(change, arrival: arrival, code: code, reason: reason)
             case .unpend(let hash):
@@ -52,7 +52,7 @@ final class ApplySession {
     }
 
     /// Appends an applied change to the log.
-    private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
+    private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState, operations: [ChangeOperation]) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts, ops)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -62,7 +62,7 @@ final class ApplySession {
             change.hash.data, c.record.data, c.site.data, c.participant, c.author,
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
             arrival.commitID, arrival.leafIndex, arrival.bundleID, frontier.concatenatedData, Data(change.bytes), c.accepts,
-            FieldHistory.json(of: c, in: state),
+            FieldHistory.json(of: operations, in: state),
         ])
         cache.sites.note(c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)

@@ -9,12 +9,12 @@ import GRDB
 /// The `change.ops` column: one JSON array per change, one element per
 /// operation, `[field, operation, value, supersedes]`.
 enum FieldHistory {
-    /// The operations of `change` as the `change.ops` JSON; `state` is its
-    /// record's state once `change` is applied (deleted text is read from its
-    /// tombstones).
-    static func json(of change: Change, in state: RecordState) -> String {
+    /// A change's `operations` as the `change.ops` JSON; `state` is its
+    /// record's state once the change is applied (deleted text is read from
+    /// its tombstones), and the operations name elements as it holds them.
+    static func json(of operations: [ChangeOperation], in state: RecordState) -> String {
         var json = ""
-        JSON.appendArray(change.operations, to: &json) { operation, json in
+        JSON.appendArray(operations, to: &json) { operation, json in
             operation.appendHistoryJSON(in: state, to: &json)
         }
         return json
@@ -30,7 +30,7 @@ enum FieldHistory {
             let change = try StoreReader.decodeStored(row[1]).change
             if states[change.record] == nil { states[change.record] = try reader.record(change.record) }
             guard let state = states[change.record] else { continue }
-            try update.execute(arguments: [json(of: change, in: state), row[0] as Int64])
+            try update.execute(arguments: [json(of: change.operations, in: state), row[0] as Int64])
         }
     }
 }
