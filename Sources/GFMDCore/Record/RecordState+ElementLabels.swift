@@ -129,6 +129,45 @@ extension RecordState {
         return operations.map { resolver.publicNames(in: $0) }
     }
 
+    /// The content of the elements a change named `range` in a sequence
+    /// (deleted or not), read as the change meant them: where several
+    /// changes inserted those ids, the one in `past` (the change's causal
+    /// past). For the log, which shows what a deletion removed.
+    package func content(of range: CharRange, in field: String, item: CharID?, past: () throws -> Set<ChangeHash>) rethrows -> [Unicode.Scalar] {
+        func sequence(_ item: CharID?) -> SequenceState? {
+            item.map { listField(field)?.texts[$0] } ?? textField(field)
+        }
+        guard !header.labels.isEmpty else { return sequence(item)?.content(of: range) ?? [] }
+        let labelled = labelIndex()
+        var seen: Set<ChangeHash>?
+        /// The name a sequence holds element `counter` of `site` by, as the change meant it.
+        func held(_ site: SiteID, _ counter: UInt64, in sequence: SequenceState) throws -> (name: SiteID, next: UInt64)? {
+            let direct = sequence.extent(of: site, at: counter)
+            if direct.holds || labelled[site] != nil { return direct.holds ? (site, direct.next) : nil }
+            for (label, entry) in labelled where entry.site == site {
+                let extent = sequence.extent(of: label, at: counter)
+                guard extent.holds else { continue }
+                if seen == nil { seen = try past() }
+                if seen!.contains(entry.change) { return (label, extent.next) }
+            }
+            return nil
+        }
+        var target = item
+        if let item, let items = listField(field)?.items, let name = try held(item.site, item.counter, in: items) {
+            target = CharID(site: name.name, counter: item.counter)
+        }
+        guard let sequence = sequence(target) else { return [] }
+        var content: [Unicode.Scalar] = []
+        var counter = range.counter
+        let end = range.counter + range.count
+        while counter < end, let name = try held(range.site, counter, in: sequence) {
+            let take = min(name.next, end) - counter
+            content += sequence.content(of: CharRange(site: name.name, counter: counter, count: take))
+            counter += take
+        }
+        return content
+    }
+
     /// The element labels of this record: label → (change, site).
     fileprivate func labelIndex() -> [SiteID: (change: ChangeHash, site: SiteID)] {
         var index: [SiteID: (change: ChangeHash, site: SiteID)] = [:]

@@ -80,11 +80,12 @@ extension Replica {
             let participant = filter.participant?.uppercased()
             // Deleted text is shown from the record's merged state, which keeps it.
             var states: [RecordID: RecordState] = [:]
-            func content(_ record: RecordID, _ field: String, _ item: CharID?, _ range: CharRange) throws -> [Unicode.Scalar] {
+            func content(_ stored: StoredChange, _ field: String, _ item: CharID?, _ range: CharRange) throws -> [Unicode.Scalar] {
+                let record = stored.change.record
                 if states[record] == nil { states[record] = try reader.record(record) }
                 guard let state = states[record] else { return [] }
-                if let item { return state.listField(field)?.texts[item]?.content(of: range) ?? [] }
-                return state.textField(field)?.content(of: range) ?? []
+                // Where two copies of a site took the same ids, the change's causal past says which it meant.
+                return try state.content(of: range, in: field, item: item) { try reader.ancestry(of: [stored.hash]) }
             }
             return try reader.changes(of: record).compactMap { stored -> LogEntry? in
                 let change = stored.change
@@ -93,7 +94,7 @@ extension Replica {
                 if let until = filter.untilMilliseconds, change.timestamp.milliseconds >= until { return nil }
                 if let participant, change.participant != participant { return nil }
                 let operations = try change.operations.flatMap { operation in
-                    try operation.summary { field, item, range in try content(change.record, field, item, range) }
+                    try operation.summary { field, item, range in try content(stored, field, item, range) }
                 }
                 return LogEntry(
                     change: stored.hash, record: change.record, author: change.author, participant: change.participant,
