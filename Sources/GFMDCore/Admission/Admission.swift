@@ -15,7 +15,7 @@
 /// The store runs it in one transaction per bundle; the tests run it on a
 /// ledger in memory.
 package struct Admission {
-    package typealias Tag = Arrival
+    /// What the machine reads the replica through.
     package typealias Ledger = any AdmissionLedger
 
     /// What becomes of a change that may not or cannot be applied.
@@ -29,7 +29,7 @@ package struct Admission {
     /// A change waiting for dependencies that have not arrived.
     package struct Waiting {
         package let change: EncodedChange
-        package let tag: Tag
+        package let tag: Arrival
         package var missing: Set<ChangeHash>
     }
 
@@ -53,7 +53,7 @@ package struct Admission {
     }
 
     private enum Work {
-        case decide(EncodedChange, Tag, fromPending: Bool)
+        case decide(EncodedChange, Arrival, fromPending: Bool)
         case release(ChangeHash)
         case rejectWaiters(ChangeHash)
     }
@@ -100,7 +100,7 @@ package struct Admission {
     ///
     /// - Throws: with policy ``Policy/refuse``, the rule the change breaks;
     ///   errors of the ledger.
-    package mutating func receive(_ change: EncodedChange, tag: Tag, from ledger: Ledger) throws -> [AdmissionEffect] {
+    package mutating func receive(_ change: EncodedChange, tag: Arrival, from ledger: Ledger) throws -> [AdmissionEffect] {
         let hash = change.hash
         if try applied[hash] != nil || waitingChanges[hash] != nil || rejectedHere.contains(hash) || ledger.holds(hash) {
             counts.duplicates += 1
@@ -184,7 +184,7 @@ package struct Admission {
         return effects
     }
 
-    private mutating func reject(_ change: EncodedChange, tag: Tag, code: String, reason: String) -> AdmissionEffect {
+    private mutating func reject(_ change: EncodedChange, tag: Arrival, code: String, reason: String) -> AdmissionEffect {
         rejectedHere.insert(change.hash)
         counts.rejected += 1
         return .reject(change, tag: tag, code: code, reason: reason)
@@ -193,7 +193,7 @@ package struct Admission {
     // MARK: Deciding one change
 
     /// Decides `change`, whose dependencies are all applied: applies it, or rejects it.
-    private mutating func decide(_ change: EncodedChange, tag: Tag, fromPending: Bool, in ledger: Ledger) throws -> [AdmissionEffect] {
+    private mutating func decide(_ change: EncodedChange, tag: Arrival, fromPending: Bool, in ledger: Ledger) throws -> [AdmissionEffect] {
         let record = change.change.record
         let frontier: [ChangeHash]
         let labelling: ElementLabelling?

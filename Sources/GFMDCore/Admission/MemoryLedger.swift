@@ -2,10 +2,9 @@
 /// it carries out the machine's effects in dictionaries. The tests' oracle
 /// and the fuzzers admit changes through it.
 package final class MemoryLedger: AdmissionLedger {
-    package typealias Tag = Arrival
     private struct Pending {
         let change: EncodedChange
-        let tag: Tag
+        let tag: Arrival
         var missing: Set<ChangeHash>
     }
 
@@ -46,7 +45,7 @@ package final class MemoryLedger: AdmissionLedger {
     /// Admits `changes` in order, in one admission, and carries out what it decides.
     @discardableResult
     package func admit(
-        _ changes: [(EncodedChange, Tag)], policy: Admission.Policy = .receive, authorising: Bool = true
+        _ changes: [(EncodedChange, Arrival)], policy: Admission.Policy = .receive, authorising: Bool = true
     ) throws -> Admission.Counts {
         var admission = Admission(trust: trust, policy: policy, authorising: authorising)
         for (change, tag) in changes {
@@ -103,7 +102,7 @@ package final class MemoryLedger: AdmissionLedger {
         }
     }
 
-    package func pending(waitingFor dependency: ChangeHash) -> [(change: EncodedChange, tag: Tag, missing: Set<ChangeHash>)] {
+    package func pending(waitingFor dependency: ChangeHash) -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] {
         pendingChanges.values.filter { $0.missing.contains(dependency) }.sorted { $0.change.hash < $1.change.hash }
             .map { ($0.change, $0.tag, $0.missing) }
     }
