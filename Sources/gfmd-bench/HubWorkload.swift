@@ -23,6 +23,9 @@ struct HubWorkload {
     static let fields = ["questionnaire", "examples"] + (1...8).map { "answers.q\($0)" }
 
     func run() async throws {
+        guard idle >= 0, killHubAfter.map({ $0 >= 0 }) ?? true else {
+            throw BenchFailure("--idle takes a count and --kill-hub-after a number of seconds, neither below 0")
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gfmd-bench-w5-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

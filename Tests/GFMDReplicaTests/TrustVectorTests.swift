@@ -70,19 +70,24 @@ struct TrustVectorTests {
         try SitePublicKey(rawRepresentation: try #require(Hex.decode(hex)))
     }
 
-    @Test("every authorisation vector in Protocol/vectors/trust.json passes")
-    func vectors() throws {
-        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: Self.url))
+    /// Checks every vector of the file against the verdicts `judge` gives a bundle.
+    static func checkVectors(_ judge: (SitePublicKey, [UInt8]) throws -> Expected) throws {
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
         #expect(file.kind == "trust" && !file.valid.isEmpty && !file.mustFail.isEmpty)
         for vector in file.valid {
-            let actual = try Self.verdicts(root: Self.key(vector.root), bundle: try #require(Hex.decode(vector.input)))
+            let actual = try judge(key(vector.root), try #require(Hex.decode(vector.input)))
             #expect(actual == vector.expected, "\(vector.name)")
         }
         for vector in file.mustFail {
-            let actual = try Self.verdicts(root: Self.key(vector.root), bundle: try #require(Hex.decode(vector.input)))
+            let actual = try judge(key(vector.root), try #require(Hex.decode(vector.input)))
             #expect(actual.rejected[vector.change] == vector.error, "\(vector.name): \(actual.rejected)")
             #expect(!actual.applied.contains(vector.change), "\(vector.name)")
         }
+    }
+
+    @Test("every authorisation vector in Protocol/vectors/trust.json passes")
+    func vectors() throws {
+        try Self.checkVectors(Self.verdicts)
     }
 
     /// The same verdicts from the admission machine alone, on a replica in memory: no SQLite.
@@ -99,16 +104,7 @@ struct TrustVectorTests {
 
     @Test("every authorisation vector passes through the admission machine alone, with no database")
     func vectorsWithoutDatabase() throws {
-        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: Self.url))
-        for vector in file.valid {
-            let actual = try Self.admitted(root: Self.key(vector.root), bundle: try #require(Hex.decode(vector.input)))
-            #expect(actual == vector.expected, "\(vector.name)")
-        }
-        for vector in file.mustFail {
-            let actual = try Self.admitted(root: Self.key(vector.root), bundle: try #require(Hex.decode(vector.input)))
-            #expect(actual.rejected[vector.change] == vector.error, "\(vector.name): \(actual.rejected)")
-            #expect(!actual.applied.contains(vector.change), "\(vector.name)")
-        }
+        try Self.checkVectors(Self.admitted)
     }
 
     @Test("regenerate Protocol/vectors/trust.json", .enabled(if: ProcessInfo.processInfo.environment["GFMD_REGENERATE_VECTORS"] == "1"))

@@ -310,17 +310,17 @@ package struct Admission {
         var unseenBranches = slots[change.change.record]!.heads.subtracting(past)
         var concurrent: ConcurrentInsertions = [:]
         let trust = trust
-        try ledger.forEachChange(of: change.change.record) { other in
-            let dependencies = other.change.dependencies.filter { !trust.contains($0) }
-            if past.contains(other.hash) {
+        try ledger.forEachChange(of: change.change.record) { hash, allDependencies, decode in
+            let dependencies = allDependencies.filter { !trust.contains($0) }
+            if past.contains(hash) {
                 past.formUnion(dependencies)
-                unseenBranches.remove(other.hash)
-            } else if unseenBranches.remove(other.hash) != nil {
+                unseenBranches.remove(hash)
+            } else if unseenBranches.remove(hash) != nil {
                 unseenBranches.formUnion(dependencies)
-                let inserted = other.change.insertedElements
+                let inserted = try decode().change.insertedElements
                 if !inserted.isEmpty {
-                    concurrent[other.hash] = try inserted.map { target, range in
-                        (try state.heldTarget(target, of: other.hash) { try ledger.ancestry(of: dependencies) }, range)
+                    concurrent[hash] = try inserted.map { target, range in
+                        (try state.heldTarget(target, of: hash) { try ledger.ancestry(of: dependencies) }, range)
                     }
                 }
             }
@@ -370,8 +370,8 @@ package struct Admission {
     private func past(of dependencies: [ChangeHash], record: RecordID, in ledger: Ledger) throws -> [EncodedChange] {
         let ancestry = try ledger.ancestry(of: dependencies)
         var past: [EncodedChange] = []
-        try ledger.forEachChange(of: record) { change in
-            if ancestry.contains(change.hash) { past.append(change) }
+        try ledger.forEachChange(of: record) { hash, _, decode in
+            if ancestry.contains(hash) { past.append(try decode()) }
             return true
         }
         return past

@@ -12,8 +12,11 @@ package protocol AdmissionLedger: CausalHistory {
     /// Record `id`'s merged state and latest changes, when the replica holds it.
     func record(_ id: RecordID) throws -> (state: RecordState, heads: Set<ChangeHash>)?
     /// Calls `body` with each applied change of record `id`, newest first (a
-    /// reverse causal order), until it returns false.
-    func forEachChange(of id: RecordID, newestFirst body: (EncodedChange) throws -> Bool) throws
+    /// reverse causal order), until it returns false: its id, its
+    /// dependencies, and the change itself, decoded only if asked for.
+    func forEachChange(
+        of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
+    ) throws
     /// The changes an earlier apply kept as pending that wait for
     /// `dependency`, each with everything it still waits for.
     func pending(waitingFor dependency: ChangeHash) throws -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)]

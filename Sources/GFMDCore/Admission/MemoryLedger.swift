@@ -96,9 +96,11 @@ package final class MemoryLedger: AdmissionLedger {
 
     package func record(_ id: RecordID) -> (state: RecordState, heads: Set<ChangeHash>)? { records[id] }
 
-    package func forEachChange(of id: RecordID, newestFirst body: (EncodedChange) throws -> Bool) throws {
+    package func forEachChange(
+        of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
+    ) throws {
         for change in log.reversed() where change.change.record == id {
-            guard try body(change) else { return }
+            guard try body(change.hash, change.change.dependencies, { change }) else { return }
         }
     }
 

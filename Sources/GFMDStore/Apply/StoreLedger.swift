@@ -67,9 +67,13 @@ final class StoreLedger: AdmissionLedger {
         return (state, loaded.heads)
     }
 
-    func forEachChange(of id: RecordID, newestFirst body: (EncodedChange) throws -> Bool) throws {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ? ORDER BY seq DESC"), arguments: [id.data])
-        while let row = try rows.next(), try body(try StoreReader.decodeStored(row[0])) {}
+    func forEachChange(
+        of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
+    ) throws {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT hash, deps, body FROM change WHERE record = ? ORDER BY seq DESC"),
+                                       arguments: [id.data])
+        while let row = try rows.next(),
+              try body(try Hash256(data: row[0]), try [Hash256](concatenated: row[1]), { try StoreReader.decodeStored(row[2]) }) {}
     }
 
     func pending(waitingFor dependency: ChangeHash) throws -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] {
