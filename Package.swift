@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "GFMDStore",
             dependencies: [
-                "GFMDCore", "GFMDSync",
+                "GFMDCore", "GFMDSync", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

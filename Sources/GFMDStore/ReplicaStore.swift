@@ -20,7 +20,8 @@ public final class ReplicaStore: Sendable {
         case readOnly
     }
 
-    private let pool: any DatabaseWriter
+    /// The database (a read-only queue for ``Access/readOnly``).
+    let pool: any DatabaseWriter
     private let cache = RecordCache()
     /// Where the database lives.
     public let path: String

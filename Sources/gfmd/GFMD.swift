@@ -31,7 +31,7 @@ struct GFMD: AsyncParsableCommand {
             InitCommand.self, NewCommand.self, SetCommand.self, WriteCommand.self, AddCommand.self, RemoveCommand.self,
             ShowCommand.self, ListCommand.self, ConflictsCommand.self, ResolveCommand.self,
             DeleteCommand.self, RestoreCommand.self, SubmitCommand.self, WithdrawCommand.self, ReviewCommand.self, SettleCommand.self,
-            LogCommand.self, BlameCommand.self, DigestCommand.self, VerifyCommand.self, RejectedCommand.self, PendingCommand.self, BundleCommand.self,
+            LogCommand.self, BlameCommand.self, DigestCommand.self, VerifyCommand.self, AuditDatabaseCommand.self, RejectedCommand.self, PendingCommand.self, BundleCommand.self,
             StatusCommand.self, SyncCommand.self, ServeCommand.self, ExportCommand.self,
             RequestCommand.self, CertifyCommand.self, EnrollCommand.self, RekeyCommand.self, RevokeCommand.self, SitesCommand.self, WebUserCommand.self,
         ])

@@ -38,7 +38,7 @@ struct AdmissionTests {
         #expect(admission.waiting.keys.sorted() == [first.hash, second.hash].sorted())
         var appended: [Int64] = []
         func note(_ effects: [AdmissionEffect]) {
-            for case .append(_, let tag, _, _, _) in effects { appended.append(tag.commitID) }
+            for case .append(_, let tag, _, _) in effects { appended.append(tag.commitID) }
         }
         note(try admission.receive(create, tag: arrival(1), from: ledger))
         while let effects = try admission.step(from: ledger) { note(effects) }

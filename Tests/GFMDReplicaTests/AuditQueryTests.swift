@@ -7,8 +7,9 @@ import GRDB
 import Testing
 
 /// The audit questions of `Protocol/storage.md`, answered by the queries
-/// printed there (read from the page itself), against a real replica's
-/// database opened as the `sqlite3` shell would open it.
+/// printed there (read from the page itself), against the audit database
+/// `gfmd audit-db` writes of a real replica, opened as the `sqlite3` shell
+/// would open it.
 @Suite("Audit SQL: the queries of storage.md")
 struct AuditQueryTests {
     /// The `sql` blocks of storage.md, by their first line (a `-- ` comment).
@@ -34,6 +35,8 @@ struct AuditQueryTests {
         let forged: ChangeHash
         /// Before this time the hub held only the first bundle.
         let betweenBundles: String
+        /// The hub's audit database (`gfmd audit-db`).
+        let audit: URL
 
         init() throws {
             hub = try fixture.replica("hub", participant: "SEC")
@@ -59,20 +62,22 @@ struct AuditQueryTests {
                 at: HybridTimestamp(milliseconds: fixture.clock.nowMilliseconds(), counter: 0))
             try hub.applyBundle(forgery.bytes, fileName: "forged.gfmd")
             forged = forgery.change
-            betweenBundles = try Self.query(hub, "SELECT applied_at FROM audit_bundle WHERE file_name = 'phl2-1.gfmd'")[0]["applied_at"]
+            audit = fixture.directory.path("audit.sqlite")
+            _ = try hub.writeAuditDatabase(to: audit)
+            betweenBundles = try Self.query(audit, "SELECT applied_at FROM audit_bundle WHERE file_name = 'phl2-1.gfmd'")[0]["applied_at"]
         }
 
-        /// Rows of `sql` with named `arguments`, on a read-only connection of its own.
-        static func query(_ hub: Replica, _ sql: String, _ arguments: [String: String] = [:]) throws -> [Row] {
+        /// Rows of `sql` with named `arguments` in the database at `path`, on a read-only connection of its own.
+        static func query(_ path: URL, _ sql: String, _ arguments: [String: String] = [:]) throws -> [Row] {
             var configuration = Configuration()
             configuration.readonly = true
-            let queue = try DatabaseQueue(path: hub.directory.appendingPathComponent(Replica.databaseName).path, configuration: configuration)
+            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
             return try queue.read { try Row.fetchAll($0, sql: sql, arguments: StatementArguments(arguments)) }
         }
 
         func ask(_ question: String, _ arguments: [String: String]) throws -> [Row] {
             let sql = try #require(AuditQueryTests.queries[question], "storage.md has no query headed \"-- \(question)\"")
-            return try Self.query(hub, sql, arguments)
+            return try Self.query(audit, sql, arguments)
         }
     }
 
@@ -122,32 +127,20 @@ struct AuditQueryTests {
         #expect(rows.allSatisfy { !($0["code"] as String).isEmpty && !($0["reason"] as String).isEmpty })
     }
 
-    @Test("an altered ops column is caught by verify, and a replica from before the column gets it filled on opening")
-    func opsColumn() throws {
+    @Test("the audit database is a copy: the replica keeps no field history, an existing file is never overwritten")
+    func auditDatabaseIsACopy() throws {
         let scene = try Scene()
-        let database = scene.hub.directory.appendingPathComponent(Replica.databaseName).path
-        let before = try Scene.query(scene.hub, "SELECT seq, ops FROM change ORDER BY seq")
-        #expect(before.allSatisfy { ($0["ops"] as String) != "[]" })
+        let replica = scene.hub.directory.appendingPathComponent(Replica.databaseName)
+        #expect(try Scene.query(replica, "SELECT name FROM sqlite_schema WHERE name = 'audit_field_history'").isEmpty)
+        #expect(try Scene.query(replica, "SELECT name FROM pragma_table_info('change') WHERE name = 'ops'").isEmpty)
+        // Every change of the log is in the copy, with its operations.
+        let logged = try Scene.query(replica, "SELECT lower(hex(hash)) AS change FROM change ORDER BY seq").map { $0["change"] as String }
+        let history = try Scene.query(scene.audit, "SELECT DISTINCT change FROM audit_field_history ORDER BY seq").map { $0["change"] as String }
+        #expect(history == logged)
+        #expect(try Scene.query(scene.audit, "PRAGMA journal_mode")[0][0] == "delete")
 
-        // As an older gfmd left it: no ops column, no history view, no v3 migration.
-        let queue = try DatabaseQueue(path: database)
-        try queue.write { db in
-            try db.execute(sql: """
-                DROP VIEW audit_field_history;
-                DROP TABLE web_account;
-                DROP TABLE web_link;
-                ALTER TABLE change DROP COLUMN ops;
-                DELETE FROM grdb_migrations WHERE identifier = 'v3-audit';
-                """)
-        }
-        // A read command brings it up to date, and fills the column as the applies did.
-        _ = try Replica.open(at: scene.hub.directory, access: .readOnly).digest()
-        #expect(try Scene.query(scene.hub, "SELECT seq, ops FROM change ORDER BY seq") == before)
-        #expect(try scene.hub.verify().problems.isEmpty)
-
-        try queue.write { try $0.execute(sql: #"UPDATE change SET ops = '[["title","set","\"Innocent\"",[]]]' WHERE seq = 2"#) }
-        let problems = try scene.hub.verify().problems
-        #expect(problems.map(\.kind) == [.logMismatch])
-        #expect(problems.first?.detail.contains("ops") == true)
+        let before = try Data(contentsOf: scene.audit)
+        #expect(throws: StoreError.self) { try scene.hub.writeAuditDatabase(to: scene.audit) }
+        #expect(try Data(contentsOf: scene.audit) == before)
     }
 }

@@ -94,9 +94,13 @@ struct BadInputTests {
             try store.deliver(try fixture.root.createBundle().bytes)
             return try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
         }()
-        // A long text needs far more than the few pages left.
+        // A long text needs far more than the few pages left, even packed:
+        // letters no compressor can shrink to 16 KiB.
         let long = try sender.createRecord(type: "knowledge_gap", title: "Evidence")
-        try sender.edit(long.hex, [.set(field: "evidence", value: String(repeating: "Returnees were counted by hand. ", count: 8_000))])
+        var generator = SeededGenerator(seed: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz ")
+        let evidence = String((0..<64_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] })
+        try sender.edit(long.hex, [.set(field: "evidence", value: evidence)])
         let big = try sender.createBundle().bytes
         let full = try ReplicaStore(path: path, maximumPages: pages + 4)
         let before = try full.read { try $0.digest() }

@@ -117,7 +117,11 @@ extension ElementLabelTests {
         let outcome = try Self.outcome(of: changes, order: [0, 1, 2, 3], record: record, universe: universe, in: directory, name: "store")
         #expect(outcome.text == "abYcd")
         let store = try ReplicaStore(path: directory.path("store.sqlite").path)
-        let ops = try store.read { try String.fetchOne($0.db, sql: "SELECT ops FROM change WHERE hash = ?", arguments: [deletedX.hash.data]) }
+        let audit = directory.path("audit.sqlite")
+        _ = try store.writeAuditDatabase(to: audit)
+        let ops = try DatabaseQueue(path: audit.path).read {
+            try String.fetchOne($0, sql: "SELECT ops FROM change WHERE hash = ?", arguments: [deletedX.hash.data])
+        }
         #expect(ops?.contains("\"deleted\":\"X\"") == true, "\(ops ?? "")")
     }
 }

@@ -94,11 +94,14 @@ struct VerifyTests {
         Alteration(name: "a change's signed bytes altered") { scene in
             let queue = try DatabaseQueue(path: scene.hub.directory.appendingPathComponent(Replica.databaseName).path)
             try queue.write { db in
-                let body = try #require(try Data.fetchOne(db, sql: "SELECT body FROM change WHERE hash = ?", arguments: [Data(scene.edit.bytes)]))
+                // Unpacked as `sqlar_uncompress` would, altered, and stored back unpacked with its size.
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT body, size FROM change WHERE hash = ?", arguments: [Data(scene.edit.bytes)]))
+                let stored: Data = row[0]
+                let body = stored.count == row[1] ? stored : Data(Inflate.everyWay([UInt8](stored)[...])[1])
                 let altered = try #require(body.range(of: Data("Desk A".utf8)))
                 var forged = body
                 forged.replaceSubrange(altered, with: Data("Desk B".utf8))
-                try db.execute(sql: "UPDATE change SET body = ? WHERE hash = ?", arguments: [forged, Data(scene.edit.bytes)])
+                try db.execute(sql: "UPDATE change SET body = ?, size = ? WHERE hash = ?", arguments: [forged, forged.count, Data(scene.edit.bytes)])
             }
         } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
         Alteration(name: "a rejected change's verdict rewritten") { scene in

@@ -233,8 +233,7 @@ package struct Admission {
         if record == trust.record { trust.add(change) }
         if fromPending { counts.released += 1 } else { counts.applied += 1 }
         work.append(.release(change.hash))
-        return [.append(change, tag: tag, frontier: frontier, state: slots[record]!.state,
-                        operations: labelling?.operations ?? change.change.operations)]
+        return [.append(change, tag: tag, frontier: frontier, state: slots[record]!.state)]
     }
 
     /// Whether dependency `hash` has been applied, was rejected, or is still to come.

@@ -41,10 +41,8 @@ package struct Arrival: Hashable, Sendable {
 /// before it asks for the next decision.
 package enum AdmissionEffect {
     /// Append `change` to the log, with its trust frontier; `state` is its
-    /// record's state with it applied (the machine keeps its own), and
-    /// `operations` the change's, naming elements as that state holds them
-    /// (their element labels, where a collision gave them some).
-    case append(EncodedChange, tag: Arrival, frontier: [ChangeHash], state: RecordState, operations: [ChangeOperation])
+    /// record's state with it applied (the machine keeps its own).
+    case append(EncodedChange, tag: Arrival, frontier: [ChangeHash], state: RecordState)
     /// Keep `change` as rejected, with the rule's code and the reason.
     case reject(EncodedChange, tag: Arrival, code: String, reason: String)
     /// Forget pending change `hash` an earlier apply kept: it is decided now.

@@ -62,7 +62,7 @@ package final class MemoryLedger: AdmissionLedger {
     private func carryOut(_ effects: [AdmissionEffect]) {
         for effect in effects {
             switch effect {
-            case .append(let change, _, let frontier, _, _):
+            case .append(let change, _, let frontier, _):
                 log.append(change)
                 entries[change.hash] = (change.change.record, frontier, change)
             case .reject(let change, _, let code, _):

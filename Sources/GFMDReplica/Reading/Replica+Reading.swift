@@ -1,3 +1,4 @@
+public import Foundation
 public import GFMDCore
 public import GFMDStore
 
@@ -35,6 +36,13 @@ extension Replica {
     /// `progress` told of the commits replayed.
     public func verify(progress: ProgressHandler? = nil) throws -> Verification {
         try store.verify(progress: progress)
+    }
+
+    /// `gfmd audit-db`: a copy of this replica's database for auditors, at
+    /// `destination`, with the field history derived from the log
+    /// (``ReplicaStore/writeAuditDatabase(to:)``).
+    public func writeAuditDatabase(to destination: URL) throws -> AuditDatabaseReport {
+        try store.writeAuditDatabase(to: destination)
     }
 
     /// What is pending and what it waits for.

@@ -39,8 +39,8 @@ final class ApplySession {
     private func carryOut(_ effects: [AdmissionEffect]) throws {
         for effect in effects {
             switch effect {
-            case .append(let change, let arrival, let frontier, let state, let operations):
-                try append(change, arrival: arrival, frontier: frontier, state: state, operations: operations)
+            case .append(let change, let arrival, let frontier, let state):
+                try append(change, arrival: arrival, frontier: frontier, state: state)
             case .reject(let change, let arrival, let code, let reason):
                 try ledger.reject(change, arrival: arrival, code: code, reason: reason)
             case .unpend(let hash):
@@ -52,17 +52,16 @@ final class ApplySession {
     }
 
     /// Appends an applied change to the log.
-    private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState, operations: [ChangeOperation]) throws {
+    private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, accepts, ops)
+            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, size, accepts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = change.change
         try insert.execute(arguments: [
             change.hash.data, c.record.data, c.site.data, c.participant, c.author,
             Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
-            arrival.commitID, arrival.leafIndex, arrival.bundleID, frontier.concatenatedData, Data(change.bytes), c.accepts,
-            FieldHistory.json(of: operations, in: state),
+            arrival.commitID, arrival.leafIndex, arrival.bundleID, frontier.concatenatedData, PackedBlob.pack(change.bytes), change.bytes.count, c.accepts,
         ])
         cache.sites.note(c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
@@ -72,9 +71,9 @@ final class ApplySession {
     func finish() throws -> ApplyReport {
         for (hash, entry) in admission.waiting {
             try db.execute(sql: """
-                INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, size, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [hash.data, entry.change.change.record.data, entry.tag.commitID, entry.tag.leafIndex, entry.tag.bundleID,
-                                 Data(entry.change.bytes), entry.change.change.site.data,
+                                 PackedBlob.pack(entry.change.bytes), entry.change.bytes.count, entry.change.change.site.data,
                                  Int64(bitPattern: entry.change.change.timestamp.rawValue)])
             cache.sites.note(entry.change.change.site, at: entry.change.change.timestamp)
             for dependency in entry.missing {

@@ -70,21 +70,21 @@ final class StoreLedger: AdmissionLedger {
     func forEachChange(
         of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
     ) throws {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT hash, deps, body FROM change WHERE record = ? ORDER BY seq DESC"),
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT hash, deps, body, size FROM change WHERE record = ? ORDER BY seq DESC"),
                                        arguments: [id.data])
         while let row = try rows.next(),
-              try body(try Hash256(data: row[0]), try [Hash256](concatenated: row[1]), { try StoreReader.decodeStored(row[2]) }) {}
+              try body(try Hash256(data: row[0]), try [Hash256](concatenated: row[1]), { try StoreReader.decodeStored(row[2], size: row[3]) }) {}
     }
 
     func pending(waitingFor dependency: ChangeHash) throws -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] {
         guard storedPendingCount > 0 else { return [] }
         var entries: [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] = []
         for waiter in try Data.fetchAll(db, sql: "SELECT hash FROM pending_dep WHERE dep = ?", arguments: [dependency.data]) {
-            guard let row = try Row.fetchOne(db, sql: "SELECT commit_id, leaf_index, bundle_id, body FROM pending WHERE hash = ?", arguments: [waiter]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT commit_id, leaf_index, bundle_id, body, size FROM pending WHERE hash = ?", arguments: [waiter]) else {
                 continue
             }
             let missing = try Data.fetchAll(db, sql: "SELECT dep FROM pending_dep WHERE hash = ?", arguments: [waiter]).map { try Hash256(data: $0) }
-            entries.append((try StoreReader.decodeStored(row[3]), Arrival(commitID: row[0], leafIndex: row[1], bundleID: row[2]), Set(missing)))
+            entries.append((try StoreReader.decodeStored(row[3], size: row[4]), Arrival(commitID: row[0], leafIndex: row[1], bundleID: row[2]), Set(missing)))
         }
         return entries
     }
@@ -109,10 +109,10 @@ final class StoreLedger: AdmissionLedger {
     /// Keeps `change` in the rejected table: never applied, never lost.
     func reject(_ change: EncodedChange, arrival: Arrival, code: String, reason: String) throws {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, site, hlc)
-            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?)
+            INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, size, site, hlc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?, ?)
             """, arguments: [change.hash.data, change.change.record.data, arrival.commitID, arrival.leafIndex, arrival.bundleID, code, reason,
-                             Data(change.bytes), change.change.site.data, Int64(bitPattern: change.change.timestamp.rawValue)])
+                             PackedBlob.pack(change.bytes), change.bytes.count, change.change.site.data, Int64(bitPattern: change.change.timestamp.rawValue)])
         cache.sites.note(change.change.site, at: change.change.timestamp)
         hasRejected = true
     }

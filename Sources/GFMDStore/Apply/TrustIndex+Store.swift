@@ -7,9 +7,9 @@ extension TrustIndex {
     convenience init(db: Database, root: SitePublicKey) throws {
         // In log order, a causal order, so that the heads come out right.
         var changes: [EncodedChange] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body FROM change WHERE record = ? ORDER BY seq"),
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body, size FROM change WHERE record = ? ORDER BY seq"),
                                        arguments: [TrustRecord.id(for: root).data])
-        while let row = try rows.next() { changes.append(try StoreReader.decodeStored(row[0])) }
+        while let row = try rows.next() { changes.append(try StoreReader.decodeStored(row[0], size: row[1])) }
         self.init(root: root, changes: changes)
     }
 

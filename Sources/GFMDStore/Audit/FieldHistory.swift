@@ -3,35 +3,60 @@ import GFMDCore
 import GRDB
 
 // What each change did to each field, in words an `sqlite3` user can query:
-// the `change.ops` column, expanded by the `audit_field_history` view
-// (`Protocol/storage.md`, "Field history").
+// the `ops` column of an audit database's `change` table, expanded by its
+// `audit_field_history` view (`Protocol/storage.md`, "The audit database").
 
-/// The `change.ops` column: one JSON array per change, one element per
-/// operation, `[field, operation, value, supersedes]`.
+/// The `ops` column of an audit database: one JSON array per change, one
+/// element per operation, `[field, operation, value, supersedes]`.
 enum FieldHistory {
-    /// A change's `operations` as the `change.ops` JSON; `state` is its
-    /// record's state once the change is applied (deleted text is read from
-    /// its tombstones), and the operations name elements as it holds them.
-    static func json(of operations: [ChangeOperation], in state: RecordState) -> String {
-        var json = ""
-        JSON.appendArray(operations, to: &json) { operation, json in
-            operation.appendHistoryJSON(in: state, to: &json)
+    /// The `audit_field_history` view over the `ops` column.
+    static let viewSQL = """
+        CREATE VIEW audit_field_history AS
+            SELECT c.seq, lower(hex(c.hash)) AS change, lower(hex(c.record)) AS record,
+                   o.value ->> 0 AS field, o.value ->> 1 AS operation, o.value -> 2 AS value, o.value -> 3 AS supersedes,
+                   c.author, c.participant, lower(hex(c.site)) AS site, \(StoreMigrations.time("c.hlc")) AS time,
+                   b.file_name AS bundle_file, lower(hex(b.checksum)) AS bundle_checksum,
+                   coalesce(b.applied_at, \(StoreMigrations.time("c.hlc"))) AS held_since
+            FROM change c JOIN json_each(c.ops) o LEFT JOIN bundle b ON b.id = c.bundle_id
+        """
+
+    /// Adds the `ops` column to the log of `db` and fills it from the
+    /// changes' bytes, record by record: deleted text is read from the
+    /// record's tombstones, as each change meant the elements it named.
+    static func fill(_ db: Database) throws -> (changes: Int, operations: Int) {
+        try db.execute(sql: "ALTER TABLE change ADD COLUMN ops TEXT NOT NULL DEFAULT '[]'")
+        let update = try db.makeStatement(sql: "UPDATE change SET ops = ? WHERE seq = ?")
+        let reader = StoreReader(db: db)
+        var current: (id: RecordID, state: RecordState?)?
+        var counts = (changes: 0, operations: 0)
+        let rows = try Row.fetchAll(db, sql: "SELECT seq, hash, record FROM change ORDER BY record, seq")
+        let body = try db.makeStatement(sql: "SELECT body, size FROM change WHERE seq = ?")
+        for row in rows {
+            let record = try RecordID(data: row[2])
+            if current?.id != record { current = (record, try StoredRecord.load(record, from: db)?.state) }
+            guard let state = current?.state, let stored = try Row.fetchOne(body, arguments: [row[0] as Int64]) else { continue }
+            let change = try StoreReader.decodeStored(stored[0], size: stored[1])
+            let hash = try Hash256(data: row[1])
+            let json = try json(of: change.change.operations) { field, item, range in
+                try state.content(of: range, in: field, item: item) { try reader.ancestry(of: [hash]) }
+            }
+            try update.execute(arguments: [json, row[0] as Int64])
+            counts.changes += 1
+            counts.operations += change.change.operations.count
         }
-        return json
+        try db.execute(sql: viewSQL)
+        return counts
     }
 
-    /// Fills `change.ops` for the changes a replica held before the column existed.
-    static func backfill(_ db: Database) throws {
-        let update = try db.makeStatement(sql: "UPDATE change SET ops = ? WHERE seq = ?")
-        var states: [RecordID: RecordState] = [:]
-        let reader = StoreReader(db: db)
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM change")
-        while let row = try rows.next() {
-            let change = try StoreReader.decodeStored(row[1]).change
-            if states[change.record] == nil { states[change.record] = try reader.record(change.record) }
-            guard let state = states[change.record] else { continue }
-            try update.execute(arguments: [json(of: change.operations, in: state), row[0] as Int64])
+    /// A change's `operations` as the `ops` JSON; `content` reads the
+    /// characters a range of a text field (or of a list item's text) named.
+    static func json(of operations: [ChangeOperation],
+                     content: (String, CharID?, CharRange) throws -> [Unicode.Scalar]) throws -> String {
+        var json = ""
+        try JSON.appendArray(operations, to: &json) { operation, json in
+            try operation.appendHistoryJSON(content: content, to: &json)
         }
+        return json
     }
 }
 
@@ -41,7 +66,7 @@ extension ChangeOperation {
     /// JSON, and the writes or additions it supersedes, each by the first 16
     /// hexadecimal digits of its id (enough within one record's history, and
     /// a quarter of the bytes: this column is written for every change).
-    fileprivate func appendHistoryJSON(in state: RecordState, to json: inout String) {
+    fileprivate func appendHistoryJSON(content: (String, CharID?, CharRange) throws -> [Unicode.Scalar], to json: inout String) throws {
         func element(_ field: String?, _ operation: String, supersedes: [ChangeHash] = [], value: (inout String) -> Void) {
             json += "["
             if let field { JSON.appendQuoted(field, to: &json) } else { json += "null" }
@@ -80,13 +105,12 @@ extension ChangeOperation {
         case .setDeleted(let deleted, let pred):
             element(nil, deleted ? "delete" : "restore", supersedes: pred) { $0 += "null" }
         case .text(let field, let item, let edits):
-            let sequence = item.map { state.listField(field)?.texts[$0] } ?? state.textField(field)
             var inserted: [Unicode.Scalar] = []
             var deleted: [Unicode.Scalar] = []
             for edit in edits {
                 switch edit {
                 case .insert(_, _, _, let content): inserted += content
-                case .delete(let ranges): for range in ranges { deleted += sequence?.content(of: range) ?? [] }
+                case .delete(let ranges): for range in ranges { deleted += try content(field, item, range) }
                 }
             }
             let place = item.map { [("item", "\($0.site.hex):\($0.counter)")] } ?? []

@@ -72,12 +72,12 @@ extension StoreReader {
     /// Hashes the bytes of every change held again.
     fileprivate func checkChangeHashes(into verification: inout Verification) throws {
         for table in ["change", "pending", "rejected"] {
-            let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM \(table)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT hash, body, size FROM \(table)")
             while let row = try rows.next() {
                 verification.changes += 1
                 let id = Hex.encode(row[0] as Data)
                 do {
-                    let decoded = try EncodedChange(bytes: [UInt8](row[1] as Data))
+                    let decoded = try EncodedChange(bytes: try PackedBlob.unpack(row[1], size: row[2]))
                     if decoded.hash.data != row[0] as Data {
                         verification.problems.append(VerificationProblem(
                             kind: .damagedChange, subject: id, detail: "its stored bytes hash to \(decoded.hash.short), not to its id"))
@@ -129,7 +129,7 @@ extension StoreReader {
 
     /// Compares the log, change by change, with the replay's.
     fileprivate func compareLog(with replayed: StoreReader, into verification: inout Verification) throws {
-        let columns = "hash, record, site, participant, author, hlc, deps, edits, trust_frontier, ops"
+        let columns = "hash, record, site, participant, author, hlc, deps, edits, trust_frontier"
         try SortedRows.walk("SELECT \(columns) FROM change ORDER BY hash", db, replayed.db) { key, held, replay in
             let id = Hex.encode(key)
             switch (held, replay) {

@@ -68,11 +68,11 @@ extension Value {
 /// Writing JSON text for the display columns.
 enum JSON {
     /// Appends `elements` as a JSON array, each written by `append`.
-    static func appendArray<C: Collection>(_ elements: C, to json: inout String, _ append: (C.Element, inout String) -> Void) {
+    static func appendArray<C: Collection>(_ elements: C, to json: inout String, _ append: (C.Element, inout String) throws -> Void) rethrows {
         json += "["
         for (index, element) in elements.enumerated() {
             if index > 0 { json += "," }
-            append(element, &json)
+            try append(element, &json)
         }
         json += "]"
     }

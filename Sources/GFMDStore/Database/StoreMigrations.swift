@@ -143,7 +143,7 @@ enum StoreMigrations {
             try addSync(db)
         }
         migrator.registerMigration("v3-audit") { db in
-            try addFieldHistory(db)
+            try relabelAuditViews(db)
             try db.execute(sql: """
                 CREATE TABLE web_account (
                     name TEXT PRIMARY KEY NOT NULL,
@@ -176,7 +176,42 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-compact") { db in
+            try compact(db)
+        }
         return migrator
+    }
+
+    /// A time column (an HLC) as `YYYY-MM-DDTHH:MM:SS.sssZ`.
+    static func time(_ column: String) -> String {
+        "strftime('%Y-%m-%dT%H:%M:%fZ', (\(column) >> 16) / 1000.0, 'unixepoch')"
+    }
+
+    /// What the replica keeps, made compact (issue 21): change bodies and
+    /// record checkpoints packed (``PackedBlob``) beside their unpacked
+    /// `size`, and no `change.ops`: the field history is derived when an
+    /// auditor asks for it (`gfmd audit-db`), never written at every apply.
+    private static func compact(_ db: Database) throws {
+        try db.execute(sql: "DROP VIEW IF EXISTS audit_field_history")
+        if try db.columns(in: "change").contains(where: { $0.name == "ops" }) {
+            try db.execute(sql: "ALTER TABLE change DROP COLUMN ops")
+        }
+        try db.execute(sql: """
+            ALTER TABLE change ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE pending ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE rejected ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE record ADD COLUMN state_size INTEGER NOT NULL DEFAULT 0;
+            """)
+        for (table, key, blob, size) in [("change", "seq", "body", "size"), ("pending", "hash", "body", "size"),
+                                         ("rejected", "hash", "body", "size"), ("record", "id", "state", "state_size")] {
+            let keys = try DatabaseValue.fetchAll(db, sql: "SELECT \(key) FROM \(table)")
+            let read = try db.makeStatement(sql: "SELECT \(blob) FROM \(table) WHERE \(key) = ?")
+            let write = try db.makeStatement(sql: "UPDATE \(table) SET \(blob) = ?, \(size) = ? WHERE \(key) = ?")
+            for key in keys {
+                guard let bytes = try Data.fetchOne(read, arguments: [key]) else { continue }
+                try write.execute(arguments: [PackedBlob.pack([UInt8](bytes)), bytes.count, key])
+            }
+        }
     }
 
     /// Knowledge for deltas (`Protocol/sync.md`): what this replica and its
@@ -184,6 +219,8 @@ enum StoreMigrations {
     /// rejected ledger's), and which changes accept their record, so that a
     /// published version is found without decoding the record's history.
     private static func addSync(_ db: Database) throws {
+        /// A body as stored before "v5-compact" packed them.
+        func unpacked(_ body: Data) throws -> EncodedChange { try StoreReader.decodeStored(body, size: body.count) }
         try db.execute(sql: """
             ALTER TABLE change ADD COLUMN accepts INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE rejected ADD COLUMN site BLOB NOT NULL DEFAULT x'';
@@ -201,13 +238,13 @@ enum StoreMigrations {
         let changes = try Row.fetchCursor(db, sql: "SELECT seq, body FROM change")
         let accepts = try db.makeStatement(sql: "UPDATE change SET accepts = 1 WHERE seq = ?")
         while let row = try changes.next() {
-            if try StoreReader.decodeStored(row[1]).change.accepts { try accepts.execute(arguments: [row[0] as Int64]) }
+            if try unpacked(row[1]).change.accepts { try accepts.execute(arguments: [row[0] as Int64]) }
         }
         for table in ["rejected", "pending"] {
             let rows = try Row.fetchCursor(db, sql: "SELECT hash, body FROM \(table)")
             let when = try db.makeStatement(sql: "UPDATE \(table) SET site = ?, hlc = ? WHERE hash = ?")
             while let row = try rows.next() {
-                let change = try StoreReader.decodeStored(row[1]).change
+                let change = try unpacked(row[1]).change
                 try when.execute(arguments: [change.site.data, Int64(bitPattern: change.timestamp.rawValue), row[0] as Data])
             }
         }
@@ -220,13 +257,10 @@ enum StoreMigrations {
             """)
     }
 
-    /// Field-level history for SQL readers: what each change did to each field
-    /// (`change.ops`, filled at apply time and here for changes held before),
-    /// and the audit views again with ids in the lower-case hex the CLI prints.
-    private static func addFieldHistory(_ db: Database) throws {
-        try db.execute(sql: "ALTER TABLE change ADD COLUMN ops TEXT NOT NULL DEFAULT '[]'")
-        try FieldHistory.backfill(db)
-        let time = { (column: String) in "strftime('%Y-%m-%dT%H:%M:%fZ', (\(column) >> 16) / 1000.0, 'unixepoch')" }
+    /// The audit views again, with ids in the lower-case hex the CLI prints.
+    /// (gfmd before "v5-compact" also kept the field history here, as
+    /// `change.ops`: an audit database now derives it when asked.)
+    private static func relabelAuditViews(_ db: Database) throws {
         try db.execute(sql: """
             DROP VIEW audit_change;
             DROP VIEW audit_record;
@@ -239,14 +273,6 @@ enum StoreMigrations {
                        c.participant, c.author, \(time("c.hlc")) AS time, c.bundle_id,
                        coalesce(b.applied_at, \(time("c.hlc"))) AS held_since
                 FROM change c LEFT JOIN bundle b ON b.id = c.bundle_id;
-
-            CREATE VIEW audit_field_history AS
-                SELECT c.seq, lower(hex(c.hash)) AS change, lower(hex(c.record)) AS record,
-                       o.value ->> 0 AS field, o.value ->> 1 AS operation, o.value -> 2 AS value, o.value -> 3 AS supersedes,
-                       c.author, c.participant, lower(hex(c.site)) AS site, \(time("c.hlc")) AS time,
-                       b.file_name AS bundle_file, lower(hex(b.checksum)) AS bundle_checksum,
-                       coalesce(b.applied_at, \(time("c.hlc"))) AS held_since
-                FROM change c JOIN json_each(c.ops) o LEFT JOIN bundle b ON b.id = c.bundle_id;
 
             CREATE VIEW audit_record AS
                 SELECT lower(hex(id)) AS record, type, owner, workflow, title, deleted, conflicted,

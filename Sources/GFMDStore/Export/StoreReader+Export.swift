@@ -72,9 +72,9 @@ extension StoreReader {
         if let selection {
             // A few changes: look each up by id, then keep the log's order
             // (rejected changes after the log, in the order they were rejected).
-            let logged = try db.cachedStatement(sql: "SELECT 0 AS part, seq, commit_id, leaf_index, length(body) AS size, seq AS key FROM change WHERE hash = ?")
+            let logged = try db.cachedStatement(sql: "SELECT 0 AS part, seq, commit_id, leaf_index, size, seq AS key FROM change WHERE hash = ?")
             let rejected = try db.cachedStatement(sql: """
-                SELECT 1 AS part, rejected_seq + 9223372036854775807 / 2 AS seq, commit_id, leaf_index, length(body) AS size, hash AS key
+                SELECT 1 AS part, rejected_seq + 9223372036854775807 / 2 AS seq, commit_id, leaf_index, size, hash AS key
                 FROM rejected WHERE hash = ?
                 """)
             var rows: [Row] = []
@@ -87,10 +87,10 @@ extension StoreReader {
         } else {
             // Everything held: the log, then the rejected changes, which are
             // never lost, then perhaps the pending ones.
-            let pending = includingPending ? "UNION ALL SELECT 2, 0, commit_id, leaf_index, length(body), hash FROM pending" : ""
+            let pending = includingPending ? "UNION ALL SELECT 2, 0, commit_id, leaf_index, size, hash FROM pending" : ""
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT 0 AS part, seq AS position, commit_id, leaf_index, length(body) AS size, seq AS key FROM change
-                UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, length(body), hash FROM rejected
+                SELECT 0 AS part, seq AS position, commit_id, leaf_index, size, seq AS key FROM change
+                UNION ALL SELECT 1, rejected_seq, commit_id, leaf_index, size, hash FROM rejected
                 \(pending)
                 ORDER BY part, position
                 """)
@@ -103,17 +103,17 @@ extension StoreReader {
 
     /// `commit` with its changes' bytes.
     public func stored(_ commit: ExportedCommit) throws -> StoredCommit {
-        let log = try db.cachedStatement(sql: "SELECT body FROM change WHERE seq = ?")
-        let rejected = try db.cachedStatement(sql: "SELECT body FROM rejected WHERE hash = ?")
-        let pending = try db.cachedStatement(sql: "SELECT body FROM pending WHERE hash = ?")
+        let log = try db.cachedStatement(sql: "SELECT body, size FROM change WHERE seq = ?")
+        let rejected = try db.cachedStatement(sql: "SELECT body, size FROM rejected WHERE hash = ?")
+        let pending = try db.cachedStatement(sql: "SELECT body, size FROM pending WHERE hash = ?")
         let leaves = try commit.leaves.map { leaf in
-            let body: Data? = switch leaf.location {
-            case .log(let seq): try Data.fetchOne(log, arguments: [seq])
-            case .rejected(let hash): try Data.fetchOne(rejected, arguments: [hash])
-            case .pending(let hash): try Data.fetchOne(pending, arguments: [hash])
+            let row: Row? = switch leaf.location {
+            case .log(let seq): try Row.fetchOne(log, arguments: [seq])
+            case .rejected(let hash): try Row.fetchOne(rejected, arguments: [hash])
+            case .pending(let hash): try Row.fetchOne(pending, arguments: [hash])
             }
-            guard let body else { throw StoreError(.corrupt, "a change to export left the replica while it was read") }
-            return (index: leaf.index, bytes: [UInt8](body))
+            guard let row else { throw StoreError(.corrupt, "a change to export left the replica while it was read") }
+            return (index: leaf.index, bytes: try PackedBlob.unpack(row[0], size: row[1]))
         }
         return StoredCommit(signer: commit.signer, leafCount: commit.leafCount, signature: commit.signature, leaves: leaves, proof: commit.proof)
     }

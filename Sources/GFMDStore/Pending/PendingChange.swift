@@ -21,10 +21,10 @@ extension StoreReader {
             SELECT dep FROM pending_dep WHERE hash = ? AND dep NOT IN (SELECT hash FROM pending) ORDER BY dep
             """)
         return try Row.fetchAll(db, sql: """
-            SELECT p.hash, p.body, coalesce(b.file_name, lower(hex(b.checksum))) FROM pending p
+            SELECT p.hash, p.body, p.size, coalesce(b.file_name, lower(hex(b.checksum))) FROM pending p
             LEFT JOIN bundle b ON b.id = p.bundle_id ORDER BY p.hash
             """).map { row in
-            PendingChange(encoded: try Self.decodeStored(row[1]), bundle: row[2],
+            PendingChange(encoded: try Self.decodeStored(row[1], size: row[2]), bundle: row[3],
                           missing: try Data.fetchAll(missing, arguments: [row[0] as Data]).map { try Hash256(data: $0) })
         }
     }

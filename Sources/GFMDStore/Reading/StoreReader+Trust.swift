@@ -62,11 +62,11 @@ extension StoreReader {
     /// The rejected changes, of `record` or of every record, in the order they were rejected.
     public func rejectedChanges(of record: RecordID? = nil) throws -> [RejectedChange] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT r.body, r.code, r.reason, coalesce(b.file_name, lower(hex(b.checksum)))
+            SELECT r.body, r.size, r.code, r.reason, coalesce(b.file_name, lower(hex(b.checksum)))
             FROM rejected r LEFT JOIN bundle b ON b.id = r.bundle_id
             WHERE ?1 IS NULL OR r.record = ?1 ORDER BY r.rejected_seq
             """), arguments: [record?.data]).map { row in
-            RejectedChange(encoded: try Self.decodeStored(row[0]), code: row[1], reason: row[2], bundle: row[3])
+            RejectedChange(encoded: try Self.decodeStored(row[0], size: row[1]), code: row[2], reason: row[3], bundle: row[4])
         }
     }
 
@@ -102,11 +102,11 @@ extension StoreReader {
     public func state(of record: RecordID, within changes: Set<ChangeHash>) throws -> RecordState? {
         var state: RecordState?
         var history = RestrictedHistory(db: db, allowed: changes)
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, hash, body FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, hash, body, size FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
         while let row = try rows.next() {
             let hash = try Hash256(data: row[1])
             guard changes.contains(hash) else { continue }
-            let encoded = try Self.decodeStored(row[2])
+            let encoded = try Self.decodeStored(row[2], size: row[3])
             if state == nil { state = try RecordState(creatingWith: encoded) }
             history.before = row[0]
             try state!.apply(encoded, history: history)

@@ -82,8 +82,8 @@ extension StoreReader {
 
     /// The dependencies of rejected change `hash`.
     private func rejectedDependencies(_ hash: ChangeHash) throws -> [ChangeHash] {
-        guard let body = try Data.fetchOne(db, sql: "SELECT body FROM rejected WHERE hash = ?", arguments: [hash.data]) else { return [] }
-        return try Self.decodeStored(body).change.dependencies
+        guard let row = try Row.fetchOne(db, sql: "SELECT body, size FROM rejected WHERE hash = ?", arguments: [hash.data]) else { return [] }
+        return try Self.decodeStored(row[0], size: row[1]).change.dependencies
     }
 
     /// Every change `visibility` lets its participant read: those of the

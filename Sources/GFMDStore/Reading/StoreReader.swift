@@ -69,9 +69,11 @@ public struct StoreReader {
         try StoredRecord.load(id, from: db)?.state
     }
 
-    static func decodeState(_ data: Data, id: RecordID) throws -> RecordState {
+    /// The checkpoint a `record.state` column holds, packed from `size` bytes (``PackedBlob``).
+    static func decodeState(_ data: Data, size: Int, id: RecordID) throws -> RecordState {
+        let bytes = try PackedBlob.unpack(data, size: size)
         do {
-            return try RecordState(id: id, decoding: [UInt8](data))
+            return try RecordState(id: id, decoding: bytes)
         } catch {
             throw StoreError(.corrupt, "the stored state of record \(id.short) is damaged: \(error)")
         }
@@ -154,21 +156,23 @@ public struct StoreReader {
     public func changes(of record: RecordID? = nil) throws -> [StoredChange] {
         let rows: RowCursor
         if let record {
-            rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body, bundle_id FROM change WHERE record = ? ORDER BY seq"),
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body, size, bundle_id FROM change WHERE record = ? ORDER BY seq"),
                                        arguments: [record.data])
         } else {
-            rows = try Row.fetchCursor(db, sql: "SELECT seq, body, bundle_id FROM change ORDER BY seq")
+            rows = try Row.fetchCursor(db, sql: "SELECT seq, body, size, bundle_id FROM change ORDER BY seq")
         }
         var result: [StoredChange] = []
         while let row = try rows.next() {
-            result.append(StoredChange(sequence: row[0], encoded: try Self.decodeStored(row[1]), bundleID: row[2]))
+            result.append(StoredChange(sequence: row[0], encoded: try Self.decodeStored(row[1], size: row[2]), bundleID: row[3]))
         }
         return result
     }
 
-    static func decodeStored(_ body: Data) throws -> EncodedChange {
+    /// The change a `body` column holds, packed from `size` bytes (``PackedBlob``).
+    static func decodeStored(_ body: Data, size: Int) throws -> EncodedChange {
+        let bytes = try PackedBlob.unpack(body, size: size)
         do {
-            return try EncodedChange(bytes: [UInt8](body))
+            return try EncodedChange(bytes: bytes)
         } catch {
             throw StoreError(.corrupt, "a stored change is damaged: \(error)")
         }
@@ -247,12 +251,12 @@ public struct StoreReader {
     /// to some of its changes.
     func digest(_ part: (RecordID) throws -> DigestPart) throws -> String {
         var digest = StateDigest()
-        let records = try Row.fetchCursor(db, sql: "SELECT id, state, tail_changes FROM record ORDER BY id")
+        let records = try Row.fetchCursor(db, sql: "SELECT id, state, state_size, tail_changes FROM record ORDER BY id")
         while let record = try records.next() {
             let id = try RecordID(data: record[0])
             switch try part(id) {
-            case .whole where (record[2] as Int) == 0:
-                digest.add(record: id, encodedState: record[1] as Data)
+            case .whole where (record[3] as Int) == 0:
+                digest.add(record: id, encodedState: try PackedBlob.unpack(record[1], size: record[2]))
             case .whole:
                 if let state = try StoredRecord.load(id, from: db)?.state { digest.add(state) }
             case .within(let changes):

@@ -12,7 +12,7 @@ import GRDB
 struct StoredRecord {
     var state: RecordState
     var heads: Set<ChangeHash>
-    /// Bytes of the checkpoint blob.
+    /// Bytes of the checkpoint's encoding (unpacked).
     var checkpointSize: Int
     /// The last change sequence number the checkpoint includes.
     var checkpointSequence: Int64
@@ -78,20 +78,20 @@ struct StoredRecord {
     /// Loads record `id`: its checkpoint, then its tail replayed.
     static func load(_ id: RecordID, from db: Database) throws -> StoredRecord? {
         let statement = try db.cachedStatement(sql: """
-            SELECT state, heads, state_seq, tail_bytes, tail_changes FROM record WHERE id = ?
+            SELECT state, state_size, heads, state_seq, tail_bytes, tail_changes FROM record WHERE id = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [id.data]) else { return nil }
-        let blob: Data = row[0]
+        let size: Int = row[1]
         var record = StoredRecord(
-            state: try StoreReader.decodeState(blob, id: id), heads: Set(try [Hash256](concatenated: row[1])),
-            checkpointSize: blob.count, checkpointSequence: row[2], tailBytes: row[3], tailChanges: row[4],
-            lastSequence: row[2])
+            state: try StoreReader.decodeState(row[0], size: size, id: id), heads: Set(try [Hash256](concatenated: row[2])),
+            checkpointSize: size, checkpointSequence: row[3], tailBytes: row[4], tailChanges: row[5],
+            lastSequence: row[3])
         if record.tailChanges > 0 {
-            let tail = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body FROM change WHERE record = ? AND seq > ? ORDER BY seq"),
+            let tail = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body, size FROM change WHERE record = ? AND seq > ? ORDER BY seq"),
                                            arguments: [id.data, record.checkpointSequence])
             while let change = try tail.next() {
                 let sequence: Int64 = change[0]
-                let encoded = try StoreReader.decodeStored(change[1])
+                let encoded = try StoreReader.decodeStored(change[1], size: change[2])
                 try record.state.apply(encoded, history: StoreHistory(db: db, before: sequence))
                 record.lastSequence = sequence
             }
@@ -110,20 +110,20 @@ struct StoredRecord {
             heads.sorted().concatenatedData, state.displayJSON, state.conflictsJSON,
         ]
         if needsCheckpoint {
-            let blob = Data(state.encodedState)
+            let encoded = state.encodedState
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc,
-                                   heads, fields, conflicts, state, state_seq, tail_bytes, tail_changes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+                                   heads, fields, conflicts, state, state_size, state_seq, tail_bytes, tail_changes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
                 ON CONFLICT(id) DO UPDATE SET
                     type = excluded.type, owner = excluded.owner, created_hlc = excluded.created_hlc,
                     workflow = excluded.workflow, title = excluded.title, deleted = excluded.deleted,
                     conflicted = excluded.conflicted, updated_hlc = excluded.updated_hlc, heads = excluded.heads,
                     fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
-                    state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
+                    state_size = excluded.state_size, state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
                 """)
-            try upsert.execute(arguments: StatementArguments([state.id.data] + summary + [blob, lastSequence]))
-            checkpointSize = blob.count
+            try upsert.execute(arguments: StatementArguments([state.id.data] + summary + [PackedBlob.pack(encoded), encoded.count, lastSequence]))
+            checkpointSize = encoded.count
             checkpointSequence = lastSequence
             tailBytes = 0
             tailChanges = 0

@@ -93,8 +93,8 @@ extension StoreReader {
 
     /// The change `hash` of the log, or of the rejected ledger.
     func storedChange(_ hash: ChangeHash, rejected: Bool) throws -> EncodedChange? {
-        let statement = try db.cachedStatement(sql: "SELECT body FROM \(rejected ? "rejected" : "change") WHERE hash = ?")
-        return try Data.fetchOne(statement, arguments: [hash.data]).map(Self.decodeStored)
+        let statement = try db.cachedStatement(sql: "SELECT body, size FROM \(rejected ? "rejected" : "change") WHERE hash = ?")
+        return try Row.fetchOne(statement, arguments: [hash.data]).map { try Self.decodeStored($0[0], size: $0[1]) }
     }
 
     /// Where change `hash` is held, if it is.

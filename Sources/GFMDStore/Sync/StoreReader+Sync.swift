@@ -119,11 +119,11 @@ extension StoreReader {
     /// of a change waiting for it, at most `limit`.
     package func missingDependencies(limit: Int) throws -> [(hash: ChangeHash, waiting: String)] {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT d.dep, p.body FROM pending_dep d JOIN pending p ON p.hash = d.hash
+            SELECT d.dep, p.body, p.size FROM pending_dep d JOIN pending p ON p.hash = d.hash
             WHERE d.dep NOT IN (SELECT hash FROM pending)
             GROUP BY d.dep LIMIT ?
             """), arguments: [limit])
-        return try rows.map { row in (try Hash256(data: row[0]), try Self.decodeStored(row[1]).change.participant) }
+        return try rows.map { row in (try Hash256(data: row[0]), try Self.decodeStored(row[1], size: row[2]).change.participant) }
     }
 }
 
