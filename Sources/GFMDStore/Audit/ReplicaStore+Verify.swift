@@ -37,7 +37,7 @@ extension ReplicaStore {
             var verification = Verification(root: root.siteID)
             try held.checkChangeHashes(into: &verification)
             try held.checkSites(into: &verification)
-            let replay = try ReplicaStore(path: scratch.appendingPathComponent("replay.sqlite").path, logger: logger)
+            let replay = try ReplicaStore(scratch: scratch.appendingPathComponent("replay.sqlite").path, logger: logger)
             try replay.write { try $0.pin(root: root) }
             // In batches, each its own transaction and each read when its turn
             // comes, so that memory stays bounded on a hub's history; the order
