@@ -50,8 +50,8 @@ struct WebPageCLITests {
         return try #require(URL(string: line.trimmingCharacters(in: .whitespaces)))
     }
 
-    func browser(_ name: String) -> Chromium {
-        Chromium(profile: cli.directory.path("chromium-\(name)"))
+    func browser(_ name: String) throws -> Browser {
+        try Browser(profile: cli.directory.path("chromium-\(name)"))
     }
 
     @Test("a MEX auditor's session shows MEX's records and the published version of PHL's, never a PHL draft")
@@ -59,8 +59,8 @@ struct WebPageCLITests {
         let scene = try scene()
         let hub = try HubProcess(replica: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
-        let chromium = browser("mex")
-        let records = try chromium.dom(try signInLink("auditor@mex.example", participant: "MEX", hub: hub))
+        let chromium = try browser("mex")
+        let records = try chromium.signIn(try signInLink("auditor@mex.example", participant: "MEX", hub: hub))
         #expect(PageText.element("session", in: records) == "auditor@mex.example, reading as Mexico (MEX)")
         let titles = PageText.rows("records", in: records).map { $0[4] }
         #expect(titles.sorted() == ["Diaspora <bonds>", "Mexican consular ID"], "\(titles)")
@@ -85,8 +85,8 @@ struct WebPageCLITests {
         let scene = try scene()
         let hub = try HubProcess(replica: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
-        let chromium = browser("sec")
-        let records = try chromium.dom(try signInLink("officer@gfmd.example", participant: "SEC", hub: hub))
+        let chromium = try browser("sec")
+        let records = try chromium.signIn(try signInLink("officer@gfmd.example", participant: "SEC", hub: hub))
         let listed = try JSONSerialization.jsonObject(with: Data(try cli.ok("sec", "list", "--json").stdout.utf8)) as? [[String: Any]] ?? []
         #expect(PageText.rows("records", in: records).map { $0[4] }.sorted() == listed.compactMap { $0["title"] as? String }.sorted())
 
@@ -121,7 +121,8 @@ struct WebPageCLITests {
         #expect(PageText.element("digest", in: verify) == (try cli.digest("sec")))
 
         let screenshot = cli.directory.path("record-page.png")
-        try chromium.screenshot(page, to: screenshot)
+        try chromium.open(page)
+        try chromium.screenshot(to: screenshot)
         let png = try Data(contentsOf: screenshot)
         #expect(png.count > 10_000 && png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a PNG of the page")
         // Kept where CI or a developer asks for it.
@@ -138,14 +139,18 @@ struct WebPageCLITests {
         let hub = try HubProcess(replica: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
         let link = try signInLink("auditor@mex.example", participant: "MEX", hub: hub)
-        let stranger = browser("stranger")
+        let stranger = try browser("stranger")
         #expect(PageText.element("sign-in", in: try stranger.dom(hub.url.appendingPathComponent("records"))) != nil, "no session: the sign-in page")
         let forged = URL(string: hub.url.absoluteString + "/login/" + String(repeating: "ab", count: 32))!
-        #expect(PageText.element("refused", in: try stranger.dom(forged)) != nil)
+        #expect(PageText.element("refused", in: try stranger.signIn(forged)) != nil)
 
-        let auditor = browser("auditor")
-        #expect(PageText.element("session", in: try auditor.dom(link)) != nil)
-        #expect(PageText.element("refused", in: try stranger.dom(link)) != nil, "the link was used")
+        // Opening the link (as an e-mail scanner does) does not use it up; its button does.
+        let linkPage = try stranger.dom(link)
+        let button = try stranger.text("#sign-in-button")
+        #expect(PageText.element("sign-in", in: linkPage) == nil && button == "Sign in")
+        let auditor = try browser("auditor")
+        #expect(PageText.element("session", in: try auditor.signIn(link)) != nil)
+        #expect(PageText.element("refused", in: try stranger.signIn(link)) != nil, "the link was used")
         #expect(PageText.element("session", in: try auditor.dom(hub.url.appendingPathComponent("records"))) != nil)
 
         try cli.ok("sec", "web-user", "remove", "auditor@mex.example")
@@ -153,5 +158,70 @@ struct WebPageCLITests {
         try cli.refused("sec", ["web-user", "add", "two words", "--participant", "MEX"], mentioning: "without spaces")
         try cli.refused("sec", ["web-user", "add", "x@y", "--participant", "XXQ"], mentioning: "not a participant code")
         try cli.refused("mex", ["web-user", "add", "x@y", "--participant", "MEX"], mentioning: "web accounts live on the hub")
+    }
+}
+
+extension WebPageCLITests {
+    @Test("a secretariat account starts the review and accepts from the record's page; the log names it; other accounts and forged forms are refused")
+    func review() throws {
+        _ = try scene()
+        let id = try cli.ok("phl", "new", "practice", "--title", "Remittance corridors").output
+        try cli.ok("phl", "submit", id)
+        try cli.ok("phl", "bundle", "create", "--to", "SEC", "-o", "phl-3.gfmd")
+        try cli.ok("sec", "bundle", "apply", "phl-3.gfmd")
+        let full = try #require(try cli.ok("sec", "show", id, "--json").stdout.firstMatch(of: /"id" *: *"([0-9a-f]{32})"/)?.1).description
+        let hub = try HubProcess(replica: "sec", in: cli.directory.url)
+        defer { _ = hub.terminate() }
+        let page = hub.url.appendingPathComponent("records/\(full)")
+        let review = hub.url.appendingPathComponent("records/\(full)/review")
+        func logged() throws -> [[String: Any]] {
+            try JSONSerialization.jsonObject(with: Data(try cli.ok("sec", "log", id, "--json").stdout.utf8)) as? [[String: Any]] ?? []
+        }
+
+        // A MEX account sees no review buttons, and is refused when it posts anyway, with its own session's token.
+        let auditor = try browser("mex-review")
+        _ = try auditor.signIn(try signInLink("auditor@mex.example", participant: "MEX", hub: hub))
+        try auditor.open(hub.url.appendingPathComponent("records"))
+        #expect(try auditor.text("#review") == nil)
+        let token = try #require(try auditor.value("input[name=csrf]"))
+        let refused = try auditor.post(review, ["csrf": token, "action": "start"])
+        #expect(refused.status == 403 && refused.text.contains("Only a secretariat account"), "\(refused)")
+
+        let officer = try browser("sec-review")
+        _ = try officer.signIn(try signInLink("officer@gfmd.example", participant: "SEC", hub: hub))
+        try officer.open(page)
+        #expect(try officer.text("#review-start") == "Start the review")
+        #expect(try officer.text("#review-accept") == nil, "a submission is accepted only under review")
+        // A form without the session's token (another site's) changes nothing.
+        let forged = try officer.post(review, ["csrf": String(repeating: "0", count: 64), "action": "start"])
+        #expect(forged.status == 403 && forged.text.contains("did not come from this session"), "\(forged)")
+        #expect(try logged().count == 2)
+
+        try officer.follow("#review-start")
+        #expect(try officer.location() == page.absoluteString)
+        try officer.follow("#review-accept")
+        #expect(try officer.text("#review") == nil, "an accepted record has nothing left to review")
+        #expect(try officer.dom().contains("accepted"))
+        let history = try logged()
+        #expect(history.count == 4)
+        #expect(history.suffix(2).map { $0["author"] as? String } == ["officer@gfmd.example", "officer@gfmd.example"], "\(history)")
+        #expect(history.suffix(2).allSatisfy { $0["participant"] as? String == "SEC" })
+
+        // Published: Mexico receives it now.
+        try cli.ok("sec", "bundle", "create", "--to", "MEX", "-o", "to-mex.gfmd")
+        try cli.ok("mex", "bundle", "apply", "to-mex.gfmd")
+        #expect(try cli.ok("mex", "list").stdout.contains("Remittance corridors"))
+        let screenshot = cli.directory.path("review-page.png")
+        try officer.screenshot(to: screenshot)
+        #expect(try Data(contentsOf: screenshot).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+    }
+}
+
+extension Browser {
+    /// Opens a sign-in link and presses the button its page shows; the page it leads to.
+    func signIn(_ link: URL) throws -> String {
+        try open(link)
+        try follow("#sign-in-button")
+        return try dom()
     }
 }

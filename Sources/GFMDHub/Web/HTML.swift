@@ -39,13 +39,19 @@ enum HTML {
         return escape("\(name) (\(code))")
     }
 
-    /// A whole page: the navigation, who is signed in, and `body`.
-    static func page(title: String, account: (name: String, participant: String)?, body: String) -> String {
+    /// The hidden field that carries a session's CSRF token in each of its forms.
+    static func csrfField(_ token: String) -> String {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(escape(token))\">"
+    }
+
+    /// A whole page: the navigation, who is signed in (with the session's
+    /// CSRF token for its sign-out form), and `body`.
+    static func page(title: String, account: (name: String, participant: String)?, csrf: String? = nil, body: String) -> String {
         let session = account.map { account in
             """
             <nav><a href="/records">Records</a> <a href="/bundles">Bundles</a> <a href="/verify">Verify</a></nav>
             <span id="session">\(escape(account.name)), reading as \(participant(account.participant))</span>
-            <form method="post" action="/logout"><button type="submit">Sign out</button></form>
+            <form method="post" action="/logout">\(csrf.map(csrfField) ?? "")<button type="submit" id="sign-out">Sign out</button></form>
             """
         } ?? ""
         return """
@@ -64,6 +70,8 @@ enum HTML {
             .verdict-intact { color: #0a6b2d; } .verdict-damaged { color: #a40000; }
             dl { display: grid; grid-template-columns: max-content auto; gap: .2em 1em; } dd { margin: 0; }
             form.filters { display: flex; gap: 1em; flex-wrap: wrap; align-items: end; }
+            #review { border: 1px solid #c9d3e0; background: #f7f9fc; padding: .6em 1em; margin: 1em 0; }
+            #review form { display: inline-block; margin-right: 1em; } .refusal { color: #a40000; }
             </style></head>
             <body><header><strong>gfmd hub</strong>\(session)</header>
             <main>

@@ -8,6 +8,9 @@ import GFMDStore
 struct RecordPages {
     let replica: Replica
     let scope: ReaderScope
+    /// For a secretariat session: its review buttons' CSRF token, and why
+    /// the last review action was refused, shown beside them.
+    var reviewer: ReviewForm? = nil
 
     /// The filters of the records list, from the query string.
     struct Filters {
@@ -98,6 +101,7 @@ struct RecordPages {
             let names = state.conflictedFields.map(\.name) + (state.hasDeletionConflict ? ["deletion"] : [])
             body += "<p class=\"conflict\" id=\"conflicts\">Conflict on \(HTML.escape(names.joined(separator: ", "))): each value is shown below with its author.</p>\n"
         }
+        if let reviewer, access == .whole, !published { body += reviewer.html(for: recordID, state: Governance(state).states) }
         body += "<h2>Fields</h2>\n" + (access == .whole && !published ? try blamedFields(recordID) : fields(state))
         body += "\n<h2>History</h2>\n" + (try history(recordID))
         return body

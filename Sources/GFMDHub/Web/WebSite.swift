@@ -9,9 +9,13 @@ import Logging
 import NIOCore
 
 /// The hub's web pages for the secretariat and auditors (README, "The hub's
-/// web pages"): read-only, server-rendered, behind a sign-in link made with
-/// `gfmd web-user`, each session seeing what its account's participant may
-/// read (`Protocol/trust.md`, "Visibility").
+/// web pages"): server-rendered, behind a sign-in link made with `gfmd
+/// web-user`, each session seeing what its account's participant may read
+/// (`Protocol/trust.md`, "Visibility"). A secretariat account also reviews
+/// submissions from a record's page: the hub signs the change with its site
+/// key, naming the account as its author. Every form carries the session's
+/// CSRF token; a sign-in link is used up only by the form its page shows, so
+/// that an e-mail scanner opening the link does not spend it.
 struct WebSite: Sendable {
     static let cookie = "gfmd_session"
 
@@ -42,6 +46,14 @@ struct WebSite: Sendable {
                 """))
         }
         router.get("/login/{secret}") { _, context in
+            let secret = HTML.escape(context.parameters.get("secret") ?? "")
+            return Self.html(200, HTML.page(title: "Sign in", account: nil, body: """
+                <h1>Sign in to the gfmd hub</h1>
+                <form method="post" action="/login/\(secret)"><button type="submit" id="sign-in-button">Sign in</button></form>
+                <p>The link works once: this button uses it.</p>
+                """))
+        }
+        router.post("/login/{secret}") { _, context in
             let secret = context.parameters.get("secret") ?? ""
             guard let account = try await blocking({ try replica.redeemSignInLink(secret) }) else {
                 return Self.html(403, HTML.page(title: "Sign in", account: nil, body: """
@@ -59,7 +71,7 @@ struct WebSite: Sendable {
             return response
         }
         router.post("/logout") { request, _ in
-            if let token = Self.token(of: request) {
+            if let token = Self.token(of: request), let form = try await Self.form(of: request), form["csrf"] == Self.csrf(for: token) {
                 let sessions = sessions
                 try await blocking { try sessions.close(token) }
             }
@@ -83,6 +95,9 @@ struct WebSite: Sendable {
                 try pages.records.record(id, publishedVersion: published)
             }
         }
+        router.post("/records/{id}/review") { request, context in
+            try await review(request, record: context.parameters.get("id") ?? "")
+        }
         router.get("/bundles") { request, _ in
             try await page(request, title: "Bundles") { try $0.ledger.bundles() }
         }
@@ -97,6 +112,69 @@ struct WebSite: Sendable {
         let ledger: LedgerPages
     }
 
+    /// The CSRF token of the session `token`: its forms carry it, and a
+    /// form posted without it (from another site) is refused. Derived from
+    /// the session's secret, so it needs no storage and ends with the session.
+    static func csrf(for token: String) -> String {
+        Hash256.of(Array("gfmd web form \(token)".utf8)).hex
+    }
+
+    /// The fields of the form `request` posts; nil when it is not one.
+    private static func form(of request: Request) async throws -> FormBody? {
+        let buffer = try await request.body.collect(upTo: FormBody.limit)
+        return FormBody(Array(buffer: buffer))
+    }
+
+    /// `POST /records/ID/review`: a secretariat account starts the review
+    /// of a submission, accepts it or returns it with a note. The hub makes
+    /// the change, signed with its key, with the account as its author.
+    private func review(_ request: Request, record: String) async throws -> Response {
+        guard let token = Self.token(of: request), let account = await account(of: request) else { return Self.redirect("/login") }
+        guard let form = try await Self.form(of: request), form["csrf"] == Self.csrf(for: token) else {
+            return Self.html(403, HTML.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
+                <h1>Refused</h1><p id="refused">This form did not come from this session's page: open the record again and use its buttons.</p>
+                """))
+        }
+        guard account.participant == ParticipantCode.secretariat.rawValue else {
+            return Self.html(403, HTML.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
+                <h1>Refused</h1><p id="refused">Only a secretariat account reviews submissions.</p>
+                """))
+        }
+        let target: WorkflowState? = switch form["action"] {
+        case "start": .underReview
+        case "accept": .accepted
+        case "return": .returned
+        default: nil
+        }
+        guard let target, record.utf8.count == 32, RecordID(hex: record.lowercased()) != nil else {
+            return Self.html(400, HTML.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
+                <h1>Refused</h1><p id="refused">The form names no review action on a record.</p>
+                """))
+        }
+        let note = form["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let replica = self.replica, logger = self.logger
+        let refusal = try await blocking { () -> String? in
+            // An account removed since its sign-in ends its sessions.
+            guard try replica.webAccounts().contains(account) else { return "" }
+            do {
+                if target == .returned && note == nil { return "Say why it is returned: write a note for its owner." }
+                let change = try replica.transition(record, to: target, note: target == .returned ? note : nil, author: account.name)
+                logger.info("web review", metadata: ["account": "\(account.name)", "record": "\(record)", "to": "\(target.rawValue)", "change": "\(change.short)"])
+                return nil
+            } catch let error as any CustomStringConvertible {
+                return error.description
+            }
+        }
+        guard let refusal else { return Self.redirect("/records/\(record.lowercased())") }
+        if refusal.isEmpty { return Self.redirect("/login") }
+        let csrf = Self.csrf(for: token)
+        let body = try await blocking {
+            try RecordPages(replica: replica, scope: try replica.scope(for: account.participant), reviewer: ReviewForm(csrf: csrf, refusal: refusal))
+                .record(record, publishedVersion: false)
+        } ?? "<h1>Not found</h1>"
+        return Self.html(409, HTML.page(title: "Record", account: (account.name, account.participant), csrf: csrf, body: body))
+    }
+
     /// What a page request comes to.
     private enum Outcome: Sendable {
         case page(String)
@@ -107,21 +185,23 @@ struct WebSite: Sendable {
     /// A page for a signed-in session: `body` renders it (nil: not found);
     /// without a session, a redirection to the sign-in page.
     private func page(_ request: Request, title: String, _ body: @escaping @Sendable (Pages) throws -> String?) async throws -> Response {
-        guard let account = await account(of: request) else { return Self.redirect("/login") }
+        guard let token = Self.token(of: request), let account = await account(of: request) else { return Self.redirect("/login") }
         let replica = self.replica
+        let csrf = Self.csrf(for: token)
+        let reviewer = account.participant == ParticipantCode.secretariat.rawValue ? ReviewForm(csrf: csrf, refusal: nil) : nil
         let outcome = try await blocking { () -> Outcome in
             // An account removed since its sign-in ends its sessions.
             guard try replica.webAccounts().contains(account) else { return .signedOut }
             let scope = try replica.scope(for: account.participant)
-            return try body(Pages(records: RecordPages(replica: replica, scope: scope), ledger: LedgerPages(replica: replica, scope: scope)))
+            return try body(Pages(records: RecordPages(replica: replica, scope: scope, reviewer: reviewer), ledger: LedgerPages(replica: replica, scope: scope)))
                 .map(Outcome.page) ?? .notFound
         }
         let signedIn = (account.name, account.participant)
         switch outcome {
         case .page(let body):
-            return Self.html(200, HTML.page(title: title, account: signedIn, body: body))
+            return Self.html(200, HTML.page(title: title, account: signedIn, csrf: csrf, body: body))
         case .notFound:
-            return Self.html(404, HTML.page(title: "Not found", account: signedIn, body: """
+            return Self.html(404, HTML.page(title: "Not found", account: signedIn, csrf: csrf, body: """
                 <h1>Not found</h1><p id="not-found">There is no such record here for \(HTML.participant(account.participant)).</p>
                 """))
         case .signedOut:

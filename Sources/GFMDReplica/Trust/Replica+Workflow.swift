@@ -6,18 +6,21 @@ extension Replica {
     /// `withdraw` for its owner and co-authors, review, acceptance and return
     /// for the secretariat.
     ///
-    /// - Parameter note: the secretariat's note when it returns a submission.
+    /// - Parameters:
+    ///   - note: the secretariat's note when it returns a submission.
+    ///   - author: who made it, when not this replica's author (the hub
+    ///     names the signed-in account of its web pages).
     /// - Returns: the change made.
     /// - Throws: ``AuthorizationError`` naming the rule when this site may not
     ///   make the transition from the record's current state.
     @discardableResult
-    public func transition(_ prefix: String, to target: WorkflowState, note: String? = nil) throws -> ChangeHash {
+    public func transition(_ prefix: String, to target: WorkflowState, note: String? = nil, author: String? = nil) throws -> ChangeHash {
         let state = try record(prefix)
         let governance = Governance(state)
         if governance.states == [target] {
             throw AuthorizationError(.illegalTransition, "record \(state.id.short) is already \(target.displayName)")
         }
-        return try edit(prefix, [.transition(to: target, note: note)])
+        return try edit(prefix, [.transition(to: target, note: note)], author: author)
     }
 
     /// The published version of a record: as the secretariat last accepted it
