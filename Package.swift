@@ -79,9 +79,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "GFMDWeb",
+            dependencies: [
+                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDHubClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "GFMDHub",
             dependencies: [
-                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDStore",
+                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDStore", "GFMDWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -109,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "gfmd",
             dependencies: [
-                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDHub", "GFMDHubClient",
+                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDHub", "GFMDHubClient", "GFMDWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import Dispatch
+import GFMDWeb
 import GFMDCore
 import GFMDReplica
 import GFMDStore

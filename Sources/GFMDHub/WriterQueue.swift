@@ -1,4 +1,5 @@
 import Dispatch
+import GFMDWeb
 import GFMDSync
 
 /// The hub's one writer: syncs apply and answer one at a time (SQLite takes

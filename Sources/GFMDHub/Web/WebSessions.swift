@@ -1,4 +1,5 @@
 import GFMDReplica
+import GFMDWeb
 import GFMDStore
 
 /// The web pages' sessions: a random token per sign-in, sent back as a

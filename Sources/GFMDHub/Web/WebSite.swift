@@ -1,4 +1,5 @@
 import Dispatch
+import GFMDWeb
 import Foundation
 import GFMDCore
 import GFMDReplica
@@ -36,10 +37,10 @@ struct WebSite: Sendable {
     /// Adds the pages' routes to `router`.
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in
-            await account(of: request) == nil ? Self.redirect("/login") : Self.redirect("/records")
+            await account(of: request) == nil ? WebResponse.redirect("/login") : WebResponse.redirect("/records")
         }
         router.get("/login") { _, _ in
-            Self.html(200, HTML.page(title: "Sign in", account: nil, body: """
+            WebResponse.html(200, Self.page(title: "Sign in", account: nil, body: """
                 <h1>Sign in</h1>
                 <p id="sign-in">Open the sign-in link the secretariat sent you. A link works once, for a day;
                 the secretariat makes a new one with <code>gfmd web-user link NAME</code> on the hub.</p>
@@ -47,7 +48,7 @@ struct WebSite: Sendable {
         }
         router.get("/login/{secret}") { _, context in
             let secret = HTML.escape(context.parameters.get("secret") ?? "")
-            return Self.html(200, HTML.page(title: "Sign in", account: nil, body: """
+            return WebResponse.html(200, Self.page(title: "Sign in", account: nil, body: """
                 <h1>Sign in to the gfmd hub</h1>
                 <form method="post" action="/login/\(secret)"><button type="submit" id="sign-in-button">Sign in</button></form>
                 <p>The link works once: this button uses it.</p>
@@ -56,7 +57,7 @@ struct WebSite: Sendable {
         router.post("/login/{secret}") { _, context in
             let secret = context.parameters.get("secret") ?? ""
             guard let account = try await blocking({ try replica.redeemSignInLink(secret) }) else {
-                return Self.html(403, HTML.page(title: "Sign in", account: nil, body: """
+                return WebResponse.html(403, Self.page(title: "Sign in", account: nil, body: """
                     <h1>This sign-in link does not work</h1>
                     <p id="refused">It is unknown, already used or expired. Ask the secretariat for a new one.</p>
                     """))
@@ -64,7 +65,7 @@ struct WebSite: Sendable {
             let sessions = sessions
             let token = try await blocking { try sessions.open(for: account) }
             logger.info("web sign-in", metadata: ["account": "\(account.name)", "participant": "\(account.participant)"])
-            var response = Self.redirect("/records")
+            var response = WebResponse.redirect("/records")
             let maxAge = Int(WebSessions.lifetime.components.seconds)
             response.headers[values: .setCookie].append(
                 "\(Self.cookie)=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")")
@@ -75,7 +76,7 @@ struct WebSite: Sendable {
                 let sessions = sessions
                 try await blocking { try sessions.close(token) }
             }
-            var response = Self.redirect("/login")
+            var response = WebResponse.redirect("/login")
             response.headers[values: .setCookie].append("\(Self.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")")
             return response
         }
@@ -129,14 +130,14 @@ struct WebSite: Sendable {
     /// of a submission, accepts it or returns it with a note. The hub makes
     /// the change, signed with its key, with the account as its author.
     private func review(_ request: Request, record: String) async throws -> Response {
-        guard let token = Self.token(of: request), let account = await account(of: request) else { return Self.redirect("/login") }
+        guard let token = Self.token(of: request), let account = await account(of: request) else { return WebResponse.redirect("/login") }
         guard let form = try await Self.form(of: request), form["csrf"] == Self.csrf(for: token) else {
-            return Self.html(403, HTML.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
+            return WebResponse.html(403, Self.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
                 <h1>Refused</h1><p id="refused">This form did not come from this session's page: open the record again and use its buttons.</p>
                 """))
         }
         guard account.participant == ParticipantCode.secretariat.rawValue else {
-            return Self.html(403, HTML.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
+            return WebResponse.html(403, Self.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
                 <h1>Refused</h1><p id="refused">Only a secretariat account reviews submissions.</p>
                 """))
         }
@@ -147,7 +148,7 @@ struct WebSite: Sendable {
         default: nil
         }
         guard let target, record.utf8.count == 32, RecordID(hex: record.lowercased()) != nil else {
-            return Self.html(400, HTML.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
+            return WebResponse.html(400, Self.page(title: "Refused", account: (account.name, account.participant), csrf: Self.csrf(for: token), body: """
                 <h1>Refused</h1><p id="refused">The form names no review action on a record.</p>
                 """))
         }
@@ -165,14 +166,14 @@ struct WebSite: Sendable {
                 return error.description
             }
         }
-        guard let refusal else { return Self.redirect("/records/\(record.lowercased())") }
-        if refusal.isEmpty { return Self.redirect("/login") }
+        guard let refusal else { return WebResponse.redirect("/records/\(record.lowercased())") }
+        if refusal.isEmpty { return WebResponse.redirect("/login") }
         let csrf = Self.csrf(for: token)
         let body = try await blocking {
             try RecordPages(replica: replica, scope: try replica.scope(for: account.participant), reviewer: ReviewForm(csrf: csrf, refusal: refusal))
                 .record(record, publishedVersion: false)
         } ?? "<h1>Not found</h1>"
-        return Self.html(409, HTML.page(title: "Record", account: (account.name, account.participant), csrf: csrf, body: body))
+        return WebResponse.html(409, Self.page(title: "Record", account: (account.name, account.participant), csrf: csrf, body: body))
     }
 
     /// What a page request comes to.
@@ -185,7 +186,7 @@ struct WebSite: Sendable {
     /// A page for a signed-in session: `body` renders it (nil: not found);
     /// without a session, a redirection to the sign-in page.
     private func page(_ request: Request, title: String, _ body: @escaping @Sendable (Pages) throws -> String?) async throws -> Response {
-        guard let token = Self.token(of: request), let account = await account(of: request) else { return Self.redirect("/login") }
+        guard let token = Self.token(of: request), let account = await account(of: request) else { return WebResponse.redirect("/login") }
         let replica = self.replica
         let csrf = Self.csrf(for: token)
         let reviewer = account.participant == ParticipantCode.secretariat.rawValue ? ReviewForm(csrf: csrf, refusal: nil) : nil
@@ -199,15 +200,15 @@ struct WebSite: Sendable {
         let signedIn = (account.name, account.participant)
         switch outcome {
         case .page(let body):
-            return Self.html(200, HTML.page(title: title, account: signedIn, csrf: csrf, body: body))
+            return WebResponse.html(200, Self.page(title: title, account: signedIn, csrf: csrf, body: body))
         case .notFound:
-            return Self.html(404, HTML.page(title: "Not found", account: signedIn, csrf: csrf, body: """
+            return WebResponse.html(404, Self.page(title: "Not found", account: signedIn, csrf: csrf, body: """
                 <h1>Not found</h1><p id="not-found">There is no such record here for \(HTML.participant(account.participant)).</p>
                 """))
         case .signedOut:
             let sessions = sessions, token = Self.token(of: request) ?? ""
             try await blocking { try sessions.close(token) }
-            return Self.redirect("/login")
+            return WebResponse.redirect("/login")
         }
     }
 
@@ -229,20 +230,16 @@ struct WebSite: Sendable {
         return value
     }
 
-    private static func redirect(_ location: String) -> Response {
-        var headers = HTTPFields()
-        headers[.location] = location
-        headers[.cacheControl] = "no-store"
-        return Response(status: .seeOther, headers: headers)
-    }
-
-    /// An HTML page with headers that keep it from being framed, cached or sniffed.
-    private static func html(_ status: Int, _ page: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    /// A page of the hub: its navigation, who is signed in (with the
+    /// session's CSRF token for its sign-out form), and `body`.
+    static func page(title: String, account: (name: String, participant: String)?, csrf: String? = nil, body: String) -> String {
+        let header = account.map { account in
+            """
+            <nav><a href="/records">Records</a> <a href="/bundles">Bundles</a> <a href="/verify">Verify</a></nav>
+            <span id="session">\(HTML.escape(account.name)), reading as \(HTML.participant(account.participant))</span>
+            <form method="post" action="/logout">\(csrf.map(HTML.csrfField) ?? "")<button type="submit" id="sign-out">Sign out</button></form>
+            """
+        } ?? ""
+        return HTML.page(title: title, brand: "gfmd hub", header: header, body: body)
     }
 }

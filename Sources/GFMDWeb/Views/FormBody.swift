@@ -1,15 +1,15 @@
-import Foundation
+package import Foundation
 
 /// The fields of a submitted HTML form (`application/x-www-form-urlencoded`).
-struct FormBody {
+package struct FormBody {
     /// The largest form the pages accept: a note, a token and a few choices.
-    static let limit = 64 * 1024
+    package static let limit = 64 * 1024
 
     private var fields: [String: String] = [:]
 
     /// Parses `bytes`; nil when they are not a well-formed form (bad
     /// percent-encoding, invalid UTF-8, a field named twice).
-    init?(_ bytes: [UInt8]) {
+    package init?(_ bytes: [UInt8]) {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -18,7 +18,7 @@ struct FormBody {
         }
     }
 
-    subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         fields[name]
     }
 

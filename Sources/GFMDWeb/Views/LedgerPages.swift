@@ -1,17 +1,22 @@
-import GFMDCore
-import GFMDReplica
-import GFMDStore
+package import GFMDCore
+package import GFMDReplica
+package import GFMDStore
 
 /// The bundles and syncs received, by delegation, and `gfmd verify`'s
 /// verdict, as a session's scope allows.
-struct LedgerPages {
-    let replica: Replica
-    let scope: ReaderScope
+package struct LedgerPages {
+    package let replica: Replica
+    package let scope: ReaderScope
+
+    package init(replica: Replica, scope: ReaderScope) {
+        self.replica = replica
+        self.scope = scope
+    }
 
     /// Every bundle applied (files and HTTP syncs), grouped by the sending
     /// delegation; a session that does not read everything sees its own
     /// delegation's only.
-    func bundles() throws -> String {
+    package func bundles() throws -> String {
         let ledger = try replica.read { try $0.bundles() }.filter { scope.readsEverything || $0.senderParticipant == scope.participant }
         let groups = Dictionary(grouping: ledger, by: \.senderParticipant).sorted { $0.key < $1.key }
         var body = "<h1>Bundles and syncs received</h1>\n<p id=\"count\">\(ledger.count) bundle\(ledger.count == 1 ? "" : "s") from \(groups.count) delegation\(groups.count == 1 ? "" : "s")</p>\n"
@@ -29,7 +34,7 @@ struct LedgerPages {
 
     /// `gfmd verify` run now: the verdict, and the problems for a session
     /// that reads everything (they name records others may not see).
-    func verify() throws -> String {
+    package func verify() throws -> String {
         let verification = try replica.verify()
         var body = "<h1>Verify</h1>\n"
         if verification.isIntact {

@@ -1,29 +1,43 @@
-import Foundation
-import GFMDCore
-import GFMDReplica
-import GFMDStore
+package import Foundation
+package import GFMDCore
+package import GFMDReplica
+package import GFMDStore
 
 /// The records list and the record page, as a session's scope allows:
 /// records it sees whole as merged here, the others only as published.
-struct RecordPages {
-    let replica: Replica
-    let scope: ReaderScope
+package struct RecordPages {
+    package let replica: Replica
+    package let scope: ReaderScope
     /// For a secretariat session: its review buttons' CSRF token, and why
     /// the last review action was refused, shown beside them.
-    var reviewer: ReviewForm? = nil
+    package var reviewer: ReviewForm?
+
+    package init(replica: Replica, scope: ReaderScope, reviewer: ReviewForm? = nil) {
+        self.replica = replica
+        self.scope = scope
+        self.reviewer = reviewer
+    }
 
     /// The filters of the records list, from the query string.
-    struct Filters {
-        var type: String?
-        var owner: String?
-        var status: String?
-        var conflictsOnly = false
+    package struct Filters {
+        package var type: String?
+        package var owner: String?
+        package var status: String?
+        package var conflictsOnly = false
         /// Which page of ``pageSize`` records, from 1.
-        var page = 1
+        package var page = 1
+
+        package init(type: String? = nil, owner: String? = nil, status: String? = nil, conflictsOnly: Bool = false, page: Int = 1) {
+            self.type = type
+            self.owner = owner
+            self.status = status
+            self.conflictsOnly = conflictsOnly
+            self.page = page
+        }
     }
 
     /// Records per page of the list.
-    static let pageSize = 200
+    package static let pageSize = 200
 
     /// One line of the list: a record as the session sees it.
     private struct Line {
@@ -34,7 +48,7 @@ struct RecordPages {
     }
 
     /// The records list, filtered, newest first.
-    func list(_ filters: Filters) throws -> String {
+    package func list(_ filters: Filters) throws -> String {
         var lines: [Line] = []
         for summary in try replica.list(RecordFilter(type: filters.type, owner: filters.owner)) {
             switch scope.access(to: summary.id) {
@@ -84,7 +98,7 @@ struct RecordPages {
     }
 
     /// The record page; nil when the session may not see the record (or it does not exist).
-    func record(_ id: String, publishedVersion: Bool) throws -> String? {
+    package func record(_ id: String, publishedVersion: Bool) throws -> String? {
         guard id.utf8.count == 32, let recordID = RecordID(hex: id.lowercased()), let access = scope.access(to: recordID) else { return nil }
         let published = publishedVersion || access == .published
         guard let view = try? replica.view(recordID.hex, published: published) else { return nil }

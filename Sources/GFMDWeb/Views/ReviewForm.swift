@@ -1,17 +1,22 @@
-import GFMDCore
+package import GFMDCore
 
 /// The review buttons a secretariat session sees on a record's page: the
 /// actions its work-flow state allows (`Protocol/trust.md`, "Work-flow"),
 /// each a form posted to `/records/ID/review` with the session's CSRF token.
-struct ReviewForm: Sendable {
+package struct ReviewForm: Sendable {
     /// The session's CSRF token.
-    let csrf: String
+    package let csrf: String
     /// Why the last action was refused, in words, shown above the buttons.
-    let refusal: String?
+    package let refusal: String?
+
+    package init(csrf: String, refusal: String?) {
+        self.csrf = csrf
+        self.refusal = refusal
+    }
 
     /// The actions offered in `states`: start a submission's review; accept
     /// or return (with a note) a record under review.
-    func html(for record: RecordID, state states: [WorkflowState]) -> String {
+    package func html(for record: RecordID, state states: [WorkflowState]) -> String {
         var forms: [String] = []
         let action = "/records/\(record.hex)/review"
         if states.contains(.submitted) {

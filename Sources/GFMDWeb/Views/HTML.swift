@@ -1,10 +1,10 @@
-import GFMDCore
+package import GFMDCore
 
 /// Server-rendered HTML: every value written into a page goes through
 /// ``escape(_:)``; markup is written by the pages themselves.
-enum HTML {
+package enum HTML {
     /// `text` with the five characters that HTML gives a meaning escaped.
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -21,7 +21,7 @@ enum HTML {
     }
 
     /// A table with a header row and rows of cells already written as HTML.
-    static func table(id: String, _ headers: [String], _ rows: [[String]], empty: String) -> String {
+    package static func table(id: String, _ headers: [String], _ rows: [[String]], empty: String) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\" id=\"\(id)-empty\">\(escape(empty))</p>" }
         let head = headers.map { "<th>\(escape($0))</th>" }.joined()
         let body = rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
@@ -29,34 +29,27 @@ enum HTML {
     }
 
     /// A time as people read it: `2026-11-26 15:56 UTC`.
-    static func time(_ timestamp: HybridTimestamp) -> String {
+    package static func time(_ timestamp: HybridTimestamp) -> String {
         escape(timestamp.readable)
     }
 
     /// A participant's code with its name: "Philippines (PHL)".
-    static func participant(_ code: String) -> String {
+    package static func participant(_ code: String) -> String {
         guard let name = ParticipantCode(code)?.participant.name, name != code else { return escape(code) }
         return escape("\(name) (\(code))")
     }
 
     /// The hidden field that carries a session's CSRF token in each of its forms.
-    static func csrfField(_ token: String) -> String {
+    package static func csrfField(_ token: String) -> String {
         "<input type=\"hidden\" name=\"csrf\" value=\"\(escape(token))\">"
     }
 
-    /// A whole page: the navigation, who is signed in (with the session's
-    /// CSRF token for its sign-out form), and `body`.
-    static func page(title: String, account: (name: String, participant: String)?, csrf: String? = nil, body: String) -> String {
-        let session = account.map { account in
-            """
-            <nav><a href="/records">Records</a> <a href="/bundles">Bundles</a> <a href="/verify">Verify</a></nav>
-            <span id="session">\(escape(account.name)), reading as \(participant(account.participant))</span>
-            <form method="post" action="/logout">\(csrf.map(csrfField) ?? "")<button type="submit" id="sign-out">Sign out</button></form>
-            """
-        } ?? ""
-        return """
+    /// A whole page: `brand` and `header` (navigation, who is signed in)
+    /// in the banner, then `body`.
+    package static func page(title: String, brand: String, header: String, body: String) -> String {
+        """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) · gfmd hub</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) · \(escape(brand))</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <style>
             body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1b; }
@@ -73,7 +66,7 @@ enum HTML {
             #review { border: 1px solid #c9d3e0; background: #f7f9fc; padding: .6em 1em; margin: 1em 0; }
             #review form { display: inline-block; margin-right: 1em; } .refusal { color: #a40000; }
             </style></head>
-            <body><header><strong>gfmd hub</strong>\(session)</header>
+            <body><header><strong>\(escape(brand))</strong>\(header)</header>
             <main>
             \(body)
             </main></body></html>
