@@ -32,7 +32,7 @@ struct GFMD: AsyncParsableCommand {
             ShowCommand.self, ListCommand.self, ConflictsCommand.self, ResolveCommand.self,
             DeleteCommand.self, RestoreCommand.self, SubmitCommand.self, WithdrawCommand.self, ReviewCommand.self, SettleCommand.self,
             LogCommand.self, BlameCommand.self, DigestCommand.self, VerifyCommand.self, AuditDatabaseCommand.self, RejectedCommand.self, PendingCommand.self, BundleCommand.self,
-            StatusCommand.self, SyncCommand.self, ServeCommand.self, ExportCommand.self,
+            StatusCommand.self, SyncCommand.self, UICommand.self, ServeCommand.self, ExportCommand.self,
             RequestCommand.self, CertifyCommand.self, EnrollCommand.self, RekeyCommand.self, RevokeCommand.self, SitesCommand.self, WebUserCommand.self,
         ])
 

@@ -24,6 +24,21 @@ public struct BundleApplyOutcome: Sendable {
     /// in use on another computer too (its folder was copied, or restored
     /// from a backup); nil otherwise. ``Replica/copyNotice()`` keeps it.
     public let copyNotice: CopyNotice?
+
+    /// What applying `file` did, in one line, as `gfmd bundle apply` and
+    /// `gfmd ui` print it; `conflicts` says where conflicts are shown.
+    public func summary(of file: String, conflicts: String) -> String {
+        if let previouslyApplied { return "\(file): already applied on \(previouslyApplied); nothing changed" }
+        func count(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        var line = "\(file): \(count(report.applied + report.releasedFromPending, "new change")) from \(senderParticipant) (site \(sender.short))"
+        if report.duplicates > 0 { line += ", \(report.duplicates) already here" }
+        if report.heldPending > 0 { line += ", \(report.heldPending) waiting for earlier changes" }
+        if report.rejected > 0 { line += ", \(report.rejected) rejected" }
+        if !report.recordsConflicted.isEmpty {
+            line += "; \(report.recordsConflicted.count) record\(report.recordsConflicted.count == 1 ? " has" : "s have") conflicts: \(conflicts)"
+        }
+        return line
+    }
 }
 
 extension Replica {

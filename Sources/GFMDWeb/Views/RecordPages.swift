@@ -11,11 +11,14 @@ package struct RecordPages {
     /// For a secretariat session: its review buttons' CSRF token, and why
     /// the last review action was refused, shown beside them.
     package var reviewer: ReviewForm?
+    /// For `gfmd ui`: the forms that edit the record, shown above its fields' history.
+    package var editor: ((RecordState) throws -> String)?
 
-    package init(replica: Replica, scope: ReaderScope, reviewer: ReviewForm? = nil) {
+    package init(replica: Replica, scope: ReaderScope, reviewer: ReviewForm? = nil, editor: ((RecordState) throws -> String)? = nil) {
         self.replica = replica
         self.scope = scope
         self.reviewer = reviewer
+        self.editor = editor
     }
 
     /// The filters of the records list, from the query string.
@@ -116,6 +119,7 @@ package struct RecordPages {
             body += "<p class=\"conflict\" id=\"conflicts\">Conflict on \(HTML.escape(names.joined(separator: ", "))): each value is shown below with its author.</p>\n"
         }
         if let reviewer, access == .whole, !published { body += reviewer.html(for: recordID, state: Governance(state).states) }
+        if let editor, access == .whole, !published { body += try editor(state) }
         body += "<h2>Fields</h2>\n" + (access == .whole && !published ? try blamedFields(recordID) : fields(state))
         body += "\n<h2>History</h2>\n" + (try history(recordID))
         return body

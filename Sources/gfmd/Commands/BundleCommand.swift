@@ -139,19 +139,8 @@ struct BundleApplyCommand: ParsableCommand {
                 let outcome = try replica.applyBundle(try FileArgument.read(file), fileName: file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent,
                                                       progress: progress.handler)
                 progress.clear()
-                if let previously = outcome.previouslyApplied {
-                    Output.line("\(file): already applied on \(previously); nothing changed")
-                    continue
-                }
-                let report = outcome.report
-                var line = "\(file): \(Output.count(report.applied + report.releasedFromPending, "new change")) from \(outcome.senderParticipant) (site \(outcome.sender.short))"
-                if report.duplicates > 0 { line += ", \(report.duplicates) already here" }
-                if report.heldPending > 0 { line += ", \(report.heldPending) waiting for earlier changes" }
-                if report.rejected > 0 { line += ", \(report.rejected) rejected" }
-                if !report.recordsConflicted.isEmpty {
-                    line += "; \(report.recordsConflicted.count) record\(report.recordsConflicted.count == 1 ? " has" : "s have") conflicts: see `gfmd conflicts`"
-                }
-                Output.line(line)
+                Output.line(outcome.summary(of: file, conflicts: "see `gfmd conflicts`"))
+                if outcome.previouslyApplied != nil { continue }
                 if let notice = outcome.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
             } catch {
                 progress.clear()
