@@ -118,8 +118,8 @@ run digest --replica sec --for PHL
 say "The hub's web pages: a Mexican auditor signs in with a link and sees what Mexico may read"
 run web-user add auditor@sre.gob.mx --participant MEX --hub "$hub_url" --replica sec | tee web-user.out
 link=$(grep -o 'http[^ ]*/login/[0-9a-f]*' web-user.out)
-printf '$ chromium --headless --dump-dom LINK   # the records page, as the browser shows it\n'
-chromium --headless --no-sandbox --disable-gpu --user-data-dir="$work/browser" --dump-dom "$link" 2>/dev/null \
+printf '$ curl --data "" -L LINK   # the link'"'"'s "Sign in" button, then the records page it leads to\n'
+curl -s -c "$work/cookies" -b "$work/cookies" --data '' -L "$link" \
   | grep -e 'id="session"' -e '^<tr><td>' | sed -e 's#</td><td>#  |  #g' -e 's/<[^>]*>//g' -e 's/^/  /'
 kill -TERM "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
 
@@ -127,3 +127,14 @@ say "An auditor's questions, and the compendium the secretariat publishes"
 run blame --replica sec "$id"
 run show --replica sec "$id" --as-of "$(date -u +%F)"
 run export --replica sec --format markdown --published
+
+say "In the browser: gfmd ui serves a laptop's replica to its officer, on this computer only"
+"$gfmd_bin" ui --replica laptop1 --no-browser > ui.out 2> ui.log &
+ui_pid=$!
+trap 'kill "$ui_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do grep -q "gfmd ui: open" ui.out 2>/dev/null && break; sleep 0.1; done
+printf '$ gfmd ui --replica laptop1\n'; cat ui.out
+if [ -t 0 ]; then
+  read -r -p "Open that address in a browser on this computer; press Enter to stop. " _
+fi
+kill -TERM "$ui_pid"; wait "$ui_pid" 2>/dev/null || true

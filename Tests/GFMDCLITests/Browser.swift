@@ -103,6 +103,30 @@ final class Browser {
         _ = try send("Input.insertText", ["text": text])
     }
 
+    /// Clicks `selector` (a button that answers with a file) and waits for
+    /// the file to be saved in `directory`; its path.
+    func download(_ selector: String, into directory: URL) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        _ = try send("Browser.setDownloadBehavior", ["behavior": "allow", "downloadPath": directory.path], browserWide: true)
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        try click(selector)
+        let deadline = Date().addingTimeInterval(Self.timeout)
+        while Date() < deadline {
+            let new = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)).subtracting(before)
+            if let file = new.first(where: { !$0.hasSuffix(".crdownload") }) { return directory.appendingPathComponent(file) }
+            usleep(50_000)
+        }
+        throw BrowserError("no file was downloaded by clicking \(selector)")
+    }
+
+    /// Chooses `files` in the file field `selector` names, as the file picker would.
+    func choose(_ files: [URL], for selector: String) throws {
+        let root = try send("DOM.getDocument")["root"] as? [String: Any]
+        let node = try send("DOM.querySelector", ["nodeId": root?["nodeId"] as? Int ?? 0, "selector": selector])["nodeId"] as? Int ?? 0
+        guard node != 0 else { throw BrowserError("no file field \(selector) on \(try location())") }
+        _ = try send("DOM.setFileInputFiles", ["files": files.map(\.path), "nodeId": node])
+    }
+
     /// The text the element `selector` names shows (nil: no such element).
     func text(_ selector: String) throws -> String? {
         try evaluate("(() => { const e = document.querySelector(\(Self.quoted(selector))); return e ? e.innerText : null; })()") as? String

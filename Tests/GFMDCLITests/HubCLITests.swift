@@ -32,7 +32,7 @@ struct HubCLITests {
             }
         }
         let hubFolder = fixture.directory.path("_root").path, laptopFolder = fixture.directory.path("laptop").path
-        var hub = try HubProcess(replica: hubFolder, in: cli.directory.url)
+        var hub = try ServingProcess(hub: hubFolder, in: cli.directory.url)
         let port = hub.port
 
         // The client killed mid-sync: the hub stays intact and keeps serving.
@@ -54,7 +54,7 @@ struct HubCLITests {
             if sync.isRunning { killedWhileSyncing += 1 }
             hub.kill()
             #expect(try cli.run(["verify", "--replica", hubFolder]).status == 0, "the killed hub's replica verifies")
-            hub = try HubProcess(replica: hubFolder, port: port, in: cli.directory.url)
+            hub = try ServingProcess(hub: hubFolder, port: port, in: cli.directory.url)
             sync.waitUntilExit()
             #expect(sync.terminationStatus == 0, "the sync retried until the hub came back")
         }
@@ -72,10 +72,10 @@ struct HubCLITests {
     func standby() throws {
         try cli.enrolled("laptop", "PHL", author: "Maria Santos")
         try cli.enrolled("standby", "SEC", author: "Standby hub", role: "secretariat")
-        let hub = try HubProcess(replica: cli.path("standby"), in: cli.directory.url)
+        let hub = try ServingProcess(hub: cli.path("standby"), in: cli.directory.url)
         defer { _ = hub.terminate() }
         // An address nothing answers at: a hub's, once stopped.
-        let gone = try HubProcess(replica: cli.path("sec"), in: cli.directory.url)
+        let gone = try ServingProcess(hub: cli.path("sec"), in: cli.directory.url)
         let unreachable = gone.url.absoluteString
         #expect(gone.terminate() == 0)
         try cli.ok("laptop", "new", "practice", "--title", "Diaspora bonds")
@@ -95,7 +95,7 @@ struct HubCLITests {
         try cli.refused("laptop", ["serve", "--port", "0"], mentioning: "only an enrolled secretariat replica serves")
         try cli.refused("laptop", ["sync", "ftp://example.org"], mentioning: "not a hub address")
         try cli.refused("laptop", ["serve", "--tls-cert", "x.pem"], mentioning: "--tls-cert and --tls-key go together")
-        let hub = try HubProcess(replica: cli.path("sec"), in: cli.directory.url)
+        let hub = try ServingProcess(hub: cli.path("sec"), in: cli.directory.url)
         let result = try cli.ok("laptop", "sync", hub.url.absoluteString)
         #expect(result.stdout.contains("In sync with the hub"))
         #expect(hub.terminate() == 0)

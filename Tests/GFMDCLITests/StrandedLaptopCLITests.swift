@@ -13,9 +13,9 @@ struct StrandedLaptopCLITests {
 
     /// A hub replica of its own, certified as a secretariat site, that never
     /// received anything from the root replica.
-    func startHub() throws -> HubProcess {
+    func startHub() throws -> ServingProcess {
         try cli.enrolled("hub", "SEC", author: "GFMD hub", role: "secretariat")
-        return try HubProcess(replica: cli.path("hub"), in: cli.directory.url)
+        return try ServingProcess(hub: cli.path("hub"), in: cli.directory.url)
     }
 
     @Test("a laptop that applied the secretariat's welcome file syncs with the hub, every time, in at most two rounds")

@@ -44,7 +44,7 @@ struct WebPageCLITests {
     }
 
     /// Adds a web account and returns its sign-in link on `hub`.
-    func signInLink(_ name: String, participant: String, hub: HubProcess) throws -> URL {
+    func signInLink(_ name: String, participant: String, hub: ServingProcess) throws -> URL {
         let printed = try cli.ok("sec", "web-user", "add", name, "--participant", participant, "--hub", hub.url.absoluteString).stdout
         let line = try #require(printed.split(separator: "\n").first { $0.contains("/login/") })
         return try #require(URL(string: line.trimmingCharacters(in: .whitespaces)))
@@ -57,7 +57,7 @@ struct WebPageCLITests {
     @Test("a MEX auditor's session shows MEX's records and the published version of PHL's, never a PHL draft")
     func mexAuditor() throws {
         let scene = try scene()
-        let hub = try HubProcess(replica: "sec", in: cli.directory.url)
+        let hub = try ServingProcess(hub: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
         let chromium = try browser("mex")
         let records = try chromium.signIn(try signInLink("auditor@mex.example", participant: "MEX", hub: hub))
@@ -83,7 +83,7 @@ struct WebPageCLITests {
     @Test("the secretariat's session shows the records, conflicts and history the CLI shows, the bundles by delegation, and verify's verdict")
     func secretariat() throws {
         let scene = try scene()
-        let hub = try HubProcess(replica: "sec", in: cli.directory.url)
+        let hub = try ServingProcess(hub: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
         let chromium = try browser("sec")
         let records = try chromium.signIn(try signInLink("officer@gfmd.example", participant: "SEC", hub: hub))
@@ -136,7 +136,7 @@ struct WebPageCLITests {
     @Test("a sign-in link works once; without a session every page sends to sign-in; removing the account ends its session")
     func signIn() throws {
         _ = try scene()
-        let hub = try HubProcess(replica: "sec", in: cli.directory.url)
+        let hub = try ServingProcess(hub: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
         let link = try signInLink("auditor@mex.example", participant: "MEX", hub: hub)
         let stranger = try browser("stranger")
@@ -170,7 +170,7 @@ extension WebPageCLITests {
         try cli.ok("phl", "bundle", "create", "--to", "SEC", "-o", "phl-3.gfmd")
         try cli.ok("sec", "bundle", "apply", "phl-3.gfmd")
         let full = try #require(try cli.ok("sec", "show", id, "--json").stdout.firstMatch(of: /"id" *: *"([0-9a-f]{32})"/)?.1).description
-        let hub = try HubProcess(replica: "sec", in: cli.directory.url)
+        let hub = try ServingProcess(hub: "sec", in: cli.directory.url)
         defer { _ = hub.terminate() }
         let page = hub.url.appendingPathComponent("records/\(full)")
         let review = hub.url.appendingPathComponent("records/\(full)/review")

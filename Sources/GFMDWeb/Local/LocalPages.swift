@@ -118,14 +118,14 @@ struct LocalPages {
         let conflicts = try replica.conflicts(of: state)
         for conflict in conflicts.fields {
             let field = conflict.field
-            body += "<div class=\"conflict-box\" id=\"conflict-\(HTML.escape(field))\"><h3>Conflict on \(HTML.escape(field))</h3>"
+            body += "<div class=\"conflict-box\" id=\"conflict-\(HTML.escape(field))\"><h3>Conflict on \(HTML.escape(field))</h3><div class=\"sides\">"
             for (index, value) in conflict.values.enumerated() {
                 body += "<div class=\"side\"><pre dir=\"auto\">\(HTML.escape(value.value.displayText))</pre>"
                 body += "<span class=\"who\">\(HTML.escape(value.author)), \(HTML.participant(value.participant)), \(HTML.time(value.time))</span>"
                 body += form("resolve", hidden("field", field) + hidden("value", value.value.displayText), "Keep this one",
                              id: "keep-\(HTML.escape(field))-\(index)") + "</div>"
             }
-            body += form("resolve", hidden("field", field) + "<input type=\"text\" name=\"value\" dir=\"auto\" id=\"another-\(HTML.escape(field))\" required> ",
+            body += "</div>" + form("resolve", hidden("field", field) + "<input type=\"text\" name=\"value\" dir=\"auto\" id=\"another-\(HTML.escape(field))\" required> ",
                          "Write another value", id: "write-another-\(HTML.escape(field))")
             body += "</div>"
         }

@@ -64,7 +64,12 @@ package enum HTML {
             dl { display: grid; grid-template-columns: max-content auto; gap: .2em 1em; } dd { margin: 0; }
             form.filters { display: flex; gap: 1em; flex-wrap: wrap; align-items: end; }
             #review { border: 1px solid #c9d3e0; background: #f7f9fc; padding: .6em 1em; margin: 1em 0; }
-            #review form { display: inline-block; margin-right: 1em; } .refusal { color: #a40000; }
+            #review form { display: inline-block; margin-right: 1em; } .refusal { color: #a40000; } .note { color: #0a6b2d; }
+            .conflict-box { border: 1px solid #e3b4b4; background: #fdf5f5; padding: .4em 1em .8em; margin: 1em 0; }
+            .conflict-box .sides { display: flex; gap: 1em; flex-wrap: wrap; margin-bottom: .6em; }
+            .side { flex: 1 1 20em; border: 1px solid #ddd; background: #fff; padding: .5em; }
+            .buttons form, .element form { display: inline-block; margin-right: .6em; }
+            .field { border-top: 1px solid #e4e8ee; padding: .3em 0 .6em; } .field h3 { margin: .3em 0 0; } .help { color: #555; margin: .1em 0 .4em; }
             </style></head>
             <body><header><strong>\(escape(brand))</strong>\(header)</header>
             <main>

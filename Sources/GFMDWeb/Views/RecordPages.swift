@@ -109,7 +109,7 @@ package struct RecordPages {
         var body = "<h1 id=\"title\">\(HTML.escape(state.title))\(state.isDeleted ? " [deleted]" : "")</h1>\n<dl id=\"facts\">"
         body += "<dt>id</dt><dd><code>\(recordID.hex)</code></dd><dt>type</dt><dd>\(HTML.escape(state.header.type))</dd>"
         body += "<dt>owner</dt><dd>\(HTML.participant(state.header.owner))</dd><dt>status</dt><dd>\(HTML.escape(Self.status(state.workflowState)))</dd>"
-        body += "<dt>version</dt><dd id=\"version\">\(published ? "published: as the secretariat last accepted it" : "draft: as merged on the hub")"
+        body += "<dt>version</dt><dd id=\"version\">\(published ? "published: as the secretariat last accepted it" : "draft: as merged here")"
         if access == .whole, view.state.header.changeCount > 0, try replica.read({ try $0.publishedChanges(of: recordID) }) != nil {
             body += published ? " (<a href=\"/records/\(recordID.hex)\">see the draft</a>)" : " (<a href=\"/records/\(recordID.hex)?version=published\">see the published version</a>)"
         }

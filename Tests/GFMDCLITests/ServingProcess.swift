@@ -1,16 +1,27 @@
 import Foundation
 import Synchronization
 
-/// `gfmd serve` running in its own process, as the secretariat runs it.
-final class HubProcess: @unchecked Sendable {
+/// A gfmd that serves, in its own process: `gfmd serve` as the secretariat
+/// runs it, or `gfmd ui` as an officer does.
+final class ServingProcess: @unchecked Sendable {
     let process = Process()
-    /// Its URL, from the "Listening on" line.
+    /// Its URL, from the line that says where it listens (for `gfmd ui`, with the launch secret).
     let url: URL
 
     /// Starts `gfmd serve --replica replica --port port` and waits until it listens.
-    init(replica: String, port: Int = 0, in directory: URL) throws {
+    convenience init(hub replica: String, port: Int = 0, in directory: URL) throws {
+        try self.init(["serve", "--replica", replica, "--port", String(port)], announcing: "Listening on ", in: directory)
+    }
+
+    /// Starts `gfmd ui --replica replica --no-browser` and waits until it listens.
+    convenience init(ui replica: String, in directory: URL) throws {
+        try self.init(["ui", "--replica", replica, "--no-browser"], announcing: "gfmd ui: open ", in: directory)
+    }
+
+    /// Starts gfmd with `arguments` and waits for the line starting with `announcing`, which ends with its URL.
+    init(_ arguments: [String], announcing prefix: String, in directory: URL) throws {
         process.executableURL = CLI.binary
-        process.arguments = ["serve", "--replica", replica, "--port", String(port)]
+        process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["GFMD_LOG_LEVEL"] = "warning"
@@ -26,8 +37,8 @@ final class HubProcess: @unchecked Sendable {
             var text = ""
             while case let data = handle.availableData, !data.isEmpty {
                 text += String(decoding: data, as: UTF8.self)
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Listening on ") }) {
-                    found.withLock { $0 = URL(string: String(line.dropFirst("Listening on ".count))) }
+                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+                    found.withLock { $0 = URL(string: String(line.dropFirst(prefix.count))) }
                     listening.signal()
                     return
                 }
@@ -37,7 +48,7 @@ final class HubProcess: @unchecked Sendable {
         _ = listening.wait(timeout: .now() + 60)
         guard let url = found.withLock({ $0 }) else {
             process.terminate()
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "gfmd serve did not say where it listens"])
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "gfmd \(arguments[0]) did not say where it listens"])
         }
         self.url = url
     }
