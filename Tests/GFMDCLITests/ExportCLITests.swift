@@ -63,4 +63,43 @@ struct ExportCLITests {
         try cli.refused("sec", ["export", "--format", "pdf"], mentioning: "--format takes csv, json or markdown")
         try cli.refused("sec", ["export", "--format", "csv", "--type", "practise"], mentioning: "is not a record type")
     }
+
+    @Test("the matrix of knowledge gaps: themes down, proposers across, each cell its gaps; published versions only with --published")
+    func matrix() throws {
+        try cli.enrolled("phl", "PHL", author: "Maria Santos")
+        try cli.enrolled("mex", "MEX", author: "Luis Garcia")
+        func gap(_ replica: String, theme: String, gap: String, proposers: [String]) throws -> String {
+            try cli.ok(replica, ["new", "knowledge_gap", "--title", theme, "--set", "gap=\(gap)"] + proposers.flatMap { ["--add", "proposers=\($0)"] }).output
+        }
+        let returns = try gap("phl", theme: "Return migration", gap: "How many returnees find work within a year\nSecond line", proposers: ["PHL", "MEX"])
+        let remit = try gap("phl", theme: "Remittances", gap: "Costs of small transfers, by corridor", proposers: [])
+        _ = try gap("mex", theme: "Return migration", gap: "Children of returnees at school", proposers: ["MEX"])
+        for replica in ["phl", "mex"] {
+            try cli.ok(replica, "bundle", "create", "--to", "SEC", "-o", "\(replica).gfmd")
+            try cli.ok("sec", "bundle", "apply", "\(replica).gfmd")
+        }
+
+        let rows = Self.parseCSV(try cli.ok("sec", "export", "--matrix", "--format", "csv").stdout)
+        #expect(rows.first == ["theme", "MEX", "PHL"])
+        let byTheme = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], Array($0.dropFirst())) })
+        #expect(rows.dropFirst().map(\.[0]) == ["Remittances", "Return migration"])
+        #expect(byTheme["Remittances"]?[0] == "" && byTheme["Remittances"]?[1].hasSuffix(": Costs of small transfers, by corridor") == true,
+                "a gap without proposers is its owner's: \(rows)")
+        let mexReturns = byTheme["Return migration"]?[0].split(separator: "\n").map(String.init) ?? []
+        #expect(mexReturns.count == 2 && mexReturns.contains { $0.hasSuffix(": How many returnees find work within a year") }, "\(mexReturns)")
+        #expect(byTheme["Return migration"]?[1].contains("How many returnees") == true, "a gap proposed by two is in both cells")
+        let markdown = try cli.ok("sec", "export", "--matrix", "--format", "markdown").stdout
+        #expect(markdown.contains("| theme | Mexico (MEX) | Philippines (PHL) |"), "\(markdown)")
+
+        // Published only: none until the secretariat accepts one.
+        #expect(Self.parseCSV(try cli.ok("sec", "export", "--matrix", "--format", "csv", "--published").stdout) == [["theme"]])
+        try cli.ok("phl", "submit", returns)
+        try cli.ok("phl", "bundle", "create", "--to", "SEC", "-o", "phl-2.gfmd")
+        try cli.ok("sec", "bundle", "apply", "phl-2.gfmd")
+        try cli.ok("sec", "review", returns, "--start")
+        try cli.ok("sec", "review", returns, "--accept")
+        let published = Self.parseCSV(try cli.ok("sec", "export", "--matrix", "--format", "csv", "--published").stdout)
+        #expect(published.map(\.[0]) == ["theme", "Return migration"] && !published.joined().joined().contains(remit))
+        _ = try cli.refused("sec", ["export", "--matrix", "--format", "json"], mentioning: "csv or markdown")
+    }
 }

@@ -217,6 +217,39 @@ extension WebPageCLITests {
     }
 }
 
+extension WebPageCLITests {
+    @Test("the matrix of knowledge gaps on the hub's pages and in gfmd ui: each session sees the gaps it may read, each cell links to its gap")
+    func matrix() throws {
+        try cli.enrolled("phl", "PHL", author: "Maria Santos")
+        try cli.enrolled("mex", "MEX", author: "Luis Garcia")
+        let phlGap = try cli.ok("phl", "new", "knowledge_gap", "--title", "Return migration", "--set", "gap=Jobs of returnees", "--add", "proposers=PHL").output
+        _ = try cli.ok("mex", "new", "knowledge_gap", "--title", "Return migration", "--set", "gap=Schooling of returnees' children").output
+        for replica in ["phl", "mex"] {
+            try cli.ok(replica, "bundle", "create", "--to", "SEC", "-o", "\(replica).gfmd")
+            try cli.ok("sec", "bundle", "apply", "\(replica).gfmd")
+        }
+        let hub = try ServingProcess(hub: "sec", in: cli.directory.url)
+        defer { _ = hub.terminate() }
+        let officer = try browser("sec-matrix")
+        _ = try officer.signIn(try signInLink("officer@gfmd.example", participant: "SEC", hub: hub))
+        let all = try officer.dom(hub.url.appendingPathComponent("matrix"))
+        #expect(PageText.rows("matrix", in: all) == [["Return migration", "Schooling of returnees' children", "Jobs of returnees"]], "\(PageText.rows("matrix", in: all))")
+        let auditor = try browser("mex-matrix")
+        _ = try auditor.signIn(try signInLink("auditor@mex.example", participant: "MEX", hub: hub))
+        let mexOnly = try auditor.dom(hub.url.appendingPathComponent("matrix"))
+        #expect(PageText.rows("matrix", in: mexOnly) == [["Return migration", "Schooling of returnees' children"]], "never PHL's draft")
+
+        let ui = try ServingProcess(ui: "phl", in: cli.directory.url)
+        defer { _ = ui.terminate() }
+        let maria = try browser("phl-matrix")
+        try maria.open(ui.url)
+        try maria.follow("#nav-matrix")
+        try maria.follow("#matrix a")
+        #expect(try maria.location().contains("/records/\(phlGap)"))
+        #expect(try maria.text("#title") == "Return migration")
+    }
+}
+
 extension Browser {
     /// Opens a sign-in link and presses the button its page shows; the page it leads to.
     func signIn(_ link: URL) throws -> String {

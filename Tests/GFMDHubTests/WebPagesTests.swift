@@ -17,11 +17,12 @@ struct WebPagesTests {
         let hub: URL
         var cookie: String?
 
-        func get(_ target: String) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
+        func get(_ target: String, method: HTTPMethod = .GET) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                                     configuration: .init(redirectConfiguration: .disallow))
             let result = await Result(catching: {
                 var request = HTTPClientRequest(url: hub.absoluteString + target)
+                request.method = method
                 if let cookie { request.headers.add(name: "Cookie", value: cookie) }
                 let response = try await client.execute(request, timeout: .seconds(60))
                 let body = try await response.body.collect(upTo: 1 << 24)
@@ -31,9 +32,11 @@ struct WebPagesTests {
             return try result.get()
         }
 
-        /// Opens the sign-in link and keeps its session cookie.
+        /// Opens the sign-in link, presses its button (a POST to it) and keeps the session cookie.
         mutating func signIn(_ link: SignInLink) async throws {
-            let answer = try await get(link.path)
+            let page = try await get(link.path)
+            #expect(page.status == 200 && page.body.contains("id=\"sign-in-button\""), "opening the link does not use it up")
+            let answer = try await get(link.path, method: .POST)
             #expect(answer.status == 303 && answer.headers["Location"] == ["/records"])
             let setCookie = try #require(answer.headers["Set-Cookie"].first)
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Max-Age=28800"))

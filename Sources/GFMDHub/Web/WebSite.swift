@@ -99,6 +99,10 @@ struct WebSite: Sendable {
         router.post("/records/{id}/review") { request, context in
             try await review(request, record: context.parameters.get("id") ?? "")
         }
+        router.get("/matrix") { request, _ in
+            let published = request.uri.queryParameters.get("version") == "published"
+            return try await page(request, title: "Matrix of knowledge gaps") { try $0.matrix.html(publishedOnly: published) }
+        }
         router.get("/bundles") { request, _ in
             try await page(request, title: "Bundles") { try $0.ledger.bundles() }
         }
@@ -111,6 +115,7 @@ struct WebSite: Sendable {
     struct Pages {
         let records: RecordPages
         let ledger: LedgerPages
+        let matrix: MatrixPage
     }
 
     /// The CSRF token of the session `token`: its forms carry it, and a
@@ -194,7 +199,8 @@ struct WebSite: Sendable {
             // An account removed since its sign-in ends its sessions.
             guard try replica.webAccounts().contains(account) else { return .signedOut }
             let scope = try replica.scope(for: account.participant)
-            return try body(Pages(records: RecordPages(replica: replica, scope: scope, reviewer: reviewer), ledger: LedgerPages(replica: replica, scope: scope)))
+            return try body(Pages(records: RecordPages(replica: replica, scope: scope, reviewer: reviewer), ledger: LedgerPages(replica: replica, scope: scope),
+                                  matrix: MatrixPage(replica: replica, scope: scope)))
                 .map(Outcome.page) ?? .notFound
         }
         let signedIn = (account.name, account.participant)
@@ -235,7 +241,7 @@ struct WebSite: Sendable {
     static func page(title: String, account: (name: String, participant: String)?, csrf: String? = nil, body: String) -> String {
         let header = account.map { account in
             """
-            <nav><a href="/records">Records</a> <a href="/bundles">Bundles</a> <a href="/verify">Verify</a></nav>
+            <nav><a href="/records">Records</a> <a href="/matrix">Matrix</a> <a href="/bundles">Bundles</a> <a href="/verify">Verify</a></nav>
             <span id="session">\(HTML.escape(account.name)), reading as \(HTML.participant(account.participant))</span>
             <form method="post" action="/logout">\(csrf.map(HTML.csrfField) ?? "")<button type="submit" id="sign-out">Sign out</button></form>
             """

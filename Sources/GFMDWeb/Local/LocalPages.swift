@@ -14,7 +14,7 @@ struct LocalPages {
     /// A page of `gfmd ui`.
     func page(_ title: String, _ body: String) -> String {
         let header = """
-            <nav><a href="/" id="nav-home">Home</a> <a href="/records" id="nav-records">Records</a></nav>
+            <nav><a href="/" id="nav-home">Home</a> <a href="/records" id="nav-records">Records</a> <a href="/matrix" id="nav-matrix">Matrix</a></nav>
             <span id="session">\(HTML.escape(replica.identity.author)), \(HTML.participant(replica.identity.participant))</span>
             """
         return HTML.page(title: title, brand: "gfmd", header: header, body: body)

@@ -32,6 +32,13 @@ struct LocalRoutes {
                 return pages.records(filters, list: list)
             }
         }
+        router.get("/matrix") { request, _ in
+            let published = request.uri.queryParameters.get("version") == "published"
+            return try await page { pages in
+                pages.page("Matrix of knowledge gaps", try MatrixPage(replica: ui.replica, scope: try ui.replica.scope(for: ui.replica.identity.participant))
+                    .html(publishedOnly: published))
+            }
+        }
         router.get("/records/{id}") { _, context in
             let id = context.parameters.get("id") ?? ""
             return try await record(id, refusal: nil, status: 200)
