@@ -114,10 +114,33 @@ struct BrowserUICLITests {
         #expect(try maria.text("#refused-start_date")?.contains("YYYY-MM-DD") == true)
         #expect(try cli.digest("p1") == before)
 
+        // Mexico's officer syncs too, and sees nothing of the draft.
+        try cli.enrolled("mx", "MEX", author: "Luis Garcia")
+        let uiMex = try ServingProcess(ui: "mx", in: cli.directory.url)
+        defer { _ = uiMex.terminate() }
+        let luis = try browser("luis")
+        #expect(try sync(luis, uiMex, hub: hub).contains("In sync with the hub"))
+        try luis.follow("#nav-records")
+        #expect(try !luis.dom().contains("Bonds for the diaspora"))
+
         try maria.open(page)
         try maria.follow("#submit")
         #expect(try maria.text("#withdraw") == "Withdraw")
         #expect(try cli.ok("p1", "show", id).stdout.contains("submitted"))
+        _ = try sync(maria, ui1, hub: hub)
+
+        // The secretariat accepts on the hub's page; the log names the account; Mexico then receives the published version.
+        let officer = try browser("officer")
+        _ = try officer.signIn(try cli.signInLink("officer@gfmd.example", participant: "SEC", hub: hub))
+        try officer.open(hub.url.appendingPathComponent("records/\(id)"))
+        try officer.follow("#review-start")
+        try officer.follow("#review-accept")
+        let log = try JSONSerialization.jsonObject(with: Data(try cli.ok("sec", "log", id, "--json").stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(log.last?["author"] as? String == "officer@gfmd.example")
+        _ = try sync(luis, uiMex, hub: hub)
+        try luis.follow("#nav-records")
+        let listed = PageText.rows("records", in: try luis.dom())
+        #expect(listed.map { $0[4] } == ["Bonds for the diaspora"] && listed.first?[3].contains("accepted") == true, "\(listed)")
     }
 
     @Test("a bundle downloaded from one gfmd ui applies in another; a damaged one is refused with its reason; requests without the session, with a forged form or for another host change nothing")

@@ -45,9 +45,7 @@ struct WebPageCLITests {
 
     /// Adds a web account and returns its sign-in link on `hub`.
     func signInLink(_ name: String, participant: String, hub: ServingProcess) throws -> URL {
-        let printed = try cli.ok("sec", "web-user", "add", name, "--participant", participant, "--hub", hub.url.absoluteString).stdout
-        let line = try #require(printed.split(separator: "\n").first { $0.contains("/login/") })
-        return try #require(URL(string: line.trimmingCharacters(in: .whitespaces)))
+        try cli.signInLink(name, participant: participant, hub: hub)
     }
 
     func browser(_ name: String) throws -> Browser {
@@ -256,5 +254,14 @@ extension Browser {
         try open(link)
         try follow("#sign-in-button")
         return try dom()
+    }
+}
+
+extension CLI {
+    /// Adds a web account on the secretariat's hub and returns its sign-in link on `hub`.
+    func signInLink(_ name: String, participant: String, hub: ServingProcess) throws -> URL {
+        let printed = try ok("sec", "web-user", "add", name, "--participant", participant, "--hub", hub.url.absoluteString).stdout
+        let line = try #require(printed.split(separator: "\n").first { $0.contains("/login/") })
+        return try #require(URL(string: line.trimmingCharacters(in: .whitespaces)))
     }
 }
