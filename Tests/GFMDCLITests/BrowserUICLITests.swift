@@ -193,6 +193,30 @@ struct BrowserUICLITests {
         #expect(try cli.digest("p2") == held)
     }
 
+    @Test("a list is edited item by item: items typed in their boxes, one changed, one emptied (removed), one added")
+    func listItems() throws {
+        try cli.enrolled("p1", "PHL", author: "Maria Santos")
+        let id = try cli.ok("p1", "new", "background_paper", "--title", "RT 2.1 Labour mobility").output
+        let ui = try ServingProcess(ui: "p1", in: cli.directory.url)
+        defer { _ = ui.terminate() }
+        let maria = try browser("maria")
+        try maria.open(ui.url)
+        try maria.follow("#nav-records")
+        try maria.follow("#records a")
+        #expect(try maria.location().contains(id))
+        try maria.type("Introduction", into: "#item-sections-0")
+        try maria.follow("#save-sections")
+        try maria.type("Skills partnerships", into: "#item-sections-1")
+        try maria.follow("#save-sections")
+        try maria.type("Context", into: "#item-sections-0")
+        try maria.type("Recognition of qualifications", into: "#item-sections-2")
+        try maria.follow("#save-sections")
+        try maria.type("", into: "#item-sections-1")
+        try maria.follow("#save-sections")
+        let shown = try JSONSerialization.jsonObject(with: Data(try cli.ok("p1", "show", id, "--json").stdout.utf8)) as? [String: Any]
+        #expect((shown?["fields"] as? [String: Any])?["sections"] as? [String] == ["Context", "Recognition of qualifications"], "\(shown ?? [:])")
+    }
+
     /// The status line's code of the HTTP/1.1 request `text` sent to 127.0.0.1:`port` as written.
     static func status(port: Int, _ text: String) throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
