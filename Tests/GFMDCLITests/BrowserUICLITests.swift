@@ -179,7 +179,8 @@ struct BrowserUICLITests {
 
         // Refused, nothing changed: no session cookie, another host's name, a form without this session's token.
         let held = try cli.digest("p2")
-        let page = ui2.url.deletingQuery.appendingPathComponent("records/\(id)")
+        let full = try #require(try cli.ok("p2", "show", id, "--json").stdout.firstMatch(of: /"id" *: *"([0-9a-f]{32})"/)?.1).description
+        let page = ui2.url.deletingQuery.appendingPathComponent("records/\(full)")
         let port = ui2.port, path = page.path
         #expect(try Self.status(port: port, """
             POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\nConnection: close\r\n\r\naction=delete
@@ -188,6 +189,9 @@ struct BrowserUICLITests {
             GET \(ui2.url.path)?\(ui2.url.query ?? "") HTTP/1.1\r\nHost: attacker.example:\(port)\r\nConnection: close\r\n\r\n
             """) == 403, "a name rebound to 127.0.0.1, even with the launch secret")
         try jose.open(page)
+        let token = try #require(try jose.value("input[name=csrf]"))
+        let huge = try jose.post(page, ["csrf": token, "action": "set", "field": "summary", "value": String(repeating: "x", count: 17 << 20)])
+        #expect(huge.status == 413 && huge.text.contains("larger than 16 MiB"), "\(huge.status)")
         let forged = try jose.post(page, ["csrf": String(repeating: "0", count: 64), "action": "delete"])
         #expect(forged.status == 403 && forged.text.contains("did not come from"), "\(forged)")
         #expect(try cli.digest("p2") == held)

@@ -127,7 +127,8 @@ struct WebSite: Sendable {
 
     /// The fields of the form `request` posts; nil when it is not one.
     private static func form(of request: Request) async throws -> FormBody? {
-        let buffer = try await request.body.collect(upTo: FormBody.limit)
+        // A form larger than any of the pages' is no form of theirs.
+        guard let buffer = try? await request.body.collect(upTo: FormBody.limit) else { return nil }
         return FormBody(Array(buffer: buffer))
     }
 

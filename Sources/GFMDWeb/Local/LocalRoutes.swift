@@ -98,10 +98,21 @@ struct LocalRoutes {
     // MARK: Forms
 
     /// The form `request` posts, when it carries this session's CSRF token.
+    /// - Throws: ``TooLarge`` when it is larger than `limit` bytes.
     private func form(of request: Request, limit: Int = LocalRoutes.formLimit) async throws -> FormBody? {
-        let body = try await request.body.collect(upTo: limit)
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError { throw TooLarge(limit: limit) }
         guard let form = FormBody(Array(buffer: body)), form["csrf"] == ui.csrf else { return nil }
         return form
+    }
+
+    /// A form or an upload larger than the pages take.
+    struct TooLarge: Error {
+        let limit: Int
+        var page: Response {
+            WebResponse.html(413, LocalPages.refusal("What was sent is larger than \(limit >> 20) MiB, more than these pages take: nothing was changed. "
+                + "For a larger text or bundle, use the command line (gfmd write --file, gfmd bundle apply)."))
+        }
     }
 
     private static func forged() -> Response {
@@ -133,7 +144,7 @@ struct LocalRoutes {
         guard let edits else { return try await record(id, refusal: (nil, "The form names no edit."), status: 400) }
         let replica = ui.replica
         do {
-            try await ui.blocking {
+            _ = try await ui.blocking {
                 if let target { try replica.transition(id, to: target) } else { try replica.edit(id, edits) }
             }
         } catch {
@@ -189,7 +200,8 @@ struct LocalRoutes {
 
     /// `POST /bundles/apply`: each uploaded file applied in turn, as `gfmd bundle apply` does.
     private func applyBundles(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: Self.uploadLimit)
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: Self.uploadLimit) } catch is NIOTooManyBytesError { return TooLarge(limit: Self.uploadLimit).page }
         guard let form = MultipartForm(Array(buffer: body), contentType: request.headers[.contentType] ?? ""),
               form.parts.filter({ $0.name == "csrf" }).map({ String(decoding: $0.bytes, as: UTF8.self) }) == [ui.csrf] else {
             return Self.forged()

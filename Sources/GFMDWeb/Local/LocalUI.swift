@@ -101,7 +101,11 @@ struct LocalGuard<Context: RequestContext>: RouterMiddleware {
             return WebResponse.html(403, LocalPages.refusal(
                 "Open the address gfmd ui printed when it started (it carries this launch's secret); restarting gfmd ui prints a new one."))
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let tooLarge as LocalRoutes.TooLarge {
+            return tooLarge.page
+        }
     }
 }
 
