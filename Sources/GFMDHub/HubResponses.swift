@@ -34,9 +34,10 @@ struct HubResponses: Sendable {
                  extra: refusal.retryAfter.map { [("Retry-After", String($0))] } ?? [])
     }
 
-    /// `{"error": code, "message": message}`.
+    /// `{"error": code, "message": message}`, and `"limit"` when the refusal names one.
     static func errorBody(_ refusal: HubRefusal) -> [UInt8] {
-        let body = ["error": refusal.code, "message": refusal.message]
+        var body: [String: Any] = ["error": refusal.code, "message": refusal.message]
+        if let limit = refusal.limit { body["limit"] = limit }
         return Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 }

@@ -86,11 +86,18 @@ public final class HubClient: Sendable {
                 let push: PeerBundle
                 let answer: Answer
                 let outcome: BundleApplyOutcome
+                var attempted = 0
                 do {
                     // Plain: TLS covers transit (README, "Running the hub").
-                    push = try Self.waitingForLock { try replica.createBundle(for: .secretariat, site: hubSite, sealed: false) }
+                    let budget = rounds.budget
+                    push = try Self.waitingForLock { try replica.createBundle(for: .secretariat, site: hubSite, sealed: false, budget: budget) }
+                    attempted = push.changeCount
                     answer = try await exchange(push.bytes, replica: replica)
                     outcome = try Self.waitingForLock { try applyAnswer(answer, replica: replica) }
+                } catch let failure as Failure where failure.limit != nil {
+                    action = rounds.tooLarge(limit: failure.limit!, pushed: attempted)
+                    if case .push = action { waiting("round \(round): the hub takes at most \(failure.limit! >> 10) KiB in one request; pushing in parts") }
+                    continue
                 } catch let failure as Failure {
                     action = rounds.failed(failure.reason, passing: failure.passing, busy: failure.busy, retryAfter: failure.retryAfter,
                                            jitter: Double.random(in: 0..<1))
@@ -112,7 +119,7 @@ public final class HubClient: Sendable {
                 let lacks = try replica.lacking(site: answer.hub.site, of: .secretariat)
                 let waiting = try replica.pending().count
                 progress("round \(round): pushed \(push.changeCount), received \(outcome.changeCount) (\(new) new)")
-                action = rounds.answered(pushed: push.changeCount, new: new, hubLacks: lacks, waiting: waiting)
+                action = rounds.answered(pushed: push.changeCount, new: new, hubLacks: lacks, waiting: waiting, cut: push.cut)
             case .wait(let milliseconds):
                 try await Task.sleep(for: .milliseconds(milliseconds))
                 action = .push(round: rounds.nextRound)
@@ -138,6 +145,8 @@ public final class HubClient: Sendable {
         /// The hub (or a proxy before it) answered 503: busy, worth waiting for.
         var busy = false
         var retryAfter: Int?
+        /// The hub refused the push as larger than this many bytes.
+        var limit: Int?
     }
 
     /// One `POST /v1/sync`: the signed push, and the answer once its
@@ -181,9 +190,11 @@ public final class HubClient: Sendable {
             now: HybridTimestamp(milliseconds: replica.nowMilliseconds, counter: 0)
         ).mapError { HubSyncError("\(endpoint) is not this secretariat's hub: \($0.reason)") }.get()
         guard status == 200 else {
-            let refusal = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String]
-            let reason = "the hub refused the sync (\(status) \(refusal?["error"] ?? "error")): \(refusal?["message"] ?? "no reason given")"
-            throw Failure(reason: reason, passing: status >= 500, busy: status == 503, retryAfter: retryAfter)
+            let refusal = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            let code = refusal?["error"] as? String
+            let reason = "the hub refused the sync (\(status) \(code ?? "error")): \(refusal?["message"] as? String ?? "no reason given")"
+            throw Failure(reason: reason, passing: status >= 500, busy: status == 503, retryAfter: retryAfter,
+                          limit: code == "too_large" ? refusal?["limit"] as? Int : nil)
         }
         return Answer(body: body, hub: hub)
     }

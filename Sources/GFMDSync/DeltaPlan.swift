@@ -50,6 +50,10 @@ public struct DeltaHoldings: Sendable {
     /// For each site of the recipient, the `created` time of the newest of its
     /// bundles whose vouches this replica took.
     public var taken: [SiteTag: HybridTimestamp]
+    /// When the bundle carries only the oldest of the changes planned (a
+    /// push in parts): it carries every one of them up to this time, so no
+    /// later time is claimed for the recipient.
+    public var cutoff: HybridTimestamp?
 
     /// What the store found.
     public init(carried: [SitePoint], extras: [SitePoint], wants: [(hash: ChangeHash, waiting: String)], participants: [SiteTag: String],

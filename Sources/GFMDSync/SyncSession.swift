@@ -155,6 +155,7 @@ public struct SyncSession: Hashable, Sendable {
             if let pending = holdings.earliestPending[site], pending <= limit {
                 limit = HybridTimestamp(rawValue: pending.rawValue - 1)
             }
+            if let cutoff = holdings.cutoff { limit = min(limit, cutoff) }
             limits[site] = limit
         }
         return limits

@@ -89,6 +89,30 @@ struct HubCLITests {
         try cli.refused("fresh", ["sync"], mentioning: "give the hub's address")
     }
 
+    @Test("a backlog larger than the hub takes in one request syncs in one command: pushed in parts, oldest first, every change there")
+    func backlogInParts() throws {
+        try cli.enrolled("laptop", "PHL", author: "Maria Santos")
+        // Four MB of text no compressor shrinks much, against a hub that takes 1 MiB per request.
+        var generator = SeededGenerator(seed: 21)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz ")
+        for index in 0..<12 {
+            let id = try cli.ok("laptop", "new", "practice", "--title", "Practice \(index)").output
+            let text = (0..<340_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }
+            let written = try cli.run(["write", id, "summary", "--file", "-", "--replica", "laptop"], input: Array(String(text).utf8))
+            #expect(written.status == 0, "\(written.stderr)")
+        }
+        let hub = try ServingProcess(hub: cli.path("sec"), options: ["--body-limit", "1"], in: cli.directory.url)
+        defer { _ = hub.terminate() }
+        let synced = try cli.ok("laptop", "sync", hub.url.absoluteString)
+        #expect(synced.stdout.contains("pushed 24 changes"), "\(synced.stdout)")
+        #expect(synced.stderr.contains("pushing in parts"), "the officer is told: \(synced.stderr)")
+        let rounds = Int(synced.stdout.firstMatch(of: /in (\d+) rounds/)?.1 ?? "") ?? 0
+        #expect(rounds >= 4, "\(synced.stdout)")
+        _ = hub.terminate()
+        #expect(try cli.ok("sec", "digest", "--for", "PHL").output == (try cli.digest("laptop")))
+        #expect(try cli.ok("sec", "verify").status == 0)
+    }
+
     @Test("gfmd serve refuses a replica that is not the secretariat's, and gfmd sync a wrong address, each in one line")
     func refusals() throws {
         try cli.enrolled("laptop", "PHL", author: "Maria Santos")

@@ -8,9 +8,9 @@ final class ServingProcess: @unchecked Sendable {
     /// Its URL, from the line that says where it listens (for `gfmd ui`, with the launch secret).
     let url: URL
 
-    /// Starts `gfmd serve --replica replica --port port` and waits until it listens.
-    convenience init(hub replica: String, port: Int = 0, in directory: URL) throws {
-        try self.init(["serve", "--replica", replica, "--port", String(port)], announcing: "Listening on ", in: directory)
+    /// Starts `gfmd serve --replica replica --port port` (with `options`) and waits until it listens.
+    convenience init(hub replica: String, port: Int = 0, options: [String] = [], in directory: URL) throws {
+        try self.init(["serve", "--replica", replica, "--port", String(port)] + options, announcing: "Listening on ", in: directory)
     }
 
     /// Starts `gfmd ui --replica replica --no-browser` and waits until it listens.

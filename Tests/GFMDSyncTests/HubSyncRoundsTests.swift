@@ -71,4 +71,27 @@ struct HubSyncRoundsTests {
         var a = HubSyncRounds(), b = HubSyncRounds()
         #expect(a.failed("busy", passing: true, busy: true, jitter: 0.1) != b.failed("busy", passing: true, busy: true, jitter: 0.9))
     }
+
+    @Test("a push refused as too large is pushed again in parts that fit the hub's limit, round after round past the bound while each carries something")
+    func pushInParts() {
+        var rounds = HubSyncRounds(maxRounds: 3)
+        #expect(rounds.budget == nil)
+        #expect(rounds.tooLarge(limit: 8 << 20, pushed: 5000) == .push(round: 1), "the same round again")
+        #expect(rounds.budget == (8 << 20) / 10 * 9)
+        for round in 1...5 {
+            #expect(rounds.answered(pushed: 900, new: 0, hubLacks: 5000 - 900 * round, waiting: 0, cut: true) == .push(round: round + 1))
+        }
+        #expect(rounds.answered(pushed: 500, new: 3, hubLacks: 0, waiting: 0) == .done)
+        #expect(rounds.sent == 5000)
+
+        // One change larger than the limit cannot be cut: the sync says so.
+        var single = HubSyncRounds()
+        guard case .fail(let reason) = single.tooLarge(limit: 1 << 20, pushed: 1) else { Issue.record("one change cannot be split"); return }
+        #expect(reason.contains("--body-limit"))
+        // A part still too large (its framing outweighed the tenth kept): half the budget.
+        var again = HubSyncRounds()
+        _ = again.tooLarge(limit: 1 << 20, pushed: 10)
+        #expect(again.tooLarge(limit: 1 << 20, pushed: 6) == .push(round: 1))
+        #expect(again.budget == (1 << 20) / 10 * 9 / 2)
+    }
 }

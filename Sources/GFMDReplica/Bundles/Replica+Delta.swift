@@ -22,6 +22,9 @@ public struct PeerBundle: Sendable {
     /// (but this one), the secretariat's site heard from last, or the one
     /// site asked for.
     public let sites: [SiteID]
+    /// Whether a budget left some of what the recipient lacks for a next
+    /// bundle (`createBundle(for:site:full:compressionLevel:sealed:budget:)`).
+    public let cut: Bool
 }
 
 extension Replica {
@@ -40,12 +43,15 @@ extension Replica {
     ///     (the hub a laptop syncs with, the laptop a hub answers): the plan
     ///     then covers that site alone, rather than the least advanced of the
     ///     participant's sites.
+    ///   - budget: at most this many bytes of changes (as stored, before
+    ///     compression), the oldest first: a push to a hub that takes bodies
+    ///     of a limited size, the rest left for the next (``PeerBundle/cut``).
     /// - Throws: ``ReplicaError`` when the bundle is to be sealed and no site
     ///   of `participant` can open it; nothing is then believed sent.
     public func createBundle(for participant: ParticipantCode, site: SiteID? = nil, full: Bool = false, compressionLevel: Int32 = 6,
-                             sealed: Bool = true) throws -> PeerBundle {
+                             sealed: Bool = true, budget: Int? = nil) throws -> PeerBundle {
         let recipient = participant.rawValue
-        let (commits, stamp, message, isFull, sites) = try store.write { writer in
+        let (commits, stamp, message, isFull, sites, cut) = try store.write { writer in
             let stamp = try self.stamp(writer, sealedFor: sealed ? participant : nil)
             let created = stamp.created
             let trust = try writer.trustState()
@@ -68,18 +74,19 @@ extension Replica {
             var session = loaded
             let covered = site == nil ? session.sitesToCatchUp(of: recipient, among: Array(sites)) : Array(sites)
             let plan = session.plan(for: recipient, sites: covered, full: full)
-            let selection = try writer.reader.select(plan)
+            let selection = try writer.reader.select(plan, budget: budget)
             var holdings = try Self.holdings(carrying: selection.points, own: session.own, writer: writer)
             holdings.taken = try writer.reader.newestTaken(from: plan.sites)
+            holdings.cutoff = selection.cutoff
             var message = session.message(for: plan, holdings: holdings)
             try fingerprint(&message, session: session, holdings: holdings, reader: writer.reader)
             session.sent(message, for: plan, holdings: holdings, created: created, points: selection.points, trust: selection.trust)
             try writer.save(session, loaded: loaded)
-            return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull, plan.sites)
+            return (try writer.reader.exportCommits(selection: selection.hashes), stamp, message, plan.isFull, plan.sites, selection.cutoff != nil)
         }
         let bytes = try encode(commits, stamp: stamp, sync: message, level: compressionLevel)
         return PeerBundle(bytes: bytes, changeCount: commits.reduce(0) { $0 + $1.leaves.count }, recipient: participant, isFull: isFull,
-                          sealedFor: stamp.recipients, sites: sites)
+                          sealedFor: stamp.recipients, sites: sites, cut: cut)
     }
 
     /// What the store finds for a bundle's message: extras above `own`, wants,

@@ -11,6 +11,9 @@ package struct DeltaSelection: Sendable {
     package var points: [SitePoint]
     /// Those of the trust record.
     package var trust: [ChangeHash] = []
+    /// When a budget cut the selection: every change it would hold up to
+    /// this time is in it, none after (`Protocol/sync.md`, "A push in parts").
+    package var cutoff: HybridTimestamp?
 }
 
 extension StoreReader {
@@ -21,13 +24,31 @@ extension StoreReader {
     ///
     /// Each site's changes are found by time through an index, so the cost
     /// grows with the changes above the plan's times, not with the log.
-    package func select(_ plan: DeltaPlan) throws -> DeltaSelection {
+    ///
+    /// - Parameter budget: when given, and the changes above the plan's
+    ///   times come to more bytes, only the oldest of them that fit are
+    ///   kept (at least one), with every change of their time (the
+    ///   selection's ``DeltaSelection/cutoff``); those asked for by name and
+    ///   the trust-record changes are always kept.
+    package func select(_ plan: DeltaPlan, budget: Int? = nil) throws -> DeltaSelection {
         var candidates = try changes(above: plan)
+        var cutoff: HybridTimestamp?
+        if let budget, candidates.values.reduce(0, { $0 + $1.size }) > budget {
+            let trust = try trustRecordID()
+            let ordered = candidates.filter { $0.value.record != trust }.sorted { ($0.value.point.timestamp, $0.key) < ($1.value.point.timestamp, $1.key) }
+            var total = 0
+            for (_, candidate) in ordered {
+                if cutoff != nil, candidate.point.timestamp > cutoff!, total + candidate.size > budget { break }
+                total += candidate.size
+                cutoff = candidate.point.timestamp
+            }
+            candidates = candidates.filter { $0.value.record == trust || $0.value.point.timestamp <= cutoff! }
+        }
         for hash in plan.wants where candidates[hash] == nil {
             if let found = try located(hash) { candidates[hash] = found }
         }
         guard plan.recipient != ParticipantCode.secretariat.rawValue else {
-            return DeltaSelection(hashes: Set(candidates.keys), points: Array(Set(candidates.values.map(\.point))))
+            return DeltaSelection(hashes: Set(candidates.keys), points: Array(Set(candidates.values.map(\.point))), cutoff: cutoff)
         }
         var filter = VisibilityFilter(reader: self, participant: plan.recipient, trust: try trustRecordID())
         var kept: [ChangeHash: Located] = [:]
@@ -44,7 +65,7 @@ extension StoreReader {
         }
         let trust = try filter.trustChanges(for: kept, among: trustCandidates, plan: plan)
         for (hash, candidate) in trust { kept[hash] = candidate }
-        return DeltaSelection(hashes: Set(kept.keys), points: Array(Set(kept.values.map(\.point))), trust: Array(trust.keys))
+        return DeltaSelection(hashes: Set(kept.keys), points: Array(Set(kept.values.map(\.point))), trust: Array(trust.keys), cutoff: cutoff)
     }
 
     /// A change found in the log or the rejected ledger.
@@ -52,6 +73,8 @@ extension StoreReader {
         let record: RecordID
         let point: SitePoint
         let rejected: Bool
+        /// The length of its bytes.
+        var size = 0
     }
 
     /// Every change held above the plan's times and not skipped, by site.
@@ -70,7 +93,7 @@ extension StoreReader {
         let trust = try trustRecordID()?.data
         var found: [ChangeHash: Located] = [:]
         for (table, rejected) in [("change", false), ("rejected", true)] {
-            let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc FROM \(table) c WHERE site = ?1 AND hlc > ?2" + readable)
+            let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc, size FROM \(table) c WHERE site = ?1 AND hlc > ?2" + readable)
             for site in sites {
                 // A tag two sites share names neither: all of their changes are candidates.
                 let tag = SiteTag(site)
@@ -84,7 +107,7 @@ extension StoreReader {
                 while let row = try rows.next() {
                     let point = SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2])))
                     if !shared && plan.skip.contains(point) { continue }
-                    found[try Hash256(data: row[0])] = Located(record: try RecordID(data: row[1]), point: point, rejected: rejected)
+                    found[try Hash256(data: row[0])] = Located(record: try RecordID(data: row[1]), point: point, rejected: rejected, size: row[3])
                 }
             }
         }

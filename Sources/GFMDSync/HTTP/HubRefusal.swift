@@ -1,7 +1,8 @@
 /// Why the hub refused a request: an HTTP status, a stable code and a
 /// sentence for the officer (`Protocol/http.md`, "Errors").
 ///
-/// The hub sends it as the JSON body `{"error": code, "message": message}`.
+/// The hub sends it as the JSON body `{"error": code, "message": message}`,
+/// with `"limit"` (bytes) for `too_large`.
 public struct HubRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     /// The HTTP status: 4xx for a request that will never succeed as sent,
     /// 503 for one to retry later.
@@ -12,13 +13,16 @@ public struct HubRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
     /// Seconds to wait before retrying (`Retry-After`), for a 503.
     public let retryAfter: Int?
+    /// The largest body the hub takes, in bytes, for a body refused as too large.
+    public let limit: Int?
 
     /// Creates a refusal.
-    public init(status: Int, code: String, _ message: String, retryAfter: Int? = nil) {
+    public init(status: Int, code: String, _ message: String, retryAfter: Int? = nil, limit: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.limit = limit
     }
 
     public var description: String { message }
@@ -45,7 +49,7 @@ public struct HubRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     public static func badBundle(_ message: String) -> HubRefusal { HubRefusal(status: 400, code: "bad_bundle", message) }
     /// The body exceeds the hub's limit.
     public static func tooLarge(limit: Int) -> HubRefusal {
-        HubRefusal(status: 413, code: "too_large", "the request body exceeds the hub's limit of \(limit) bytes")
+        HubRefusal(status: 413, code: "too_large", "the request body exceeds the hub's limit of \(limit) bytes", limit: limit)
     }
     /// The hub has too much work queued; retry after `seconds`.
     public static func busy(retryAfter seconds: Int) -> HubRefusal {

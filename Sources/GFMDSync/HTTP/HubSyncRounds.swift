@@ -48,19 +48,40 @@ public struct HubSyncRounds: Sendable {
         self.patience = patience
     }
 
+    /// The most bytes of changes a push may carry, once the hub said the
+    /// largest body it takes (nil until then: everything the hub lacks).
+    public private(set) var budget: Int?
+
     /// The first action.
     public var first: Action { .push(round: 1) }
 
+    /// The hub refused a push of `pushed` changes as larger than its `limit`
+    /// (bytes): the same round is pushed again carrying the oldest of the
+    /// changes that fit in nine tenths of it (a bundle's framing and
+    /// signatures take the rest), or in half the budget tried last, the
+    /// others left for the next rounds.
+    public mutating func tooLarge(limit: Int, pushed: Int) -> Action {
+        let budget = min(limit / 10 * 9, (self.budget ?? .max) / 2)
+        guard pushed > 1, budget > 0 else {
+            return .fail("a change is larger than the hub takes (\(limit) bytes in one request): ask the secretariat to raise the hub's --body-limit")
+        }
+        self.budget = budget
+        return .push(round: rounds + 1)
+    }
+
     /// A round was answered: `pushed` changes went up, `new` arrived, the
     /// hub is now believed to lack `hubLacks` changes, and `waiting` changes
-    /// held here wait for others not received yet.
-    public mutating func answered(pushed: Int, new: Int, hubLacks: Int, waiting: Int) -> Action {
+    /// held here wait for others not received yet. `cut`: the push carried
+    /// only the part of what the hub lacks that fit the ``budget``; such
+    /// rounds go on past ``maxRounds`` while each carries something.
+    public mutating func answered(pushed: Int, new: Int, hubLacks: Int, waiting: Int, cut: Bool = false) -> Action {
         rounds += 1
         attempts = 0
         waited = 0
         sent += pushed
         received += new
         if hubLacks == 0 && (waiting == 0 || new == 0) { return .done }
+        if cut && pushed > 0 { return .push(round: rounds + 1) }
         guard rounds < maxRounds else {
             let what = hubLacks > 0 ? "the hub still lacks \(hubLacks) change\(hubLacks == 1 ? "" : "s")" : "\(waiting) changes still wait for others"
             return .fail("\(what) after \(rounds) rounds; run gfmd sync again")
