@@ -74,11 +74,11 @@ final class HubHarness: @unchecked Sendable {
 
         /// The JSON error code of a refusal.
         var code: String? {
-            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String])?["error"]
+            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["error"] as? String
         }
         /// The JSON error message of a refusal.
         var message: String {
-            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String])?["message"] ?? ""
+            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["message"] as? String ?? ""
         }
     }
 

@@ -38,7 +38,9 @@ struct HubRefusalTests {
         expect(try await hub.signed(junk, by: laptop), 400, "bad_bundle", mentioning: "not a gfmd bundle")
         expect(try await hub.signed(Array(push.prefix(push.count / 2)), by: laptop), 400, "bad_bundle", mentioning: "truncated")
         expect(try await hub.signed([], by: laptop), 400, "bad_bundle", mentioning: "empty")
-        expect(try await hub.signed([UInt8](repeating: 0x1F, count: 2 << 20), by: laptop), 413, "too_large", mentioning: "1048576 bytes")
+        let oversized = try await hub.signed([UInt8](repeating: 0x1F, count: 2 << 20), by: laptop)
+        expect(oversized, 413, "too_large", mentioning: "1048576 bytes")
+        #expect((try? JSONSerialization.jsonObject(with: Data(oversized.body)) as? [String: Any])?["limit"] as? Int == 1 << 20, "the hub names its limit")
         expect(try await hub.signed(push, by: stranger), 401, "unenrolled", mentioning: "not enrolled")
         let revokedPush = try revoked.createBundle(for: .secretariat).bytes
         let revokedRequest = try revoked.signedRequest(method: "POST", target: "/v1/sync", body: revokedPush)
