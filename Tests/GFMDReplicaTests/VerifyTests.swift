@@ -104,6 +104,9 @@ struct VerifyTests {
                 try db.execute(sql: "UPDATE change SET body = ?, size = ? WHERE hash = ?", arguments: [forged, forged.count, Data(scene.edit.bytes)])
             }
         } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
+        Alteration(name: "a change's recorded size rewritten, far beyond any change") { scene in
+            try scene.alter("UPDATE change SET size = 1 << 40 WHERE hash = ?", [Data(scene.edit.bytes)])
+        } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
         Alteration(name: "a rejected change's verdict rewritten") { scene in
             try scene.alter("UPDATE rejected SET code = 'locked' WHERE hash = ?", [Data(scene.forged.bytes)])
         } expected: { [(.verdictMismatch, $0.forged.hex)] },

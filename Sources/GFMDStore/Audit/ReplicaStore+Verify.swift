@@ -50,7 +50,7 @@ extension ReplicaStore {
                     changes += plan[end].leaves.count
                     end += 1
                 }
-                let commits = held.verified(try plan[start..<end].map(held.stored), into: &verification)
+                let commits = held.verified(try plan[start..<end].map { try held.stored($0, skippingUnreadable: true) }, into: &verification)
                 _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .receive) }
                 progress?(WorkProgress("replaying commits", done: end, total: plan.count))
                 start = end

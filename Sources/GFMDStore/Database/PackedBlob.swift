@@ -12,6 +12,9 @@ enum PackedBlob {
     /// zlib's fastest level: a change compresses to nearly the same size at
     /// level 6, in a third of the time.
     private static let level: Int32 = 1
+    /// No change or checkpoint gfmd writes comes near this: a larger recorded
+    /// size is an altered database, refused before memory is taken for it.
+    static let maximumSize = 1 << 30
 
     /// `bytes` packed.
     static func pack(_ bytes: [UInt8]) -> Data {
@@ -35,6 +38,7 @@ enum PackedBlob {
     static func unpack(_ packed: Data, size: Int) throws -> [UInt8] {
         if packed.count == size { return [UInt8](packed) }
         guard size > packed.count, !packed.isEmpty else { throw StoreError(.corrupt, "a stored blob is longer than its recorded size") }
+        guard size <= maximumSize else { throw StoreError(.corrupt, "a stored blob's recorded size, \(size) bytes, is beyond any gfmd writes") }
         var bytes = [UInt8](repeating: 0, count: size)
         var produced = uLongf(size)
         let status = bytes.withUnsafeMutableBufferPointer { output in

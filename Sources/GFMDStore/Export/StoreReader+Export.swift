@@ -47,7 +47,7 @@ extension StoreReader {
     ///   - includingPending: with no selection, also export the changes still
     ///     waiting for their dependencies (for a replay of everything held).
     public func exportCommits(selection: Set<ChangeHash>? = nil, includingPending: Bool = false) throws -> [StoredCommit] {
-        try exportPlan(selection: selection, includingPending: includingPending).map(stored)
+        try exportPlan(selection: selection, includingPending: includingPending).map { try stored($0) }
     }
 
     /// The commits ``exportCommits(selection:includingPending:)`` returns,
@@ -102,18 +102,25 @@ extension StoreReader {
     }
 
     /// `commit` with its changes' bytes.
-    public func stored(_ commit: ExportedCommit) throws -> StoredCommit {
+    ///
+    /// - Parameter skippingUnreadable: leave out a change whose stored bytes
+    ///   do not unpack (`verify`, which reports it), rather than throw.
+    public func stored(_ commit: ExportedCommit, skippingUnreadable: Bool = false) throws -> StoredCommit {
         let log = try db.cachedStatement(sql: "SELECT body, size FROM change WHERE seq = ?")
         let rejected = try db.cachedStatement(sql: "SELECT body, size FROM rejected WHERE hash = ?")
         let pending = try db.cachedStatement(sql: "SELECT body, size FROM pending WHERE hash = ?")
-        let leaves = try commit.leaves.map { leaf in
+        let leaves = try commit.leaves.compactMap { leaf -> (index: Int, bytes: [UInt8])? in
             let row: Row? = switch leaf.location {
             case .log(let seq): try Row.fetchOne(log, arguments: [seq])
             case .rejected(let hash): try Row.fetchOne(rejected, arguments: [hash])
             case .pending(let hash): try Row.fetchOne(pending, arguments: [hash])
             }
             guard let row else { throw StoreError(.corrupt, "a change to export left the replica while it was read") }
-            return (index: leaf.index, bytes: try PackedBlob.unpack(row[0], size: row[1]))
+            do {
+                return (index: leaf.index, bytes: try PackedBlob.unpack(row[0], size: row[1]))
+            } catch where skippingUnreadable {
+                return nil
+            }
         }
         return StoredCommit(signer: commit.signer, leafCount: commit.leafCount, signature: commit.signature, leaves: leaves, proof: commit.proof)
     }

@@ -150,7 +150,10 @@ struct LocalRoutes {
         } catch {
             return try await record(id, refusal: (target == nil ? field : nil, "\(error)"), status: 422)
         }
-        return WebResponse.redirect("/records/\(id)" + (field.map { "#field-\($0)" } ?? ""))
+        // Back to the record's page, at the field saved (both as typed in a URL: hex digits, a field's letters).
+        let anchor = field.flatMap { $0.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_.-"))) }
+            .map { "#field-\($0)" } ?? ""
+        return WebResponse.redirect("/records/\(String(id.filter(\.isHexDigit)))" + anchor)
     }
 
     /// `POST /sync`: one sync with the hub at `address`, as `gfmd sync` makes it; the home page with its outcome.
