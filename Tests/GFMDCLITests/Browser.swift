@@ -67,8 +67,20 @@ final class Browser {
         _ = try? send("Browser.close", browserWide: true)
         close(commands)
         close(replies)
+        // Reaped, and killed if it has not gone within 10 s: a test never hangs on it.
         var status: Int32 = 0
-        waitpid(process, &status, 0)
+        var reaped = false
+        for _ in 0..<200 {
+            if waitpid(process, &status, WNOHANG) != 0 {
+                reaped = true
+                break
+            }
+            usleep(50_000)
+        }
+        if !reaped {
+            kill(process, SIGKILL)
+            waitpid(process, &status, 0)
+        }
     }
 
     // MARK: What a person does
