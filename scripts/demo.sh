@@ -2,8 +2,9 @@
 # Builds gfmd and plays a short story: the secretariat enrols two laptops of the
 # Philippine delegation and one of Mexico; the Philippine laptops edit one
 # practice offline, exchange bundle files, see a conflict and resolve it; the
-# secretariat accepts it and only then does Mexico receive it. Everything
-# happens in a temporary folder.
+# secretariat accepts it and only then does Mexico receive it; then the hub,
+# its web pages, the auditor's questions, and gfmd ui's address for the
+# browser. Everything happens in a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-system.sh
