@@ -1,9 +1,9 @@
 import Dispatch
-import GFMDWeb
 import GFMDCore
 import GFMDReplica
 import GFMDStore
 import GFMDSync
+import GFMDWeb
 
 /// Admits signed requests: holds the replay window (seeded, when the hub
 /// starts, with the nonces its replica remembers from the last window) and

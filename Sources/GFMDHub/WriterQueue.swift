@@ -1,6 +1,6 @@
 import Dispatch
-import GFMDWeb
 import GFMDSync
+import GFMDWeb
 
 /// The hub's one writer: syncs apply and answer one at a time (SQLite takes
 /// one writer), while reads go on from the WAL. A bounded number of syncs

@@ -93,7 +93,7 @@ struct BrowserUICLITests {
         #expect(conflict.contains("Bonds for the diaspora") && conflict.contains("Jose Rizal"), "\(conflict)")
         try keepScreenshot(maria, "ui-conflict")
         // "Keep this one" on Jose's title: settled here, then everywhere.
-        let keep = try conflict.components(separatedBy: "Keep this one").firstIndex { $0.contains("Bonds for the diaspora") } ?? 0
+        let keep = conflict.components(separatedBy: "Keep this one").firstIndex { $0.contains("Bonds for the diaspora") } ?? 0
         try maria.follow("#keep-title-\(keep)")
         #expect(try maria.text("#conflict-title") == nil)
         #expect(try maria.value("#value-title") == "Bonds for the diaspora")

@@ -1,5 +1,4 @@
 import GFMDReplica
-import GFMDWeb
 import GFMDStore
 
 /// The web pages' sessions: a random token per sign-in, sent back as a

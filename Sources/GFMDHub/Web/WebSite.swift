@@ -1,9 +1,9 @@
 import Dispatch
-import GFMDWeb
 import Foundation
 import GFMDCore
 import GFMDReplica
 import GFMDStore
+import GFMDWeb
 import HTTPTypes
 import Hummingbird
 import Logging

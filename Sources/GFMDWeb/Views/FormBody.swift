@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// The fields of a submitted HTML form (`application/x-www-form-urlencoded`).
 package struct FormBody {

@@ -1,6 +1,6 @@
-package import GFMDCore
+import GFMDCore
 package import GFMDReplica
-package import GFMDStore
+import GFMDStore
 
 /// The bundles and syncs received, by delegation, and `gfmd verify`'s
 /// verdict, as a session's scope allows.

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// The files of a form posted as `multipart/form-data` (RFC 7578): the
 /// bundle files an officer uploads, several at once.

@@ -1,7 +1,7 @@
-package import Foundation
+import Foundation
 package import GFMDCore
 package import GFMDReplica
-package import GFMDStore
+import GFMDStore
 
 /// The records list and the record page, as a session's scope allows:
 /// records it sees whole as merged here, the others only as published.
