@@ -130,7 +130,7 @@ struct FilesCLITests {
         let out = cli.path("auditor")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         let audit = try read("audit-db", out + "/audit.sqlite").stdout
-        #expect(audit.hasPrefix("Wrote \(out)/audit.sqlite: 4 changes"), "\(audit)")
+        #expect(audit.hasPrefix("Wrote \(out)/audit.sqlite: 5 changes"), "\(audit)")
         let write = try cli.run(["set", id, "contact", "Desk B", "--replica", copy], unprivileged: true)
         #expect(write.status != 0 && write.stderr.hasPrefix("gfmd: ") && write.stderr.split(separator: "\n").count == 1, "\(write.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: copy).sorted() == files, "nothing was written beside the copy")
