@@ -66,14 +66,16 @@ public final class HubClient: Sendable {
     /// - Parameters:
     ///   - attempts: how many times in a row a round is tried while the hub
     ///     cannot be reached (fewer when a standby's address comes next).
+    ///   - patience: how long, in milliseconds, a round may wait in all while
+    ///     the hub says it is busy (``HubSyncRounds/patience``).
     ///   - progress: told of each round.
     ///   - waiting: told of each wait before a round is tried again (the
     ///     hub busy or out of reach), so that a user knows the sync goes on.
     /// - Throws: ``HubSyncError`` when the hub refuses the sync, cannot be
     ///   reached after the retries, or is not the secretariat's hub.
-    public func sync(_ replica: Replica, attempts: Int = 6, progress: @Sendable (String) -> Void = { _ in },
+    public func sync(_ replica: Replica, attempts: Int = 6, patience: Int = 600_000, progress: @Sendable (String) -> Void = { _ in },
                      waiting: @Sendable (String) -> Void = { _ in }) async throws -> HubSyncReport {
-        var rounds = HubSyncRounds(maxAttempts: attempts)
+        var rounds = HubSyncRounds(maxAttempts: attempts, patience: patience)
         var action = rounds.first
         var hub: Certificate?
         // Each push is planned for the hub's site alone: what other sites of

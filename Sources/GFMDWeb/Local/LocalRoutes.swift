@@ -166,7 +166,8 @@ struct LocalRoutes {
         do {
             let client = try HubClient(url: url, ca: ui.ca)
             do {
-                let report = try await client.sync(replica, attempts: 2)
+                // A page waits a minute at most for a busy hub: the officer sees why, and presses Sync again.
+                let report = try await client.sync(replica, attempts: 2, patience: 60_000)
                 try await client.shutdown()
                 var line = "In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)): pushed \(report.sent) change\(report.sent == 1 ? "" : "s"), received \(report.received) new change\(report.received == 1 ? "" : "s")."
                 if report.copyNotice != nil {
