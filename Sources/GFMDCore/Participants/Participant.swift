@@ -57,6 +57,13 @@ public struct ParticipantCode: Hashable, Comparable, Sendable, CustomStringConve
 
     public var description: String { rawValue }
 
+    /// How pages and exports name a participant: "Philippines (PHL)", or the
+    /// code alone when it is its name or no participant has it.
+    public static func label(_ code: String) -> String {
+        guard let name = ParticipantCode(code)?.participant.name, name != code else { return code }
+        return "\(name) (\(code))"
+    }
+
     public static func < (lhs: ParticipantCode, rhs: ParticipantCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public init(from decoder: any Decoder) throws {

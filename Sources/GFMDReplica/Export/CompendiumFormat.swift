@@ -42,13 +42,18 @@ public enum CompendiumFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// RFC 4180: CRLF line ends; a field with a comma, quote or line break is
-    /// quoted, its quotes doubled.
-    static func csv(_ records: [RecordView]) -> String {
+    /// `rows` as RFC 4180 CSV: CRLF line ends; a field with a comma, quote
+    /// or line break is quoted, its quotes doubled.
+    static func csv(rows: [[String]]) -> String {
         func quoted(_ text: String) -> String {
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
+        return rows.map { $0.map(quoted).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// One row per record, a column per field.
+    static func csv(_ records: [RecordView]) -> String {
         let fields = columns(records)
         let header = ["id", "type", "owner", "owner_name", "status", "published", "updated"] + fields
         let rows = records.map { record in
@@ -56,7 +61,7 @@ public enum CompendiumFormat: String, CaseIterable, Sendable {
             return [record.state.id.hex, record.state.header.type, record.state.header.owner, owner, record.state.workflowState,
                     record.published ? "yes" : "no", record.state.header.updated.iso8601] + fields.map { cell(record, $0) }
         }
-        return ([header] + rows).map { $0.map(quoted).joined(separator: ",") + "\r\n" }.joined()
+        return csv(rows: [header] + rows)
     }
 
     /// Grouped by type (its help as the heading), then by owner (its name), one section per record.

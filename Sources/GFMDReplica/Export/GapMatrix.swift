@@ -55,14 +55,10 @@ public struct GapMatrix: Sendable {
     /// RFC 4180 CSV: a `theme` column, then one per proposer (its code); a
     /// cell lists its gaps as `id: summary`, one per line.
     public var csv: String {
-        func quoted(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
         let rows = [["theme"] + proposers] + themes.map { theme in
             [theme] + proposers.map { gaps(theme, $0).map { "\($0.id.hex): \($0.summary)" }.joined(separator: "\n") }
         }
-        return rows.map { $0.map(quoted).joined(separator: ",") + "\r\n" }.joined()
+        return CompendiumFormat.csv(rows: rows)
     }
 
     /// A Markdown table: proposers by name and code across, themes down, each
@@ -71,13 +67,9 @@ public struct GapMatrix: Sendable {
         func escaped(_ text: String) -> String {
             text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "<", with: "&lt;")
         }
-        func name(_ code: String) -> String {
-            guard let name = ParticipantCode(code)?.participant.name, name != code else { return code }
-            return "\(name) (\(code))"
-        }
         var out = "# Matrix of knowledge gaps\n\n"
         guard !themes.isEmpty else { return out + "No knowledge gap.\n" }
-        out += "| theme | " + proposers.map { escaped(name($0)) }.joined(separator: " | ") + " |\n"
+        out += "| theme | " + proposers.map { escaped(ParticipantCode.label($0)) }.joined(separator: " | ") + " |\n"
         out += "|---|" + proposers.map { _ in "---|" }.joined() + "\n"
         for theme in themes {
             let cells = proposers.map { proposer in

@@ -28,14 +28,14 @@ struct LocalRoutes {
             let filters = RecordPages.Filters(type: value("type"), owner: value("owner")?.uppercased(), status: value("status"),
                                               conflictsOnly: value("conflicts") != nil, page: value("page").flatMap(Int.init) ?? 1)
             return try await page { pages in
-                let list = try RecordPages(replica: ui.replica, scope: try ui.replica.scope(for: ui.replica.identity.participant)).list(filters)
+                let list = try RecordPages(replica: ui.replica, scope: try ui.scope()).list(filters)
                 return pages.records(filters, list: list)
             }
         }
         router.get("/matrix") { request, _ in
             let published = request.uri.queryParameters.get("version") == "published"
             return try await page { pages in
-                pages.page("Matrix of knowledge gaps", try MatrixPage(replica: ui.replica, scope: try ui.replica.scope(for: ui.replica.identity.participant))
+                pages.page("Matrix of knowledge gaps", try MatrixPage(replica: ui.replica, scope: try ui.scope())
                     .html(publishedOnly: published))
             }
         }
@@ -53,7 +53,7 @@ struct LocalRoutes {
                 return WebResponse.redirect("/records/\(id.hex)")
             } catch {
                 return try await page(status: 422) { pages in
-                    let list = try RecordPages(replica: replica, scope: try replica.scope(for: replica.identity.participant)).list(.init())
+                    let list = try RecordPages(replica: replica, scope: try ui.scope()).list(.init())
                     return pages.records(.init(), list: "<p class=\"refusal\" id=\"refused-new\">\(HTML.escape("\(error)"))</p>" + list)
                 }
             }
@@ -85,7 +85,7 @@ struct LocalRoutes {
         let replica = ui.replica, csrf = ui.csrf
         let body = try await ui.blocking { () -> String? in
             let pages = LocalPages(replica: replica, csrf: csrf)
-            let view = RecordPages(replica: replica, scope: try replica.scope(for: replica.identity.participant),
+            let view = RecordPages(replica: replica, scope: try ui.scope(),
                                    editor: { try pages.editor($0, refusal: refusal) })
             return try view.record(id, publishedVersion: false).map { pages.page("Record", $0) }
         }

@@ -1,6 +1,7 @@
 package import Foundation
 package import GFMDReplica
 import GFMDCore
+import GFMDStore
 import Hummingbird
 import HTTPTypes
 package import Logging
@@ -63,6 +64,11 @@ package struct LocalUI: Sendable {
     /// The session cookie's name: cookies do not tell ports apart, and two
     /// replicas may be open in one browser.
     var cookieName: String { "gfmd_ui_\(listeningPort)" }
+
+    /// What this laptop's pages show of the replica: all its participant may read.
+    func scope() throws -> ReaderScope {
+        try replica.scope(for: replica.identity.participant)
+    }
 
     /// The CSRF token of this launch's session.
     var csrf: String { Hash256.of(Array("gfmd ui form \(sessionToken)".utf8)).hex }

@@ -35,8 +35,7 @@ package enum HTML {
 
     /// A participant's code with its name: "Philippines (PHL)".
     package static func participant(_ code: String) -> String {
-        guard let name = ParticipantCode(code)?.participant.name, name != code else { return escape(code) }
-        return escape("\(name) (\(code))")
+        escape(ParticipantCode.label(code))
     }
 
     /// The hidden field that carries a session's CSRF token in each of its forms.

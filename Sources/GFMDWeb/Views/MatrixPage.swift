@@ -36,10 +36,7 @@ package struct MatrixPage {
                 }.joined(separator: "<br>")
             }
         }
-        let proposers = matrix.proposers.map { code in
-            ParticipantCode(code).map { $0.participant.name == code ? code : "\($0.participant.name) (\(code))" } ?? code
-        }
-        return body + HTML.table(id: "matrix", ["theme"] + proposers, rows,
+        return body + HTML.table(id: "matrix", ["theme"] + matrix.proposers.map(ParticipantCode.label), rows,
                                  empty: "No knowledge gap here yet.")
     }
 }
