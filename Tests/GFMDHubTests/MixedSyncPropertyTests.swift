@@ -30,8 +30,12 @@ struct MixedSyncPropertyTests {
 
     static let partners = ["IOM", "ILO", "UNDP", "UNHCR", "OECD"]
 
+    /// The seeds run one after another: run together, their 350 open replicas
+    /// held 1,800 descriptors, and Foundation's `Process.run` on Linux reads
+    /// past its `/proc/self/fd` buffer when the listing fills it (a crash
+    /// mid-suite, swift-corelibs-foundation pull request 5472).
     @Test("every laptop ends with its participant's view of the hub, no sync fails or loops, no change an officer made is lost, MEX never holds a PHL draft",
-          arguments: Array(UInt64(1)...50))
+          .serialized, arguments: Array(UInt64(1)...50))
     func schedule(seed: UInt64) async throws {
         var random = SeededGenerator(seed: seed)
         let fixture = ReplicaFixture()
