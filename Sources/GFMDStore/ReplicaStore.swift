@@ -146,9 +146,16 @@ public final class ReplicaStore: Sendable {
     /// Runs `body` in one write transaction, rolled back entirely if `body` throws.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
         let loaded = LoadedRecords()
-        let result = try wrap {
-            try pool.write { db in try body(StoreWriter(db: db, logger: logger, cache: cache, loaded: loaded)) }
+        let result: T
+        do {
+            result = try wrap {
+                try pool.write { db in try body(StoreWriter(db: db, logger: logger, cache: cache, loaded: loaded)) }
+            }
+        } catch {
+            cache.sites.endTransaction(committed: false)
+            throw error
         }
+        cache.sites.endTransaction(committed: true)
         cache.put(loaded.records)
         if let trust = loaded.trust { cache.putTrust(trust) }
         return result

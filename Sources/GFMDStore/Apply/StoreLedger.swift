@@ -127,6 +127,7 @@ final class StoreLedger: AdmissionLedger {
     /// Writes record `id` back with its new state.
     func write(_ id: RecordID, state: RecordState, heads: Set<ChangeHash>) throws {
         var row = rows[id] ?? StoredRecord(creating: state)
+        if row.state.header.owner != state.header.owner { cache.sites.forgetReaders() }
         row.state = state
         row.heads = heads
         try row.write(to: db)

@@ -1,5 +1,6 @@
 import Foundation
 import GFMDCore
+import GFMDSync
 import GRDB
 import Synchronization
 
@@ -13,12 +14,51 @@ import Synchronization
 /// makes a site probed for nothing. They are read afresh from the database
 /// whenever another connection (another process) wrote to it, as
 /// `PRAGMA data_version` tells on the writer's connection.
+///
+/// It also keeps the signing sites (the `site` table, read again once a
+/// site is added) and, per recipient participant, where its answers' scans
+/// of the log stopped (``Readers``): a hub answering a delegation's laptop
+/// then does not scan every other delegation's changes at each sync.
 final class SiteActivity: Sendable {
     private struct State {
         var latest: [SiteID: UInt64] = [:]
         /// The writer connection's data version when `latest` was read; nil before.
         var version: Int64?
         var participants: [SiteID: String] = [:]
+        var signers: Signers?
+        var readers: [String: Readers] = [:]
+        /// Found in the write transaction under way, kept once it commits.
+        var staged: [String: Readers] = [:]
+    }
+
+    /// How far the log was scanned for what one participant may read, and
+    /// the sites that wrote something it might: of every other site, no
+    /// change stored up to the watermarks is on a record it may read any
+    /// part of (as `StoreReader.changes(above:)` judges in SQL).
+    ///
+    /// That stays true until a record changes owner (``forgetReaders()``);
+    /// the other ways an old change becomes readable (an acceptance, a
+    /// `co_authors` edit) are new changes, which the next scan finds.
+    struct Readers {
+        /// The greatest `change.seq` scanned.
+        var changes: Int64
+        /// The greatest `rejected.rejected_seq` scanned.
+        var rejected: Int64
+        /// The sites with a change on a record the participant may read.
+        var sites: Set<SiteID>
+    }
+
+    /// The sites that signed a change this replica holds, and the tags two of them share.
+    struct Signers {
+        let sites: [SiteID]
+        let shared: Set<SiteTag>
+        let byTag: [SiteTag: [SiteID]]
+
+        init(_ sites: [SiteID]) {
+            self.sites = sites
+            byTag = Dictionary(grouping: sites, by: SiteTag.init)
+            shared = Set(byTag.filter { $0.value.count > 1 }.keys)
+        }
     }
 
     private let state = Mutex(State())
@@ -28,9 +68,59 @@ final class SiteActivity: Sendable {
         state.withLock { $0.latest[site] = max($0.latest[site] ?? 0, time.rawValue) }
     }
 
+    /// Records that this connection added `site` to the signing sites.
+    func noteSigner(_ site: SiteID) {
+        state.withLock { $0.signers = nil }
+    }
+
+    /// Forgets every participant's scans: a record changed owner, so what a
+    /// participant may read of old changes changed without a new change.
+    func forgetReaders() {
+        state.withLock { state in
+            state.readers = [:]
+            state.staged = [:]
+        }
+    }
+
+    /// The signing sites, read once and kept until a site is added or another
+    /// connection writes. To be called on the writer's connection.
+    func signers(_ db: Database) throws -> Signers {
+        try refresh(db)
+        if let signers = state.withLock({ $0.signers }) { return signers }
+        let signers = Signers(try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM site")).map { try SiteID(data: $0) })
+        state.withLock { $0.signers = signers }
+        return signers
+    }
+
+    /// Where the scans for `participant` stopped, in this transaction or an
+    /// earlier one; nil when they start afresh.
+    func readers(of participant: String) -> Readers? {
+        state.withLock { $0.staged[participant] ?? $0.readers[participant] }
+    }
+
+    /// Notes where a scan for `participant` in the write transaction under way stopped.
+    func stage(_ readers: Readers, of participant: String) {
+        state.withLock { $0.staged[participant] = readers }
+    }
+
+    /// Keeps what the transaction that just ended scanned, if it committed.
+    func endTransaction(committed: Bool) {
+        state.withLock { state in
+            if committed { state.readers.merge(state.staged) { $1 } }
+            state.staged = [:]
+        }
+    }
+
     /// The latest time held per site; a site absent holds nothing. To be
     /// called on the writer's connection, inside a transaction.
     func latest(_ db: Database) throws -> [SiteID: HybridTimestamp] {
+        try refresh(db)
+        return state.withLock { $0.latest.mapValues(HybridTimestamp.init(rawValue:)) }
+    }
+
+    /// Reads the times afresh, and forgets the signers and the participants'
+    /// scans, when another connection wrote since they were read.
+    private func refresh(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if state.withLock({ $0.version != version }) {
             // One index probe per site and table (`(site, hlc)` indexes), not a scan of the history.
@@ -47,9 +137,10 @@ final class SiteActivity: Sendable {
             state.withLock { state in
                 state.latest.merge(read, uniquingKeysWith: max)
                 state.version = version
+                state.signers = nil
+                state.readers = [:]
             }
         }
-        return state.withLock { $0.latest.mapValues(HybridTimestamp.init(rawValue:)) }
     }
 
     /// The participant the applied changes of `site` act for, read once per site.

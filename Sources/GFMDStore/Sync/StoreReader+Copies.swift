@@ -52,7 +52,7 @@ extension StoreReader {
         let statement = try db.cachedStatement(sql: """
             SELECT hash FROM change WHERE site = ?1 AND hlc <= ?2 UNION ALL SELECT hash FROM rejected WHERE site = ?1 AND hlc <= ?2
             """)
-        for id in try signingSites().sites where SiteTag(id) == site {
+        for id in try signingSites().byTag[site] ?? [] {
             let rows = try Data.fetchCursor(statement, arguments: [id.data, Int64(bitPattern: time.rawValue)])
             while let data = try rows.next() { fingerprint.add(try Hash256(data: data)) }
         }

@@ -78,37 +78,64 @@ extension StoreReader {
     }
 
     /// Every change held above the plan's times and not skipped, by site.
+    ///
+    /// For a recipient that may not read everything, on the writer's
+    /// connection, only the sites that wrote something it might read are
+    /// probed, and the rest of the log only above where the last scan for it
+    /// stopped (``SiteActivity/Readers``): an answer to a delegation's laptop
+    /// costs what is new and what its participant reads, not every other
+    /// delegation's history.
     private func changes(above plan: DeltaPlan) throws -> [ChangeHash: Located] {
-        let (sites, sharedTags) = try signingSites()
+        let signers = try signingSites()
         let latest = try self.sites?.latest(db)
+        let partial = plan.recipient != ParticipantCode.secretariat.rawValue
         // For a recipient that may not read everything, changes of records it
         // can read no part of (another participant's, never accepted, without
         // it as co-author) are left out here, in SQL; the visibility filter
         // then judges the rest exactly.
-        let readable = plan.recipient == ParticipantCode.secretariat.rawValue ? "" : """
+        let readable = !partial ? "" : """
              AND (c.record = ?3 OR EXISTS (SELECT 1 FROM change a WHERE a.record = c.record AND a.accepts = 1)
                   OR EXISTS (SELECT 1 FROM record r WHERE r.id = c.record AND (r.owner = ?4 OR r.owner = ''
                              OR EXISTS (SELECT 1 FROM json_each(r.fields, '$."co_authors"') WHERE value = ?4))))
             """
         let trust = try trustRecordID()?.data
         var found: [ChangeHash: Located] = [:]
+        func take(_ row: Row, site: SiteID, rejected: Bool) throws {
+            let tag = SiteTag(site)
+            let shared = signers.shared.contains(tag)
+            let point = SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2])))
+            guard shared || plan.carries(point) else { return }
+            found[try Hash256(data: row[0])] = Located(record: try RecordID(data: row[1]), point: point, rejected: rejected, size: row[3])
+        }
+
+        var probed = signers.sites
+        if partial, let activity = self.sites {
+            var readers = activity.readers(of: plan.recipient) ?? SiteActivity.Readers(changes: 0, rejected: 0, sites: [])
+            for (table, key, rejected) in [("change", "seq", false), ("rejected", "rejected_seq", true)] {
+                let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc, size, site, \(key) FROM \(table) c WHERE \(key) > ?1" + readable)
+                let rows = try Row.fetchCursor(statement, arguments: [rejected ? readers.rejected : readers.changes, nil, trust, plan.recipient])
+                while let row = try rows.next() {
+                    let site = try SiteID(data: row[4])
+                    readers.sites.insert(site)
+                    try take(row, site: site, rejected: rejected)
+                }
+            }
+            readers.changes = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change") ?? 0
+            readers.rejected = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rejected_seq), 0) FROM rejected") ?? 0
+            activity.stage(readers, of: plan.recipient)
+            probed = signers.sites.filter(readers.sites.contains)
+        }
         for (table, rejected) in [("change", false), ("rejected", true)] {
             let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc, size FROM \(table) c WHERE site = ?1 AND hlc > ?2" + readable)
-            for site in sites {
+            for site in probed {
                 // A tag two sites share names neither: all of their changes are candidates.
-                let tag = SiteTag(site)
-                let shared = sharedTags.contains(tag)
-                let since = shared ? HybridTimestamp.zero : plan.since[tag]
+                let since = signers.shared.contains(SiteTag(site)) ? HybridTimestamp.zero : plan.since[SiteTag(site)]
                 if let latest, (latest[site] ?? .zero) <= since { continue }
-                let arguments: StatementArguments = readable.isEmpty
-                    ? [site.data, Int64(bitPattern: since.rawValue)]
-                    : [site.data, Int64(bitPattern: since.rawValue), trust, plan.recipient]
+                let arguments: StatementArguments = partial
+                    ? [site.data, Int64(bitPattern: since.rawValue), trust, plan.recipient]
+                    : [site.data, Int64(bitPattern: since.rawValue)]
                 let rows = try Row.fetchCursor(statement, arguments: arguments)
-                while let row = try rows.next() {
-                    let point = SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: row[2])))
-                    if !shared && plan.skip.contains(point) { continue }
-                    found[try Hash256(data: row[0])] = Located(record: try RecordID(data: row[1]), point: point, rejected: rejected, size: row[3])
-                }
+                while let row = try rows.next() { try take(row, site: site, rejected: rejected) }
             }
         }
         return found

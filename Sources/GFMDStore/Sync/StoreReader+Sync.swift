@@ -64,18 +64,16 @@ extension StoreReader {
     }
 
     /// The sites that signed a change this replica holds, and the tags two of them share.
-    func signingSites() throws -> (sites: [SiteID], shared: Set<SiteTag>) {
-        let sites = try Data.fetchAll(try db.cachedStatement(sql: "SELECT id FROM site")).map { try SiteID(data: $0) }
-        var seen = Set<SiteTag>(), shared = Set<SiteTag>()
-        for site in sites where !seen.insert(SiteTag(site)).inserted { shared.insert(SiteTag(site)) }
-        return (sites, shared)
+    /// Kept between transactions on the writer's connection, read afresh on another.
+    func signingSites() throws -> SiteActivity.Signers {
+        if let sites { return try sites.signers(db) }
+        return SiteActivity.Signers(try Data.fetchAll(try db.cachedStatement(sql: "SELECT id FROM site")).map { try SiteID(data: $0) })
     }
 
     /// The sites that signed a change this replica holds, by tag (a tag two
     /// of them share is left out: `SiteTag`).
     package func sitesByTag() throws -> [SiteTag: SiteID] {
-        let (sites, shared) = try signingSites()
-        return Dictionary(sites.filter { !shared.contains(SiteTag($0)) }.map { (SiteTag($0), $0) }, uniquingKeysWith: { first, _ in first })
+        try signingSites().byTag.compactMapValues { $0.count == 1 ? $0[0] : nil }
     }
 
     /// The participant each site's applied changes act for.
