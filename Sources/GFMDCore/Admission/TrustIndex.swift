@@ -17,6 +17,11 @@ package final class TrustIndex: @unchecked Sendable {
     /// The changes that certify or revoke each site, in the order added.
     private var concerning: [SiteID: [ChangeHash]] = [:]
     private var states: [[ChangeHash]: TrustState] = [:]
+    /// The heads sorted, and the state at them, kept until a change is
+    /// added: a trust record every laptop's enrolment added a head to has as
+    /// many heads as laptops.
+    private var sortedHeads: [ChangeHash]?
+    private var currentState: TrustState?
 
     /// The index of the trust record of `root`, holding `changes` (in a causal order).
     package init(root: SitePublicKey, changes: some Sequence<EncodedChange>) {
@@ -44,6 +49,15 @@ package final class TrustIndex: @unchecked Sendable {
         dependencies[change.hash] = change.change.dependencies
         for site in TrustRecord.sites(concernedBy: change.change) { concerning[site, default: []].append(change.hash) }
         states = [:]
+        sortedHeads = nil
+        currentState = nil
+    }
+
+    /// The heads, sorted.
+    package var headsInOrder: [ChangeHash] {
+        if let sortedHeads { return sortedHeads }
+        sortedHeads = heads.sorted()
+        return sortedHeads!
     }
 
     /// `hash` and every trust change it depends on.
@@ -67,7 +81,11 @@ package final class TrustIndex: @unchecked Sendable {
     }
 
     /// Every certificate and revocation of the trust record.
-    package var current: TrustState { state(at: heads.sorted()) }
+    package var current: TrustState {
+        if let currentState { return currentState }
+        currentState = state(at: headsInOrder)
+        return currentState!
+    }
 
     /// The certificates and revocations in the closure of `frontier`.
     package func state(at frontier: [ChangeHash]) -> TrustState {

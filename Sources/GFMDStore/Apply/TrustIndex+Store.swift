@@ -15,10 +15,19 @@ extension TrustIndex {
 
     /// `cached` when it is still this replica's trust record, else an index read afresh.
     static func current(_ cached: TrustIndex?, db: Database, root: SitePublicKey) throws -> TrustIndex {
-        if let cached, cached.root == root,
-           try StoredRecord.heads(of: cached.record, in: db) ?? Data() == cached.heads.sorted().concatenatedData {
+        if let cached, cached.root == root, try Self.same(StoredRecord.heads(of: cached.record, in: db) ?? Data(), cached.headsInOrder) {
             return cached
         }
         return try TrustIndex(db: db, root: root)
+    }
+
+    /// Whether `stored`, a record row's heads, are `heads` (sorted).
+    private static func same(_ stored: Data, _ heads: [ChangeHash]) -> Bool {
+        guard stored.count == heads.count * Hash256.byteCount else { return false }
+        return stored.withUnsafeBytes { raw in
+            heads.indices.allSatisfy { index in
+                Hash256(UnsafeRawBufferPointer(rebasing: raw[(index * Hash256.byteCount)...])) == heads[index]
+            }
+        }
     }
 }
