@@ -53,11 +53,16 @@ final class SiteActivity: Sendable {
         let sites: [SiteID]
         let shared: Set<SiteTag>
         let byTag: [SiteTag: [SiteID]]
+        /// The sites whose tag no other site has, by tag; and in the order of their tags.
+        let unique: [SiteTag: SiteID]
+        let uniqueInOrder: [(tag: SiteTag, site: SiteID)]
 
         init(_ sites: [SiteID]) {
             self.sites = sites
             byTag = Dictionary(grouping: sites, by: SiteTag.init)
             shared = Set(byTag.filter { $0.value.count > 1 }.keys)
+            unique = byTag.compactMapValues { $0.count == 1 ? $0[0] : nil }
+            uniqueInOrder = unique.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
     }
 
@@ -143,11 +148,21 @@ final class SiteActivity: Sendable {
         }
     }
 
-    /// The participant the applied changes of `site` act for, read once per site.
-    func participant(of site: SiteID, _ db: Database) throws -> String? {
-        if let known = state.withLock({ $0.participants[site] }) { return known }
-        let found = try String.fetchOne(db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1"), arguments: [site.data])
-        if let found { state.withLock { $0.participants[site] = found } }
+    /// The participant the applied changes of each of `sites` act for, each read once.
+    func participants(of sites: [SiteTag: SiteID], _ db: Database) throws -> [SiteTag: String] {
+        let known = state.withLock { $0.participants }
+        var found: [SiteTag: String] = [:]
+        var read: [SiteID: String] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1")
+        for (tag, site) in sites {
+            if let participant = known[site] {
+                found[tag] = participant
+            } else if let participant = try String.fetchOne(statement, arguments: [site.data]) {
+                found[tag] = participant
+                read[site] = participant
+            }
+        }
+        if !read.isEmpty { state.withLock { $0.participants.merge(read) { $1 } } }
         return found
     }
 }

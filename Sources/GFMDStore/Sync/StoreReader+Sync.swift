@@ -73,15 +73,16 @@ extension StoreReader {
     /// The sites that signed a change this replica holds, by tag (a tag two
     /// of them share is left out: `SiteTag`).
     package func sitesByTag() throws -> [SiteTag: SiteID] {
-        try signingSites().byTag.compactMapValues { $0.count == 1 ? $0[0] : nil }
+        try signingSites().unique
     }
 
     /// The participant each site's applied changes act for.
     package func siteParticipants() throws -> [SiteTag: String] {
+        if let sites { return try sites.participants(of: try sitesByTag(), db) }
         let statement = try db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1")
         var participants: [SiteTag: String] = [:]
         for (tag, site) in try sitesByTag() {
-            participants[tag] = try sites.map { try $0.participant(of: site, db) } ?? String.fetchOne(statement, arguments: [site.data])
+            participants[tag] = try String.fetchOne(statement, arguments: [site.data])
         }
         return participants
     }
@@ -96,7 +97,7 @@ extension StoreReader {
             """)
         var points: [SitePoint] = []
         let latest = try sites?.latest(db)
-        for (tag, site) in try sitesByTag().sorted(by: { $0.key < $1.key }) where points.count < limit {
+        for (tag, site) in try signingSites().uniqueInOrder where points.count < limit {
             if let latest, (latest[site] ?? .zero) <= frontier[tag] { continue }
             let times = try Int64.fetchAll(statement, arguments: [site.data, Int64(bitPattern: frontier[tag].rawValue), limit - points.count])
             points += times.map { SitePoint(site: tag, timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: $0))) }
