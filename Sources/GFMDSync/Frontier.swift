@@ -10,7 +10,7 @@ public import GFMDCore
 /// site, a site missing from either being missing).
 public struct Frontier: Hashable, Sendable {
     /// The sites with a timestamp above zero.
-    public private(set) var entries: [SiteTag: HybridTimestamp]
+    public internal(set) var entries: [SiteTag: HybridTimestamp]
 
     /// The empty frontier: nothing held.
     public init() { entries = [:] }
@@ -36,7 +36,7 @@ public struct Frontier: Hashable, Sendable {
 
     /// Raises every site to its timestamp in `other` when that is later.
     public mutating func formJoin(_ other: Frontier) {
-        for (site, timestamp) in other.entries { advance(site, to: timestamp) }
+        entries.merge(other.entries, uniquingKeysWith: max)
     }
 
     /// The least timestamp of each site over `frontiers`: what all of them hold.

@@ -11,9 +11,9 @@ extension Frontier {
 
     func write(to writer: inout ByteWriter) {
         writer.write(count: entries.count)
-        for site in sites {
+        for (site, time) in entries.sorted(by: { $0.key < $1.key }) {
             writer.write(uint64BigEndian: site.rawValue)
-            writer.write(uint64BigEndian: self[site].rawValue)
+            writer.write(uint64BigEndian: time.rawValue)
         }
     }
 
@@ -26,7 +26,9 @@ extension Frontier {
 
     init(reading reader: inout ByteReader) throws(FormatError) {
         self.init()
-        for _ in 0..<(try reader.readCount("frontier size", minimumElementSize: 16)) {
+        let count = try reader.readCount("frontier size", minimumElementSize: 16)
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
             let site = SiteTag(rawValue: try reader.readUInt64BigEndian("frontier site"))
             self[site] = HybridTimestamp(rawValue: try reader.readUInt64BigEndian("frontier time"))
         }

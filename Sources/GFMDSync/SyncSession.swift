@@ -149,6 +149,7 @@ public struct SyncSession: Hashable, Sendable {
     /// Per site, the time up to which this replica may claim to hold what it
     /// holds: its frontier, before its earliest pending change (not carried).
     func limits(_ holdings: DeltaHoldings) -> Frontier {
+        if holdings.earliestPending.isEmpty && holdings.cutoff == nil { return own }
         var limits = Frontier()
         for (site, time) in own.entries {
             var limit = time

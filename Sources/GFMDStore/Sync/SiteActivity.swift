@@ -26,6 +26,8 @@ final class SiteActivity: Sendable {
         var version: Int64?
         var participants: [SiteID: String] = [:]
         var signers: Signers?
+        /// The participant of every signing site whose tag is its own, once each is known.
+        var participantsByTag: [SiteTag: String]?
         var readers: [String: Readers] = [:]
         /// Found in the write transaction under way, kept once it commits.
         var staged: [String: Readers] = [:]
@@ -75,7 +77,10 @@ final class SiteActivity: Sendable {
 
     /// Records that this connection added `site` to the signing sites.
     func noteSigner(_ site: SiteID) {
-        state.withLock { $0.signers = nil }
+        state.withLock { state in
+            state.signers = nil
+            state.participantsByTag = nil
+        }
     }
 
     /// Forgets every participant's scans: a record changed owner, so what a
@@ -143,13 +148,17 @@ final class SiteActivity: Sendable {
                 state.latest.merge(read, uniquingKeysWith: max)
                 state.version = version
                 state.signers = nil
+                state.participantsByTag = nil
                 state.readers = [:]
             }
         }
     }
 
-    /// The participant the applied changes of each of `sites` act for, each read once.
-    func participants(of sites: [SiteTag: SiteID], _ db: Database) throws -> [SiteTag: String] {
+    /// The participant the applied changes of each signing site whose tag
+    /// is its own act for, each read once; kept whole once each is known.
+    func participants(_ db: Database) throws -> [SiteTag: String] {
+        if let whole = state.withLock({ $0.participantsByTag }) { return whole }
+        let sites = try signers(db).unique
         let known = state.withLock { $0.participants }
         var found: [SiteTag: String] = [:]
         var read: [SiteID: String] = [:]
@@ -162,7 +171,10 @@ final class SiteActivity: Sendable {
                 read[site] = participant
             }
         }
-        if !read.isEmpty { state.withLock { $0.participants.merge(read) { $1 } } }
+        state.withLock { state in
+            state.participants.merge(read) { $1 }
+            if found.count == sites.count { state.participantsByTag = found }
+        }
         return found
     }
 }

@@ -78,7 +78,7 @@ extension StoreReader {
 
     /// The participant each site's applied changes act for.
     package func siteParticipants() throws -> [SiteTag: String] {
-        if let sites { return try sites.participants(of: try sitesByTag(), db) }
+        if let sites { return try sites.participants(db) }
         let statement = try db.cachedStatement(sql: "SELECT participant FROM change WHERE site = ? LIMIT 1")
         var participants: [SiteTag: String] = [:]
         for (tag, site) in try sitesByTag() {
