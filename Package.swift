@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "GFMDHub",
             dependencies: [
-                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDStore", "GFMDWeb",
+                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDStore", "GFMDWeb", "GFMDHubClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -21,6 +21,12 @@ public struct HubConfiguration: Sendable {
     /// How long a trust snapshot serves before it is read again, so that a
     /// revocation made on the hub's folder takes effect within it.
     public var trustRefresh: Duration
+    /// Other hubs to keep this one in step with (`--mirror`, ``HubMirror``).
+    public var mirrors: [URL] = []
+    /// How often the hub syncs with its mirrors when nothing nudges it sooner.
+    public var mirrorInterval: Duration = .seconds(30)
+    /// A PEM file of the authorities that sign the mirrors' TLS certificates, instead of the system's.
+    public var mirrorCA: URL?
 
     /// The defaults of `gfmd serve`.
     public init(

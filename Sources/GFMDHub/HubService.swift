@@ -39,10 +39,12 @@ public struct HubService: Service {
             throw HubStartError("this replica cannot be the hub: only an enrolled secretariat replica serves (`gfmd init --secretariat`, or a SEC replica it certified)")
         }
         let responses = HubResponses(replica: replica, certificate: certificate)
+        let mirror = configuration.mirrors.isEmpty ? nil : HubMirror(
+            replica: replica, targets: configuration.mirrors, ca: configuration.mirrorCA, interval: configuration.mirrorInterval, logger: logger)
         let sync = SyncEndpoint(
             replica: replica, gate: try RequestGate(replica: replica, refresh: configuration.trustRefresh),
             writer: WriterQueue(limit: configuration.queueLimit, timeout: configuration.queueTimeout),
-            responses: responses, bodyLimit: configuration.bodyLimit, logger: logger)
+            responses: responses, bodyLimit: configuration.bodyLimit, logger: logger, applied: { mirror?.nudge() })
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(responses: responses))
         router.get("/v1/health") { _, _ in
@@ -66,7 +68,11 @@ public struct HubService: Service {
                 onListening(URL(string: "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)")!)
             },
             logger: logger)
-        try await app.run()
+        try await withThrowingDiscardingTaskGroup { group in
+            if let mirror { group.addTask { await mirror.run() } }
+            try await app.run()
+            group.cancelAll()
+        }
     }
 
     /// The server's TLS configuration from a PEM certificate chain and key.

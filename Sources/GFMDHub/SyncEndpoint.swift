@@ -21,6 +21,8 @@ struct SyncEndpoint: Sendable {
     let responses: HubResponses
     let bodyLimit: Int
     let logger: Logger
+    /// Told after a sync applied changes this hub did not hold.
+    let applied: @Sendable () -> Void
 
     func handle(_ request: Request) async -> Response {
         var nonce: [UInt8]?
@@ -47,6 +49,7 @@ struct SyncEndpoint: Sendable {
             }
             // Only secretariat sites certify and revoke: what they bring may change who is admitted.
             if certificate.role == .secretariat && outcome.report.applied > 0 { await gate.invalidate() }
+            if outcome.report.applied > 0 { applied() }
             logger.info("sync", metadata: [
                 "site": "\(signed.key.siteID.short)", "participant": "\(participant.rawValue)",
                 "received": "\(outcome.changeCount)", "new": "\(outcome.report.applied)", "sent": "\(answer.changeCount)",
