@@ -16,10 +16,15 @@ import Logging
 /// meanwhile. With `killHubAfter`, the hub is killed (SIGKILL) that many
 /// seconds into the measured syncs and started again on the same port: the
 /// laptops finish by their retries, and the hub's replica is verified.
+/// With `standby`, a second hub runs beside it, kept in step by the first's
+/// `--mirror`, and the laptops list both addresses; a hub killed is started
+/// again only once the laptops are done, and the line says how long the two
+/// hubs then took to agree.
 struct HubWorkload {
     let clients: Int
     var idle = 0
     var killHubAfter: Double?
+    var standby = false
     static let fields = ["questionnaire", "examples"] + (1...8).map { "answers.q\($0)" }
 
     func run() async throws {
@@ -32,24 +37,30 @@ struct HubWorkload {
         var logger = Logger(label: "gfmd-bench")
         logger.logLevel = .warning
         let states = Participants.states.map(\.code)
-        let hubFolder = directory.appendingPathComponent("hub")
+        let hubFolder = directory.appendingPathComponent("hub"), standbyFolder = directory.appendingPathComponent("standby")
         let laptops = try {
             let root = try Replica.createSecretariat(at: hubFolder, author: "Secretariat", logger: logger)
+            if standby {
+                _ = try Replica.enrolled(at: standbyFolder, participant: .secretariat, author: "Standby hub", role: .secretariat, by: root, logger: logger)
+            }
             return try (0..<clients).map { index in
                 try Replica.enrolled(at: directory.appendingPathComponent("laptop\(index)"), participant: states[index % states.count],
                                      author: "Delegate \(index)", role: .delegate, by: root, logger: logger)
             }
         }()
         IdleConnections.makeRoom(for: idle)
-        var hub = try HubChild(replica: hubFolder)
+        let second = try standby ? HubChild(replica: standbyFolder) : nil
+        defer { second?.stop() }
+        let mirror = second.map { ["--mirror", $0.url.absoluteString] } ?? []
+        var hub = try HubChild(replica: hubFolder, options: mirror)
         defer { hub.stop() }
         let idleConnections = try IdleConnections(count: idle, port: hub.url.port ?? 0)
         defer { idleConnections.close() }
 
         // Each laptop's first sync (its enrolment, the trust record) is not measured.
         let url = hub.url
-        let client: @Sendable () throws -> HubClient = { try HubClient(url: url, connections: 1, timeout: .seconds(120)) }
-        try await Self.syncAll(laptops, client: client)
+        let addresses = [url] + (second.map { [$0.url] } ?? [])
+        try await Self.syncAll(laptops, addresses: addresses)
         for (index, laptop) in laptops.enumerated() {
             var generator = SystemRandomNumberGenerator()
             let records = (0..<2).map { record in
@@ -60,24 +71,29 @@ struct HubWorkload {
         }
         let start = ContinuousClock.now
         let killer = killHubAfter.map { seconds in
-            Task { [hub] in
+            Task { [hub, standby] in
                 try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
                 let rss = hub.peakRSSMegabytes()
                 hub.kill()
-                return (rss, try HubChild(replica: hubFolder, port: url.port ?? 0))
+                // With a standby, the laptops finish there; the hub returns once they are done.
+                return (rss, standby ? nil : try HubChild(replica: hubFolder, port: url.port ?? 0))
             }
         }
-        let latencies = try await Self.syncAll(laptops, client: client)
+        let latencies = try await Self.syncAll(laptops, addresses: addresses)
         let wall = (ContinuousClock.now - start).seconds
         var hubRSS = 0
+        var agreedAfter: Double?
         if let killer {
             let (killedRSS, restarted) = try await killer.value
             hubRSS = killedRSS
-            hub = restarted
+            hub = try restarted ?? HubChild(replica: hubFolder, port: url.port ?? 0, options: mirror)
+            if standby {
+                agreedAfter = try await Self.agreement(of: hubFolder, standbyFolder, logger: logger)
+            }
         }
         hubRSS = max(hubRSS, hub.peakRSSMegabytes())
         // Laptops of one delegation that synced before a colleague pushed catch up once more.
-        try await Self.syncAll(laptops, client: client)
+        try await Self.syncAll(laptops, addresses: addresses)
         let hubReplica = try Replica.open(at: hubFolder, access: .readOnly, logger: logger)
         var mismatches = 0
         for laptop in laptops {
@@ -94,6 +110,10 @@ struct HubWorkload {
             "p50_s": quantile(0.5), "p99_s": quantile(0.99), "syncs_per_s": (Double(times.count) / wall * 10).rounded() / 10,
             "hub_rss_mb": hubRSS, "idle_connections": idleConnections.count,
         ]
+        if standby {
+            line["standby"] = true
+            line["hubs_agreed_after_s"] = agreedAfter.map { ($0 * 10).rounded() / 10 } ?? -1
+        }
         if let killHubAfter {
             // Every change the laptops made is at the hub, and its history replays to its state.
             let verification = try ReplicaStore(path: hubFolder.appendingPathComponent(Replica.databaseName).path, access: .readOnly).verify()
@@ -107,28 +127,40 @@ struct HubWorkload {
         }
     }
 
-    /// Syncs every laptop at once; each one's latency in seconds, nil when it failed.
+    /// Syncs every laptop at once with the first of `addresses` that
+    /// answers; each one's latency in seconds, nil when it failed.
     @discardableResult
-    static func syncAll(_ laptops: [Replica], client: @escaping @Sendable () throws -> HubClient) async throws -> [Double?] {
+    static func syncAll(_ laptops: [Replica], addresses: [URL]) async throws -> [Double?] {
         try await withThrowingTaskGroup(of: Double?.self) { group in
             for laptop in laptops {
                 group.addTask {
-                    let http = try client()
                     let start = ContinuousClock.now
-                    let outcome: Double?
                     do {
-                        _ = try await http.sync(laptop)
-                        outcome = (ContinuousClock.now - start).seconds
+                        _ = try await HubFailover.sync(laptop, addresses: addresses)
+                        return (ContinuousClock.now - start).seconds
                     } catch {
                         FileHandle.standardError.write(Data("gfmd-bench w5: \(laptop.identity.participant): \(error)\n".utf8))
-                        outcome = nil
+                        return nil
                     }
-                    try await http.shutdown()
-                    return outcome
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
+    }
+}
+
+extension HubWorkload {
+    /// How long, in seconds, the hubs at `first` and `second` took to hold
+    /// the same (their digests), checked twice a second; nil past two minutes.
+    static func agreement(of first: URL, _ second: URL, logger: Logger) async throws -> Double? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(120) {
+            let a = try Replica.open(at: first, access: .readOnly, logger: logger).digest()
+            let b = try Replica.open(at: second, access: .readOnly, logger: logger).digest()
+            if a == b { return (ContinuousClock.now - start).seconds }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return nil
     }
 }
 
@@ -143,10 +175,10 @@ struct HubChild {
     let process = Process()
     let url: URL
 
-    /// Starts the hub serving `replica` on `port` (0: a free one).
-    init(replica: URL, port: Int = 0) throws {
+    /// Starts the hub serving `replica` on `port` (0: a free one), with `options` (`--mirror URL`).
+    init(replica: URL, port: Int = 0, options: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["w5-hub", "--replica", replica.path, "--port", "\(port)"]
+        process.arguments = ["w5-hub", "--replica", replica.path, "--port", "\(port)"] + options
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -181,11 +213,14 @@ struct HubChild {
     }
 
     /// Serves `replica` on `port` until SIGTERM, printing the "Listening on" line.
-    static func serve(replica: URL, port: Int) async throws {
+    static func serve(replica: URL, port: Int, mirror: URL?) async throws {
         var logger = Logger(label: "gfmd-bench-hub")
         // GFMD_LOG_LEVEL=info logs each sync with the time the hub took.
         logger.logLevel = ProcessInfo.processInfo.environment["GFMD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let hub = HubService(replica: try Replica.open(at: replica, logger: logger), configuration: HubConfiguration(port: port), logger: logger) { url in
+        var configuration = HubConfiguration(port: port)
+        configuration.mirrors = mirror.map { [$0] } ?? []
+        configuration.mirrorInterval = .seconds(1)
+        let hub = HubService(replica: try Replica.open(at: replica, logger: logger), configuration: configuration, logger: logger) { url in
             FileHandle.standardOutput.write(Data("Listening on \(url.absoluteString)\n".utf8))
         }
         try await hub.runUntilSignalled()

@@ -5,7 +5,7 @@
 //   swift run -c release gfmd-bench w2 [--delegations N] [--work DIR]
 //   swift run -c release gfmd-bench w3 [--changes N] [--records N] [--sites N] [--work DIR]
 //   swift run -c release gfmd-bench w4 [--runs N] [--delegations N] [--work DIR]
-//   swift run -c release gfmd-bench w5 [--clients N] [--idle N] [--kill-hub-after SECONDS]
+//   swift run -c release gfmd-bench w5 [--clients N] [--idle N] [--kill-hub-after SECONDS] [--standby]
 //   swift run -c release gfmd-bench report [--runs N] [--delegations N] [--scale 50,250,1000] [--work DIR]
 //                                          [--python PATH] [--peers PATH]
 import Foundation
@@ -37,6 +37,7 @@ do {
         var workload = HubWorkload(clients: option("--clients").flatMap(Int.init) ?? 250)
         workload.idle = option("--idle").flatMap(Int.init) ?? 0
         workload.killHubAfter = option("--kill-hub-after").flatMap(Double.init)
+        workload.standby = CommandLine.arguments.contains("--standby")
         try await workload.run()
     case "report":
         let home = FileManager.default.homeDirectoryForCurrentUser
@@ -49,9 +50,10 @@ do {
             python: URL(fileURLWithPath: option("--python") ?? (FileManager.default.isExecutableFile(atPath: venv.path) ? venv.path : "/usr/bin/python3")),
             peers: URL(fileURLWithPath: option("--peers") ?? "../shared/bench/peers.py")).run()
     case "w5-hub":
-        try await HubChild.serve(replica: URL(fileURLWithPath: option("--replica") ?? "."), port: option("--port").flatMap(Int.init) ?? 0)
+        try await HubChild.serve(replica: URL(fileURLWithPath: option("--replica") ?? "."), port: option("--port").flatMap(Int.init) ?? 0,
+                                 mirror: option("--mirror").flatMap(URL.init(string:)))
     default:
-        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--records N] [--sites N] [--work DIR] | w4 [--runs N] [--delegations N] [--work DIR] | w5 [--clients N] [--idle N] [--kill-hub-after SECONDS] | report [--runs N] [--delegations N] [--scale LIST] [--work DIR] [--python PATH] [--peers PATH]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gfmd-bench w1 [--trace FILE] | w2 [--delegations N] [--work DIR] | w3 [--changes N] [--records N] [--sites N] [--work DIR] | w4 [--runs N] [--delegations N] [--work DIR] | w5 [--clients N] [--idle N] [--kill-hub-after SECONDS] [--standby] | report [--runs N] [--delegations N] [--scale LIST] [--work DIR] [--python PATH] [--peers PATH]\n".utf8))
         exit(2)
     }
 } catch {

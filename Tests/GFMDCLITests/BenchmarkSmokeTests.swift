@@ -74,4 +74,12 @@ struct BenchmarkSmokeTests {
         #expect(line["errors"] as? Int == 0, "\(line)")
         #expect(line["idle_connections"] as? Int == 20 && line["verify_problems"] as? Int == 0, "\(line)")
     }
+
+    @Test("W5 with a standby hub: the first killed, the laptops finish on the standby, and the two hubs then agree")
+    func standbyHub() throws {
+        let lines = try run(["w5", "--clients", "3", "--standby", "--kill-hub-after", "0.05"])
+        let line = try #require(lines.first { $0["workload"] as? String == "W5-hub" }, "\(lines)")
+        #expect(line["errors"] as? Int == 0 && line["verify_problems"] as? Int == 0, "\(line)")
+        #expect((line["hubs_agreed_after_s"] as? Double ?? -1) >= 0, "\(line)")
+    }
 }

@@ -44,31 +44,21 @@ struct SyncCommand: AsyncParsableCommand {
             throw CommandFailure("give the hub's address (gfmd sync https://HOST:PORT): this replica never synced with one")
         }
         let progress = progress.line()
-        for (index, address) in addresses.enumerated() {
+        let urls = try addresses.map { address in
             guard let url = URL(string: address) else { throw CommandFailure("\"\(address)\" is not a hub address") }
-            let client = try HubClient(url: url, ca: ca.map { URL(fileURLWithPath: $0) })
-            let result: Result<HubSyncReport, any Error>
-            do {
-                // Waits are told even when piped: a sync waiting minutes for a busy hub must not look hung.
-                // With a standby next, a hub out of reach is tried twice, not for half a minute.
-                let attempts = index + 1 < addresses.count ? 2 : 6
-                result = .success(try await client.sync(replica, attempts: attempts, progress: { progress.say($0) },
-                                                        waiting: { Output.note("gfmd sync: \($0)") }))
-            } catch {
-                result = .failure(error)
-            }
-            try await client.shutdown()
-            let report: HubSyncReport
-            do {
-                report = try result.get()
-            } catch let error as HubSyncError {
-                guard error.unanswered, index + 1 < addresses.count else { throw CommandFailure(error.reason) }
-                Output.note("gfmd sync: \(address) does not answer (\(error.reason)); trying \(addresses[index + 1])")
-                continue
-            }
-            if let notice = report.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
-            Output.line("In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)\(addresses.count > 1 ? ", at \(address)" : "")): pushed \(Output.count(report.sent, "change")), received \(Output.count(report.received, "new change")) in \(Output.count(report.rounds, "round")).")
-            return
+            return url
         }
+        let (report, address): (HubSyncReport, URL)
+        do {
+            // Waits are told even when piped: a sync waiting minutes for a busy hub must not look hung.
+            (report, address) = try await HubFailover.sync(
+                replica, addresses: urls, ca: ca.map { URL(fileURLWithPath: $0) }, progress: { progress.say($0) },
+                waiting: { Output.note("gfmd sync: \($0)") },
+                passing: { from, reason, to in Output.note("gfmd sync: \(from.absoluteString) does not answer (\(reason)); trying \(to.absoluteString)") })
+        } catch let error as HubSyncError {
+            throw CommandFailure(error.reason)
+        }
+        if let notice = report.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
+        Output.line("In sync with the hub (site \(report.hub.site.short), \(report.hub.participant)\(addresses.count > 1 ? ", at \(address.absoluteString)" : "")): pushed \(Output.count(report.sent, "change")), received \(Output.count(report.received, "new change")) in \(Output.count(report.rounds, "round")).")
     }
 }
