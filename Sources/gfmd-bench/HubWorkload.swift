@@ -172,19 +172,15 @@ extension Duration {
 /// `gfmd-bench w5-hub --replica DIR`: the hub of W5, in a process of its own
 /// so that its memory is measured alone.
 struct HubChild {
-    let process = Process()
+    let process: ChildProcess
     let url: URL
 
     /// Starts the hub serving `replica` on `port` (0: a free one), with `options` (`--mirror URL`).
     init(replica: URL, port: Int = 0, options: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["w5-hub", "--replica", replica.path, "--port", "\(port)"] + options
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
+        process = try ChildProcess("/proc/self/exe", ["w5-hub", "--replica", replica.path, "--port", "\(port)"] + options)
         var text = ""
         while !text.contains("\n") {
-            let data = out.fileHandleForReading.availableData
+            let data = process.output.availableData
             if data.isEmpty { throw BenchFailure("the hub process ended before it listened") }
             text += String(decoding: data, as: UTF8.self)
         }
@@ -197,19 +193,19 @@ struct HubChild {
 
     /// The hub process's peak resident memory so far (VmHWM), in MB.
     func peakRSSMegabytes() -> Int {
-        ThisProcess.field("VmHWM:", of: "/proc/\(process.processIdentifier)/status") / 1024
+        ThisProcess.field("VmHWM:", of: "/proc/\(process.pid)/status") / 1024
     }
 
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.signal(SIGTERM)
+        process.wait()
     }
 
     /// Kills the hub as a power cut would: SIGKILL, nothing flushed.
     func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
     }
 
     /// Serves `replica` on `port` until SIGTERM, printing the "Listening on" line.
@@ -230,16 +226,9 @@ struct HubChild {
 /// The machine's HTTP limit: `wrk` against one URL, when it is installed.
 enum Wrk {
     static func requestsPerSecond(url: URL) throws -> Double? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["wrk", "-t2", "-c64", "-d5s", url.absoluteString]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let process = try ChildProcess("/usr/bin/env", ["wrk", "-t2", "-c64", "-d5s", url.absoluteString], quiet: true)
+        let text = String(decoding: process.output.readDataToEndOfFile(), as: UTF8.self)
+        guard process.wait() == 0,
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }) else { return nil }
         return Double(line.split(separator: " ").last ?? "")
     }
@@ -266,7 +255,8 @@ struct IdleConnections {
     init(count: Int, port: Int) throws {
         var sockets: [Int32] = []
         for _ in 0..<count {
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            // Close-on-exec: a hub started meanwhile must not hold them open.
+            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard socket >= 0 else { throw BenchFailure("cannot open an idle connection: \(String(cString: strerror(errno)))") }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
