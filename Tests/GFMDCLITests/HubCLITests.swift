@@ -113,12 +113,15 @@ struct HubCLITests {
         #expect(try cli.ok("sec", "verify").status == 0)
     }
 
-    @Test("gfmd serve refuses a replica that is not the secretariat's, and gfmd sync a wrong address, each in one line")
+    @Test("gfmd serve refuses a replica that is not the secretariat's and a wrong --mirror, and gfmd sync a wrong address, each in one line")
     func refusals() throws {
         try cli.enrolled("laptop", "PHL", author: "Maria Santos")
         try cli.refused("laptop", ["serve", "--port", "0"], mentioning: "only an enrolled secretariat replica serves")
         try cli.refused("laptop", ["sync", "ftp://example.org"], mentioning: "not a hub address")
         try cli.refused("laptop", ["serve", "--tls-cert", "x.pem"], mentioning: "--tls-cert and --tls-key go together")
+        try cli.refused("sec", ["serve", "--mirror", "ftp://standby.example.org"], mentioning: "--mirror takes a hub address")
+        try cli.refused("sec", ["serve", "--mirror-ca", "ca.pem"], mentioning: "--mirror-ca goes with --mirror")
+        try cli.refused("sec", ["serve", "--mirror", "http://127.0.0.1:9", "--mirror-every", "0"], mentioning: "--mirror-every takes 1 to 86400")
         let hub = try ServingProcess(hub: cli.path("sec"), in: cli.directory.url)
         let result = try cli.ok("laptop", "sync", hub.url.absoluteString)
         #expect(result.stdout.contains("In sync with the hub"))

@@ -74,9 +74,9 @@ struct MirrorCLITests {
         try cli.ok("phl2", "set", id, "start_date", "2025-01-15")
         try cli.ok("phl2", "sync", standby.url.absoluteString)
         main = try ServingProcess(hub: cli.path("hubA"), port: port, options: mirrorOptions, in: cli.directory.url)
-        defer { _ = main.terminate() }
         #expect(try eventually { try digest("hubA") == digest("hubB") }, "both hubs hold the same")
         #expect(try digest("hubA", for: "PHL") == cli.digest("phl2"))
+        #expect(main.terminate() == 0, "SIGTERM stops a mirroring hub gracefully")
         #expect(try cli.run(["verify", "--replica", cli.path("hubA")]).status == 0)
     }
 }
