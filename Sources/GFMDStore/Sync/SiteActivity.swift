@@ -75,8 +75,8 @@ final class SiteActivity: Sendable {
         state.withLock { $0.latest[site] = max($0.latest[site] ?? 0, time.rawValue) }
     }
 
-    /// Records that this connection added `site` to the signing sites.
-    func noteSigner(_ site: SiteID) {
+    /// Records that this connection added a site to the signing sites.
+    func signersChanged() {
         state.withLock { state in
             state.signers = nil
             state.participantsByTag = nil
@@ -113,10 +113,17 @@ final class SiteActivity: Sendable {
         state.withLock { $0.staged[participant] = readers }
     }
 
-    /// Keeps what the transaction that just ended scanned, if it committed.
+    /// Keeps what the transaction that just ended scanned, if it committed;
+    /// else forgets the signing sites too, which it may have read with a
+    /// site it added.
     func endTransaction(committed: Bool) {
         state.withLock { state in
-            if committed { state.readers.merge(state.staged) { $1 } }
+            if committed {
+                state.readers.merge(state.staged) { $1 }
+            } else {
+                state.signers = nil
+                state.participantsByTag = nil
+            }
             state.staged = [:]
         }
     }
@@ -157,6 +164,7 @@ final class SiteActivity: Sendable {
     /// The participant the applied changes of each signing site whose tag
     /// is its own act for, each read once; kept whole once each is known.
     func participants(_ db: Database) throws -> [SiteTag: String] {
+        try refresh(db)
         if let whole = state.withLock({ $0.participantsByTag }) { return whole }
         let sites = try signers(db).unique
         let known = state.withLock { $0.participants }

@@ -112,7 +112,7 @@ extension StoreReader {
         if partial, let activity = self.sites {
             var readers = activity.readers(of: plan.recipient) ?? SiteActivity.Readers(changes: 0, rejected: 0, sites: [])
             for (table, key, rejected) in [("change", "seq", false), ("rejected", "rejected_seq", true)] {
-                let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc, size, site, \(key) FROM \(table) c WHERE \(key) > ?1" + readable)
+                let statement = try db.cachedStatement(sql: "SELECT hash, record, hlc, size, site FROM \(table) c WHERE \(key) > ?1" + readable)
                 let rows = try Row.fetchCursor(statement, arguments: [rejected ? readers.rejected : readers.changes, nil, trust, plan.recipient])
                 while let row = try rows.next() {
                     let site = try SiteID(data: row[4])
