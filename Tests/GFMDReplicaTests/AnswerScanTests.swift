@@ -54,3 +54,27 @@ struct AnswerScanTests {
         #expect(try phl.digest() == hub.digest(for: ParticipantCode("PHL")!))
     }
 }
+
+extension AnswerScanTests {
+    @Test("a record whose creation MEX and PHL dispute, settled on PHL after the hub's scans, reaches PHL whole, MEX's old changes included")
+    func settlementWidens() throws {
+        let hub = try fixture.replica("hub", participant: "SEC")
+        let phl = try fixture.replica("phl")
+        let mex = try fixture.replica("mex", participant: "MEX")
+        var generator = SystemRandomNumberGenerator()
+        let id = RecordID.random(using: &generator)
+        try mex.commit([RecordEdits(.new(id: id, type: "practice", title: "Remesas"), [.set(field: "summary", value: "Written in Mexico City.")])])
+        try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
+        try phl.commit([RecordEdits(.new(id: id, type: "practice", title: "Remesas"), [])])
+        try hub.applyBundle(try phl.createBundle(for: .secretariat).bytes)
+        #expect(try hub.record(id.hex).header.owner == "", "the creations disagree: only the secretariat reads it")
+        // Answers to PHL: the hub scans, finds nothing it may read of MEX's, and remembers.
+        for _ in 0..<2 { try phl.applyBundle(try hub.createBundle(for: ParticipantCode("PHL")!, sealed: false).bytes) }
+        #expect(try phl.record(id.hex).displayedText("summary") == nil)
+
+        try hub.settle(id.hex, owner: "PHL")
+        try phl.applyBundle(try hub.createBundle(for: ParticipantCode("PHL")!, sealed: false).bytes)
+        #expect(try phl.record(id.hex).displayedText("summary") == "Written in Mexico City.")
+        #expect(try phl.digest() == hub.digest(for: ParticipantCode("PHL")!))
+    }
+}

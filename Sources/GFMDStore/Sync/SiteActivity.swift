@@ -38,9 +38,9 @@ final class SiteActivity: Sendable {
     /// change stored up to the watermarks is on a record it may read any
     /// part of (as `StoreReader.changes(above:)` judges in SQL).
     ///
-    /// That stays true until a record changes owner (``forgetReaders()``);
-    /// the other ways an old change becomes readable (an acceptance, a
-    /// `co_authors` edit) are new changes, which the next scan finds.
+    /// The ways an old change becomes readable (an acceptance, a
+    /// `co_authors` edit, a settlement) are new changes, which the next scan
+    /// finds; a record changing owner forgets every scan besides (``forgetReaders()``).
     struct Readers {
         /// The greatest `change.seq` scanned.
         var changes: Int64

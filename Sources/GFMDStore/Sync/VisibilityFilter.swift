@@ -53,7 +53,9 @@ struct VisibilityFilter {
 
     /// What the changes `kept` make readable that the recipient was not
     /// believed to read before: the part of a published version added by a new
-    /// acceptance, and the whole history of a record whose `co_authors` change.
+    /// acceptance, and the whole history of a record whose `co_authors`
+    /// change or whose settlement names its owner (a contested record, read
+    /// by the secretariat alone until then).
     mutating func newlyReadable(besides kept: [ChangeHash: StoreReader.Located], plan: DeltaPlan) throws -> [ChangeHash: StoreReader.Located] {
         var added: [ChangeHash: StoreReader.Located] = [:]
         let records = Set(kept.values.map(\.record))
@@ -72,7 +74,7 @@ struct VisibilityFilter {
             case .whole:
                 let widened = try kept.contains { hash, change in
                     guard change.record == record, let stored = try reader.storedChange(hash, rejected: change.rejected) else { return false }
-                    return stored.change.fieldsTouched.contains("co_authors")
+                    return !Set(stored.change.fieldsTouched).isDisjoint(with: ["co_authors", Settlement.field])
                 }
                 guard widened else { continue }
                 for hash in try reader.changeHashes(of: record) + reader.rejectedHashes(of: record) where kept[hash] == nil {
