@@ -129,7 +129,7 @@ public final class HubClient: Sendable {
                 try replica.noteHubAnswered(at: endpoint)
                 return HubSyncReport(rounds: rounds.rounds, sent: rounds.sent, received: rounds.received, hub: hub!, copyNotice: copyNotice)
             case .fail(let reason):
-                throw HubSyncError(reason)
+                throw HubSyncError(reason, unfinished: rounds.rounds >= rounds.maxRounds)
             }
         }
     }
@@ -248,10 +248,14 @@ public struct HubSyncError: Error, CustomStringConvertible {
     /// The error behind it, with its own code, when there is one (the
     /// replica's refusal of the hub's answer).
     public let cause: (any Error)?
-    init(_ reason: String, unanswered: Bool = false, cause: (any Error)? = nil) {
+    /// Whether the hub answered every round but the rounds ran out with
+    /// changes still to exchange (new ones kept arriving): a later sync goes on.
+    public let unfinished: Bool
+    init(_ reason: String, unanswered: Bool = false, cause: (any Error)? = nil, unfinished: Bool = false) {
         self.reason = reason
         self.unanswered = unanswered
         self.cause = cause
+        self.unfinished = unfinished
     }
     public var description: String { reason }
 }
