@@ -1,6 +1,7 @@
 import Foundation
 import GFMDCore
 import GFMDReplica
+import GFMDStore
 import GFMDTestSupport
 import Testing
 
@@ -13,11 +14,14 @@ import Testing
 struct AnswerScanTests {
     let fixture = ReplicaFixture()
 
+    /// The hub, a PHL laptop and a MEX laptop.
+    func replicas() throws -> (hub: Replica, phl: Replica, mex: Replica) {
+        (try fixture.replica("hub", participant: "SEC"), try fixture.replica("phl"), try fixture.replica("mex", participant: "MEX"))
+    }
+
     @Test("an old MEX draft that names PHL as co-author travels whole to PHL, though the hub had found nothing of MEX's for PHL before")
     func coAuthorWidens() throws {
-        let hub = try fixture.replica("hub", participant: "SEC")
-        let phl = try fixture.replica("phl")
-        let mex = try fixture.replica("mex", participant: "MEX")
+        let (hub, phl, mex) = try replicas()
         let draft = try mex.createRecord(type: "practice", title: "Remesas", edits: [.set(field: "summary", value: "First paragraph.")])
         try mex.edit(draft.hex, [.add(field: "partners", value: "IOM")])
         try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
@@ -36,9 +40,7 @@ struct AnswerScanTests {
 
     @Test("a MEX draft accepted after the hub's scans reaches PHL as published")
     func acceptanceWidens() throws {
-        let hub = try fixture.replica("hub", participant: "SEC")
-        let phl = try fixture.replica("phl")
-        let mex = try fixture.replica("mex", participant: "MEX")
+        let (hub, phl, mex) = try replicas()
         let draft = try mex.createRecord(type: "practice", title: "Remesas", edits: [.set(field: "summary", value: "Published text.")])
         try mex.transition(draft.hex, to: .submitted)
         try hub.applyBundle(try mex.createBundle(for: .secretariat).bytes)
@@ -58,9 +60,7 @@ struct AnswerScanTests {
 extension AnswerScanTests {
     @Test("a record whose creation MEX and PHL dispute, settled on PHL after the hub's scans, reaches PHL whole, MEX's old changes included")
     func settlementWidens() throws {
-        let hub = try fixture.replica("hub", participant: "SEC")
-        let phl = try fixture.replica("phl")
-        let mex = try fixture.replica("mex", participant: "MEX")
+        let (hub, phl, mex) = try replicas()
         var generator = SystemRandomNumberGenerator()
         let id = RecordID.random(using: &generator)
         try mex.commit([RecordEdits(.new(id: id, type: "practice", title: "Remesas"), [.set(field: "summary", value: "Written in Mexico City.")])])

@@ -84,7 +84,8 @@ extension StoreReader {
     /// probed, and the rest of the log only above where the last scan for it
     /// stopped (``SiteActivity/Readers``): an answer to a delegation's laptop
     /// costs what is new and what its participant reads, not every other
-    /// delegation's history.
+    /// delegation's history. The first answer to each participant after the
+    /// hub starts (or after a record changed owner) scans the log once.
     private func changes(above plan: DeltaPlan) throws -> [ChangeHash: Located] {
         let signers = try signingSites()
         let latest = try self.sites?.latest(db)
