@@ -9,26 +9,15 @@ import Foundation
 /// original bytes themselves when compressing would not make them smaller;
 /// the original's length, kept beside it, tells the two apart.
 enum PackedBlob {
-    /// zlib's fastest level: a change compresses to nearly the same size at
-    /// level 6, in a third of the time.
-    private static let level: Int32 = 1
     /// No change or checkpoint gfmd writes comes near this: a larger recorded
     /// size is an altered database, refused before memory is taken for it.
     static let maximumSize = 1 << 30
 
-    /// `bytes` packed.
+    /// `bytes` packed: one fixed-code deflate block (``FixedDeflate``), or
+    /// `bytes` themselves when that is not shorter.
     static func pack(_ bytes: [UInt8]) -> Data {
-        var packedSize = compressBound(uLong(bytes.count))
-        var packed = Data(count: Int(packedSize))
-        let status = packed.withUnsafeMutableBytes { output in
-            bytes.withUnsafeBufferPointer { input in
-                compress2(output.baseAddress!.assumingMemoryBound(to: Bytef.self), &packedSize, input.baseAddress, uLong(input.count), level)
-            }
-        }
-        precondition(status == Z_OK, "zlib compress2 failed: \(status)")
-        guard Int(packedSize) < bytes.count else { return Data(bytes) }
-        packed.count = Int(packedSize)
-        return packed
+        guard let packed = bytes.withUnsafeBufferPointer(FixedDeflate.deflate) else { return Data(bytes) }
+        return Data(packed)
     }
 
     /// The original bytes of `packed`, which were `size` bytes long.
