@@ -81,28 +81,6 @@ public final class ReplicaStore: Sendable {
         }
     }
 
-    /// A store for a replay that is thrown away afterwards (`verify`'s): no
-    /// journal and no syncing to disk, since a crash loses nothing that
-    /// matters; one connection, in `path` (a new file).
-    init(scratch path: String, logger: Logger) throws {
-        self.path = path
-        self.logger = logger
-        lockTimeout = Self.defaultLockTimeout
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = OFF")
-            try db.execute(sql: "PRAGMA synchronous = OFF")
-            try db.execute(sql: "PRAGMA cache_size = -16384")
-        }
-        do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            try StoreMigrations.migrator.migrate(queue)
-            pool = queue
-        } catch {
-            throw StoreError(.database, "cannot create the scratch database \(path): \(Self.describe(error))")
-        }
-    }
-
     /// Opens `path` for reading only. A database in a folder this process
     /// cannot write (a copy handed to an auditor, a read-only medium) is
     /// opened as immutable: SQLite then creates no lock or WAL files beside

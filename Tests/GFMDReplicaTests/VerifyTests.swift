@@ -107,6 +107,13 @@ struct VerifyTests {
         Alteration(name: "a change's recorded size rewritten, far beyond any change") { scene in
             try scene.alter("UPDATE change SET size = 1 << 40 WHERE hash = ?", [Data(scene.edit.bytes)])
         } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
+        Alteration(name: "an applied change moved from the log to the rejected ones") { scene in
+            try scene.alter("""
+                INSERT INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, size, site, hlc)
+                SELECT hash, record, commit_id, leaf_index, bundle_id, 'wrong_role', 'forged', 99, body, size, site, hlc FROM change WHERE hash = ?
+                """, [Data(scene.edit.bytes)])
+            try scene.alter("DELETE FROM change WHERE hash = ?", [Data(scene.edit.bytes)])
+        } expected: { [(.logMismatch, $0.edit.hex), (.verdictMismatch, $0.edit.hex)] },
         Alteration(name: "a rejected change's verdict rewritten") { scene in
             try scene.alter("UPDATE rejected SET code = 'locked' WHERE hash = ?", [Data(scene.forged.bytes)])
         } expected: { [(.verdictMismatch, $0.forged.hex)] },

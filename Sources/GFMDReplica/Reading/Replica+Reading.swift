@@ -32,7 +32,7 @@ extension Replica {
 
     /// `gfmd verify`: every hash and signature re-checked, and the log, the
     /// verdicts and the merged state compared with a fresh replay
-    /// (``ReplicaStore/verify(scratchDirectory:replayBatch:progress:)``),
+    /// (``ReplicaStore/verify(replayBatch:progress:)``),
     /// `progress` told of the commits replayed.
     public func verify(progress: ProgressHandler? = nil) throws -> Verification {
         try store.verify(progress: progress)

@@ -54,17 +54,30 @@ final class ApplySession {
     /// Appends an applied change to the log.
     private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO change(hash, record, site, participant, author, hlc, deps, edits, commit_id, leaf_index, bundle_id, trust_frontier, body, size, accepts)
+            INSERT INTO change(hash, \(Self.derivedLogColumns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, body, size, accepts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let c = change.change
-        try insert.execute(arguments: [
-            change.hash.data, c.record.data, c.site.data, c.participant, c.author,
-            Int64(bitPattern: c.timestamp.rawValue), c.dependencies.concatenatedData, c.editsFields,
-            arrival.commitID, arrival.leafIndex, arrival.bundleID, frontier.concatenatedData, PackedBlob.pack(change.bytes), change.bytes.count, c.accepts,
-        ])
+        try insert.execute(arguments: StatementArguments([change.hash.data.databaseValue] + Self.derivedLogValues(change, frontier: frontier) + [
+            arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
+            PackedBlob.pack(change.bytes).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
+        ]))
         cache.sites.note(c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
+    }
+
+    /// The log's columns that follow from a change's signed bytes and its
+    /// trust frontier, which `gfmd verify` compares with its replay.
+    static let derivedLogColumns = ["record", "site", "participant", "author", "hlc", "deps", "edits", "trust_frontier"]
+
+    /// The values of ``derivedLogColumns`` for `change`.
+    static func derivedLogValues(_ change: EncodedChange, frontier: [ChangeHash]) -> [DatabaseValue] {
+        let c = change.change
+        return [
+            c.record.data.databaseValue, c.site.data.databaseValue, c.participant.databaseValue, c.author.databaseValue,
+            Int64(bitPattern: c.timestamp.rawValue).databaseValue, c.dependencies.concatenatedData.databaseValue,
+            c.editsFields.databaseValue, frontier.concatenatedData.databaseValue,
+        ]
     }
 
     /// Keeps what still waits as pending and writes every touched record back.

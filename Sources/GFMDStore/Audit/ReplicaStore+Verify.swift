@@ -4,44 +4,32 @@ import GRDB
 
 extension ReplicaStore {
     /// `gfmd verify`: re-checks every stored change's hash and every commit
-    /// signature, then replays everything the replica holds into a fresh
-    /// database and compares the log, the verdicts (rejected, pending) and
-    /// every record's merged state with it.
+    /// signature, replays everything the replica holds through the admission
+    /// machine in memory (``ReplayLedger``), and compares the log, the
+    /// verdicts (rejected, pending) and every record's merged state with it.
     ///
     /// The replica is only read, in one transaction, so it is verified as
-    /// one consistent state even while another gfmd writes to it.
+    /// one consistent state even while another gfmd writes to it; nothing is
+    /// written anywhere.
     ///
     /// - Parameters:
-    ///   - scratchDirectory: where the replay's temporary database is
-    ///     written; it is removed afterwards.
-    ///   - replayBatch: changes replayed per transaction (whole commits, at
-    ///     least one), which bounds memory: a transaction keeps the records it
-    ///     touches in memory until it commits.
+    ///   - replayBatch: changes replayed per admission (whole commits, at
+    ///     least one), which bounds memory: a batch's commits are read and
+    ///     held together.
     ///   - progress: told of the commits replayed.
     /// - Throws: ``StoreError`` when the replica is not enrolled (it then
     ///   holds nothing to verify) or cannot be read at all.
-    public func verify(scratchDirectory: URL = FileManager.default.temporaryDirectory, replayBatch: Int = 4096,
-                       progress: ProgressHandler? = nil) throws -> Verification {
+    public func verify(replayBatch: Int = 4096, progress: ProgressHandler? = nil) throws -> Verification {
         precondition(replayBatch > 0, "a replay batch holds at least one change")
-        let scratch = scratchDirectory.appendingPathComponent("gfmd-verify-\(UUID().uuidString)", isDirectory: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        do {
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(.database, "cannot create a scratch directory for the replay in \(scratchDirectory.path): \(error.localizedDescription)")
-        }
         return try read { held in
             guard let root = try held.root() else {
                 throw StoreError(.notEnrolled, "this replica is not enrolled yet: it holds nothing to verify")
             }
             var verification = Verification(root: root.siteID)
-            try held.checkChangeHashes(into: &verification)
             try held.checkSites(into: &verification)
-            let replay = try ReplicaStore(scratch: scratch.appendingPathComponent("replay.sqlite").path, logger: logger)
-            try replay.write { try $0.pin(root: root) }
-            // In batches, each its own transaction and each read when its turn
-            // comes, so that memory stays bounded on a hub's history; the order
-            // of applies does not change the result.
+            let replay = ReplayLedger(root: root, held: held.db)
+            // In batches, each read when its turn comes, so that memory stays
+            // bounded on a hub's history; the order of applies does not change the result.
             let plan = try held.exportPlan(includingPending: true)
             var start = 0
             while start < plan.count {
@@ -50,46 +38,22 @@ extension ReplicaStore {
                     changes += plan[end].leaves.count
                     end += 1
                 }
-                let commits = held.verified(try plan[start..<end].map { try held.stored($0, skippingUnreadable: true) }, into: &verification)
-                _ = try replay.write { try $0.apply(commits, receipt: nil, policy: .receive) }
+                try replay.admit(held.verified(try plan[start..<end].map { try held.stored($0, skippingUnreadable: true) }, into: &verification))
                 progress?(WorkProgress("replaying commits", done: end, total: plan.count))
                 start = end
             }
-            try replay.read { replayed in
-                try held.compareLog(with: replayed, into: &verification)
-                try held.compareVerdicts(with: replayed, into: &verification)
-                try held.compareRecords(with: replayed, into: &verification)
-                // A record whose state cannot be read was reported above.
-                verification.digest = (try? held.digest()) ?? "unreadable"
-                verification.replayedDigest = try replayed.digest()
-            }
+            try held.compareLog(with: replay, into: &verification)
+            try held.compareVerdicts(with: replay, into: &verification)
+            try held.compareRecords(with: replay, into: &verification)
+            // A record whose state cannot be read was reported above.
+            verification.digest = (try? held.digest()) ?? "unreadable"
+            verification.replayedDigest = try replay.digest()
             return verification
         }
     }
 }
 
 extension StoreReader {
-    /// Hashes the bytes of every change held again.
-    fileprivate func checkChangeHashes(into verification: inout Verification) throws {
-        for table in ["change", "pending", "rejected"] {
-            let rows = try Row.fetchCursor(db, sql: "SELECT hash, body, size FROM \(table)")
-            while let row = try rows.next() {
-                verification.changes += 1
-                let id = Hex.encode(row[0] as Data)
-                do {
-                    let decoded = try EncodedChange(bytes: try PackedBlob.unpack(row[1], size: row[2]))
-                    if decoded.hash.data != row[0] as Data {
-                        verification.problems.append(VerificationProblem(
-                            kind: .damagedChange, subject: id, detail: "its stored bytes hash to \(decoded.hash.short), not to its id"))
-                    }
-                } catch {
-                    verification.problems.append(VerificationProblem(
-                        kind: .damagedChange, subject: id, detail: "its stored bytes do not decode: \(error)"))
-                }
-            }
-        }
-    }
-
     /// Checks that each site's stored key is the key its id names.
     fileprivate func checkSites(into verification: inout Verification) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, public_key FROM site")
@@ -127,83 +91,121 @@ extension StoreReader {
         return verified
     }
 
-    /// Compares the log, change by change, with the replay's.
-    fileprivate func compareLog(with replayed: StoreReader, into verification: inout Verification) throws {
-        let columns = "hash, record, site, participant, author, hlc, deps, edits, trust_frontier"
-        try SortedRows.walk("SELECT \(columns) FROM change ORDER BY hash", db, replayed.db) { key, held, replay in
-            let id = Hex.encode(key)
-            switch (held, replay) {
-            case (.some, nil):
-                verification.problems.append(VerificationProblem(
-                    kind: .logMismatch, subject: id, detail: "the log holds this change but a replay of what the replica holds does not apply it"))
-            case (nil, .some):
-                verification.problems.append(VerificationProblem(
-                    kind: .logMismatch, subject: id, detail: "a replay applies this change but the log does not hold it"))
-            case let (held?, replay?):
-                let differing = SortedRows.differingColumns(held, replay)
+    /// Hashes the bytes of every change held again, and compares the log,
+    /// change by change, with the replay: what each applies, and the log's
+    /// columns with those the signed bytes and the replay's trust frontier give.
+    fileprivate func compareLog(with replay: ReplayLedger, into verification: inout Verification) throws {
+        var problems: [VerificationProblem] = []
+        var logged = 0
+        for table in ["change", "pending", "rejected"] {
+            let columns = table == "change" ? ", " + ApplySession.derivedLogColumns.joined(separator: ", ") : ""
+            let rows = try Row.fetchCursor(db, sql: "SELECT hash, body, size\(columns) FROM \(table)")
+            while let row = try rows.next() {
+                verification.changes += 1
+                let key: Data = row[0]
+                let id = Hex.encode(key)
+                var decoded: EncodedChange?
+                do {
+                    decoded = try EncodedChange(bytes: try PackedBlob.unpack(row[1], size: row[2]))
+                    if decoded!.hash.data != key {
+                        problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes hash to \(decoded!.hash.short), not to its id"))
+                    }
+                } catch {
+                    problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes do not decode: \(error)"))
+                }
+                guard table == "change" else { continue }
+                guard let hash = try? Hash256(data: key), let entry = replay.entries[hash] else {
+                    problems.append(VerificationProblem(
+                        kind: .logMismatch, subject: id, detail: "the log holds this change but a replay of what the replica holds does not apply it"))
+                    continue
+                }
+                logged += 1
+                // The replay applied the change whose bytes hash to this id; bytes that do not were reported above.
+                guard let decoded, decoded.hash == hash else { continue }
+                let expected = ApplySession.derivedLogValues(decoded, frontier: entry.frontier)
+                let differing = ApplySession.derivedLogColumns.indices.filter { (row[3 + $0] as DatabaseValue) != expected[$0] }
+                    .map { ApplySession.derivedLogColumns[$0] }
                 if !differing.isEmpty {
-                    verification.problems.append(VerificationProblem(
+                    problems.append(VerificationProblem(
                         kind: .logMismatch, subject: id,
                         detail: "its log column\(differing.count == 1 ? "" : "s") \(differing.joined(separator: ", ")) disagree\(differing.count == 1 ? "s" : "") with its signed bytes"))
                 }
-            case (nil, nil):
-                break
             }
         }
+        if logged < replay.entries.count {
+            let held = try db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?")
+            for hash in replay.entries.keys where try Bool.fetchOne(held, arguments: [hash.data]) != true {
+                problems.append(VerificationProblem(kind: .logMismatch, subject: hash.hex, detail: "a replay applies this change but the log does not hold it"))
+            }
+        }
+        verification.problems += problems.sorted { $0.subject < $1.subject }
     }
 
     /// Compares which changes are rejected (and why) and which are pending with the replay.
-    fileprivate func compareVerdicts(with replayed: StoreReader, into verification: inout Verification) throws {
-        try SortedRows.walk("SELECT hash, code FROM rejected ORDER BY hash", db, replayed.db) { key, held, replay in
-            let heldCode: String? = held?["code"]
-            let replayCode: String? = replay?["code"]
+    fileprivate func compareVerdicts(with replay: ReplayLedger, into verification: inout Verification) throws {
+        var problems: [VerificationProblem] = []
+        var heldRejected: [ChangeHash: String] = [:]
+        let rejectedRows = try Row.fetchCursor(db, sql: "SELECT hash, code FROM rejected")
+        while let row = try rejectedRows.next() { heldRejected[try Hash256(data: row[0])] = row[1] }
+        for hash in Set(heldRejected.keys).union(replay.rejected.keys) {
             let detail: String
-            switch (heldCode, replayCode) {
-            case let (held?, replay?) where held != replay:
-                detail = "rejected here (\(held)), but a replay rejects it for another reason (\(replay))"
+            switch (heldRejected[hash], replay.rejected[hash]) {
+            case let (held?, replayed?) where held != replayed:
+                detail = "rejected here (\(held)), but a replay rejects it for another reason (\(replayed))"
             case let (held?, nil):
                 detail = "rejected here (\(held)), but a replay does not reject it"
-            case let (nil, replay?):
-                detail = "not rejected here, but a replay rejects it (\(replay))"
+            case let (nil, replayed?):
+                detail = "not rejected here, but a replay rejects it (\(replayed))"
             default:
-                return
+                continue
             }
-            verification.problems.append(VerificationProblem(kind: .verdictMismatch, subject: Hex.encode(key), detail: detail))
+            problems.append(VerificationProblem(kind: .verdictMismatch, subject: hash.hex, detail: detail))
         }
-        try SortedRows.walk("SELECT hash FROM pending ORDER BY hash", db, replayed.db) { key, held, replay in
-            guard (held == nil) != (replay == nil) else { return }
-            verification.problems.append(VerificationProblem(
-                kind: .verdictMismatch, subject: Hex.encode(key),
-                detail: held == nil ? "a replay keeps this change pending but the replica does not" : "pending here but not in a replay"))
+        let heldPending = Set(try Data.fetchAll(db, sql: "SELECT hash FROM pending").map { try Hash256(data: $0) })
+        for hash in heldPending.symmetricDifference(replay.waiting.keys) {
+            problems.append(VerificationProblem(
+                kind: .verdictMismatch, subject: hash.hex,
+                detail: heldPending.contains(hash) ? "pending here but not in a replay" : "a replay keeps this change pending but the replica does not"))
         }
+        verification.problems += problems.sorted { $0.subject < $1.subject }
     }
 
     /// Compares each record's stored columns and merged state with the replay's.
-    fileprivate func compareRecords(with replayed: StoreReader, into verification: inout Verification) throws {
-        let columns = "id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc, heads, fields, conflicts"
-        try SortedRows.walk("SELECT \(columns) FROM record ORDER BY id", db, replayed.db) { key, held, replay in
+    fileprivate func compareRecords(with replay: ReplayLedger, into verification: inout Verification) throws {
+        var problems: [VerificationProblem] = []
+        var seen = 0
+        let columns = StoredRecord.summaryColumns
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, \(columns.joined(separator: ", ")) FROM record")
+        while let row = try rows.next() {
+            verification.records += 1
+            let key: Data = row[0]
             let subject = Hex.encode(key)
-            if held != nil { verification.records += 1 }
-            guard let held, let replay else {
-                verification.problems.append(VerificationProblem(
-                    kind: .stateMismatch, subject: subject,
-                    detail: held == nil ? "a replay holds this record but the replica does not" : "the replica holds this record but a replay does not"))
-                return
+            guard let id = try? RecordID(data: key), let replayed = replay.records[id] else {
+                problems.append(VerificationProblem(kind: .stateMismatch, subject: subject, detail: "the replica holds this record but a replay does not"))
+                continue
             }
-            var differing = SortedRows.differingColumns(held, replay)
-            let id = try RecordID(data: key)
+            seen += 1
+            var differing: [String] = []
             do {
-                let heldState = try StoredRecord.load(id, from: db)?.state.encodedState
-                let replayState = try StoredRecord.load(id, from: replayed.db)?.state.encodedState
-                if heldState != replayState { differing.append("state") }
+                let encoded = try replay.state(of: id)
+                let expected = StoredRecord.summary(of: try RecordState(id: id, decoding: encoded), heads: replayed.heads)
+                differing = columns.indices.filter { (row[1 + $0] as DatabaseValue) != expected[$0] }.map { columns[$0] }
+                if try StoredRecord.load(id, from: db)?.state.encodedState != encoded { differing.append("state") }
             } catch {
                 differing.append("state (unreadable: \(error))")
             }
             if !differing.isEmpty {
-                verification.problems.append(VerificationProblem(
+                problems.append(VerificationProblem(
                     kind: .stateMismatch, subject: subject,
                     detail: "its merged \(differing.joined(separator: ", ")) differ\(differing.count == 1 ? "s" : "") from a replay of its changes"))
             }
         }
+        if seen < replay.records.count {
+            let held = try db.cachedStatement(sql: "SELECT 1 FROM record WHERE id = ?")
+            for id in replay.records.keys where try Bool.fetchOne(held, arguments: [id.data]) != true {
+                problems.append(VerificationProblem(kind: .stateMismatch, subject: id.hex, detail: "a replay holds this record but the replica does not"))
+            }
+        }
+        verification.problems += problems.sorted { $0.subject < $1.subject }
     }
 }

@@ -99,16 +99,27 @@ struct StoredRecord {
         return record
     }
 
+    /// The record row's columns that follow from its merged state and heads,
+    /// in the order of ``summary(of:heads:)``; `gfmd verify` compares them with its replay.
+    static let summaryColumns = [
+        "type", "owner", "workflow", "title", "deleted", "conflicted", "created_hlc", "updated_hlc", "heads", "fields", "conflicts",
+    ]
+
+    /// The values of ``summaryColumns`` for `state` with `heads`.
+    static func summary(of state: RecordState, heads: Set<ChangeHash>) -> [DatabaseValue] {
+        [
+            state.header.type.databaseValue, state.header.owner.databaseValue, state.workflowState.databaseValue, state.title.databaseValue,
+            state.isDeleted.databaseValue, state.isConflicted.databaseValue,
+            Int64(bitPattern: state.header.created.rawValue).databaseValue, Int64(bitPattern: state.header.updated.rawValue).databaseValue,
+            heads.sorted().concatenatedData.databaseValue, state.displayJSON.databaseValue, state.conflictsJSON.databaseValue,
+        ]
+    }
+
     /// Writes the record row: always its summary columns and heads, and the
     /// checkpoint when ``needsCheckpoint``.
     mutating func write(to db: Database) throws {
         let state = state
-        let summary: [(any DatabaseValueConvertible)?] = [
-            state.header.type, state.header.owner, state.workflowState, state.title,
-            state.isDeleted, state.isConflicted,
-            Int64(bitPattern: state.header.created.rawValue), Int64(bitPattern: state.header.updated.rawValue),
-            heads.sorted().concatenatedData, state.displayJSON, state.conflictsJSON,
-        ]
+        let summary = Self.summary(of: state, heads: heads)
         if needsCheckpoint {
             let encoded = state.encodedState
             let upsert = try db.cachedStatement(sql: """
@@ -122,7 +133,7 @@ struct StoredRecord {
                     fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
                     state_size = excluded.state_size, state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
                 """)
-            try upsert.execute(arguments: StatementArguments([state.id.data] + summary + [PackedBlob.pack(encoded), encoded.count, lastSequence]))
+            try upsert.execute(arguments: StatementArguments([state.id.data.databaseValue] + summary + [PackedBlob.pack(encoded).databaseValue, encoded.count.databaseValue, lastSequence.databaseValue]))
             checkpointSize = encoded.count
             checkpointSequence = lastSequence
             tailBytes = 0
@@ -133,7 +144,7 @@ struct StoredRecord {
                     created_hlc = ?, updated_hlc = ?, heads = ?, fields = ?, conflicts = ?, tail_bytes = ?, tail_changes = ?
                 WHERE id = ?
                 """)
-            try update.execute(arguments: StatementArguments(summary + [tailBytes, tailChanges, state.id.data]))
+            try update.execute(arguments: StatementArguments(summary + [tailBytes.databaseValue, tailChanges.databaseValue, state.id.data.databaseValue]))
         }
     }
 }
