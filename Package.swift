@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "GFMDWeb",
             dependencies: [
-                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDHubClient",
+                "GFMDReplica", "GFMDCore", "GFMDHubClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "GFMDHub",
             dependencies: [
-                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDStore", "GFMDWeb", "GFMDHubClient",
+                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDBundle", "GFMDWeb", "GFMDHubClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "GFMDHubClient",
             dependencies: [
-                "GFMDReplica", "GFMDSync", "GFMDCore", "GFMDStore",
+                "GFMDReplica", "GFMDSync", "GFMDCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "gfmd",
             dependencies: [
-                "GFMDReplica", "GFMDCore", "GFMDStore", "GFMDHub", "GFMDHubClient", "GFMDWeb",
+                "GFMDReplica", "GFMDCore", "GFMDHub", "GFMDHubClient", "GFMDWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,7 +1,6 @@
 import Dispatch
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 import GFMDSync
 import GFMDWeb
 

@@ -2,7 +2,6 @@ import Foundation
 import GFMDBundle
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 import GFMDSync
 import HTTPTypes
 import Hummingbird

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 public import Foundation
 public import GFMDCore
-public import GFMDStore
 public import GFMDReplica
 import GFMDSync
 import Logging

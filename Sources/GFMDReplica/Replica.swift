@@ -1,6 +1,6 @@
 public import Foundation
 public import GFMDCore
-public import GFMDStore
+package import GFMDStore
 public import Logging
 
 /// One participant's local replica: a folder holding the SQLite database
@@ -11,6 +11,18 @@ public import Logging
 public final class Replica: Sendable {
     /// The database file's name inside the replica folder.
     public static let databaseName = "replica.sqlite"
+
+    /// How a replica is opened.
+    public enum Access: Sendable {
+        /// To read and write: the site key must be there.
+        case readWrite
+        /// To read only: nothing is written, the folder may be read-only and
+        /// the site key missing (a copy handed to an auditor).
+        case readOnly
+    }
+
+    /// How long a write waits for another process's write, in seconds, by default.
+    public static let defaultLockTimeout = ReplicaStore.defaultLockTimeout
 
     /// The replica's folder.
     public let directory: URL
@@ -86,14 +98,14 @@ public final class Replica: Sendable {
     ///   `lockTimeout` is how long a write waits for another process's
     ///   (then ``StoreError/Code/locked``).
     public static func open(
-        at directory: URL, access: ReplicaStore.Access = .readWrite, clock: any WallClock = SystemClock(),
-        logger: Logger = Logger(label: "gfmd"), lockTimeout: Double = ReplicaStore.defaultLockTimeout
+        at directory: URL, access: Access = .readWrite, clock: any WallClock = SystemClock(),
+        logger: Logger = Logger(label: "gfmd"), lockTimeout: Double = Replica.defaultLockTimeout
     ) throws -> Replica {
         let database = directory.appendingPathComponent(databaseName)
         guard FileManager.default.fileExists(atPath: database.path) else {
             throw ReplicaError(.noReplica, "there is no replica in \(directory.path): create one with `gfmd init`")
         }
-        let store = try ReplicaStore(path: database.path, access: access, logger: logger, lockTimeout: lockTimeout)
+        let store = try ReplicaStore(path: database.path, access: access == .readOnly ? .readOnly : .readWrite, logger: logger, lockTimeout: lockTimeout)
         guard let identity = try store.read({ try $0.identity() }) else {
             throw ReplicaError(.noReplica, "the replica in \(directory.path) was never initialised: run `gfmd init`")
         }
@@ -138,8 +150,9 @@ public final class Replica: Sendable {
     /// The site's id.
     public var siteID: SiteID { identity.siteID }
 
-    /// Reads the replica in one consistent transaction.
-    public func read<T>(_ body: (StoreReader) throws -> T) throws -> T {
+    /// Reads the replica's store in one consistent transaction (for this
+    /// library and its tests; others ask the replica's own methods).
+    package func read<T>(_ body: (StoreReader) throws -> T) throws -> T {
         try store.read(body)
     }
 

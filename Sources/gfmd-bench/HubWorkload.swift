@@ -3,7 +3,6 @@ import GFMDCore
 import GFMDHub
 import GFMDHubClient
 import GFMDReplica
-import GFMDStore
 import Logging
 
 /// W5: a hub on 127.0.0.1 in a process of its own and `clients` enrolled
@@ -116,7 +115,7 @@ struct HubWorkload {
         }
         if let killHubAfter {
             // Every change the laptops made is at the hub, and its history replays to its state.
-            let verification = try ReplicaStore(path: hubFolder.appendingPathComponent(Replica.databaseName).path, access: .readOnly).verify()
+            let verification = try Replica.open(at: hubFolder, access: .readOnly).verify()
             line["hub_killed_after_s"] = killHubAfter
             line["verify_problems"] = verification.problems.count
         }

@@ -1,7 +1,6 @@
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 import Logging
 
 /// W2: each delegation writes 40 records × 10 fields × 5 rounds on its own

@@ -1,5 +1,5 @@
 import GFMDReplica
-import GFMDStore
+import GFMDCore
 
 /// The web pages' sessions: a random token per sign-in, sent back as a
 /// cookie, valid for ``lifetime``. The hub's replica keeps the SHA-256 of

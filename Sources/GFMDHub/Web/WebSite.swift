@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 import GFMDWeb
 import HTTPTypes
 import Hummingbird

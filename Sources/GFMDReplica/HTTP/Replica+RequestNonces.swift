@@ -1,4 +1,5 @@
-public import GFMDStore
+public import GFMDCore
+internal import GFMDStore
 
 /// The nonces of the signed requests a hub admitted, kept across a restart
 /// for its replay window (`Protocol/http.md`, "Verdicts").

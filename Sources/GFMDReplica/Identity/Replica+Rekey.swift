@@ -1,7 +1,7 @@
 import Foundation
 public import GFMDCore
 import GFMDBundle
-public import GFMDStore
+internal import GFMDStore
 import Logging
 
 extension Replica {

@@ -1,6 +1,6 @@
 public import Foundation
 public import GFMDCore
-public import GFMDStore
+internal import GFMDStore
 
 extension Replica {
     /// The record whose id is, or starts with, `prefix`.
@@ -31,18 +31,39 @@ extension Replica {
     }
 
     /// `gfmd verify`: every hash and signature re-checked, and the log, the
-    /// verdicts and the merged state compared with a fresh replay
-    /// (``ReplicaStore/verify(replayBatch:progress:)``),
-    /// `progress` told of the commits replayed.
+    /// verdicts and the merged state compared with a fresh replay in memory
+    /// (`Protocol/storage.md`, "What `gfmd verify` checks"), `progress` told
+    /// of the commits replayed.
     public func verify(progress: ProgressHandler? = nil) throws -> Verification {
         try store.verify(progress: progress)
     }
 
     /// `gfmd audit-db`: a copy of this replica's database for auditors, at
-    /// `destination`, with the field history derived from the log
-    /// (``ReplicaStore/writeAuditDatabase(to:)``).
+    /// `destination`, with the field history derived from the log.
     public func writeAuditDatabase(to destination: URL) throws -> AuditDatabaseReport {
         try store.writeAuditDatabase(to: destination)
+    }
+
+    /// What `gfmd status` counts: records, conflicts, pending and rejected changes.
+    public func counts() throws -> ReplicaCounts {
+        try read { try $0.counts() }
+    }
+
+    /// How many records this replica holds (the trust record left out) and how many changes its log holds.
+    public func sizes() throws -> (records: Int, changes: Int) {
+        try read { (try $0.recordCount(), try $0.changeCount()) }
+    }
+
+    /// Every bundle applied, in order.
+    public func bundles() throws -> [BundleReceipt] {
+        try read { try $0.bundles() }
+    }
+
+    /// The changes that make up record `id`'s published version: every
+    /// change that accepted it, and all its changes before them; nil when it
+    /// was never accepted.
+    public func publishedChanges(of id: RecordID) throws -> Set<ChangeHash>? {
+        try read { try $0.publishedChanges(of: id) }
     }
 
     /// What is pending and what it waits for.

@@ -1,5 +1,5 @@
 public import GFMDCore
-public import GFMDStore
+internal import GFMDStore
 
 extension Replica {
     /// Moves a record along its work-flow (DESIGN.md §3): `submit` and

@@ -1,5 +1,5 @@
-import GFMDCore
-public import GFMDStore
+public import GFMDCore
+internal import GFMDStore
 
 /// The hub's web sessions, kept across a restart as the SHA-256 of each token.
 extension Replica {

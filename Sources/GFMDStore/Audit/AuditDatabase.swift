@@ -1,13 +1,6 @@
 public import Foundation
 import GRDB
-
-/// What ``ReplicaStore/writeAuditDatabase(to:)`` wrote.
-public struct AuditDatabaseReport: Sendable {
-    /// Changes of the log whose operations were written out.
-    public let changes: Int
-    /// Rows of `audit_field_history`: the operations of those changes.
-    public let operations: Int
-}
+public import GFMDCore
 
 extension ReplicaStore {
     /// `gfmd audit-db`: writes, at `destination`, a copy of this replica's

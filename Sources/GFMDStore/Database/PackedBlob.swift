@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import GFMDCore
 
 /// How the replica stores change bodies and record checkpoints: compressed
 /// as SQLite archives (`sqlar`) store files, so that the `sqlite3` shell

@@ -2,18 +2,6 @@ import Foundation
 public import GFMDCore
 import GRDB
 
-/// A change received whose dependencies have not all arrived: it waits,
-/// across restarts, until they do (DESIGN.md §4.6).
-public struct PendingChange: Sendable {
-    /// The change.
-    public let encoded: EncodedChange
-    /// The file name (else the checksum) of the bundle that brought it.
-    public let bundle: String?
-    /// What it waits for that this replica does not hold at all (the rest
-    /// of what it waits for is pending too), sorted.
-    public let missing: [ChangeHash]
-}
-
 extension StoreReader {
     /// Every pending change, in id order, with what it waits for.
     public func pendingChanges() throws -> [PendingChange] {

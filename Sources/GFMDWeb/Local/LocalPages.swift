@@ -1,7 +1,6 @@
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// The pages of `gfmd ui`: the home page (who this laptop is, what waits,
 /// sync, bundles), the records, and a record to edit. Views the hub shows
@@ -41,7 +40,7 @@ struct LocalPages {
         } else {
             body += "<dt>enrolled</dt><dd id=\"enrolment\">not yet: ask the secretariat for a certificate</dd>"
         }
-        let counts = try replica.read { try $0.counts() }
+        let counts = try replica.counts()
         body += "<dt>records</dt><dd id=\"counts\">\(counts.records) (<a href=\"/records?conflicts=1\">\(counts.conflicted) with a conflict</a>), "
         body += "\(counts.pending) changes pending, \(counts.rejected) rejected</dd></dl>\n"
 

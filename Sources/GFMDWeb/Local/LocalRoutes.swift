@@ -2,7 +2,6 @@ import Foundation
 import GFMDCore
 import GFMDHubClient
 import GFMDReplica
-import GFMDStore
 import HTTPTypes
 import Hummingbird
 import NIOCore

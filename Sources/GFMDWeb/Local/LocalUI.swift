@@ -1,7 +1,6 @@
 package import Foundation
 package import GFMDReplica
 import GFMDCore
-import GFMDStore
 import Hummingbird
 import HTTPTypes
 package import Logging

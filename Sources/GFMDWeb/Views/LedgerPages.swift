@@ -1,6 +1,5 @@
 import GFMDCore
 package import GFMDReplica
-import GFMDStore
 
 /// The bundles and syncs received, by delegation, and `gfmd verify`'s
 /// verdict, as a session's scope allows.
@@ -17,7 +16,7 @@ package struct LedgerPages {
     /// delegation; a session that does not read everything sees its own
     /// delegation's only.
     package func bundles() throws -> String {
-        let ledger = try replica.read { try $0.bundles() }.filter { scope.readsEverything || $0.senderParticipant == scope.participant }
+        let ledger = try replica.bundles().filter { scope.readsEverything || $0.senderParticipant == scope.participant }
         let groups = Dictionary(grouping: ledger, by: \.senderParticipant).sorted { $0.key < $1.key }
         var body = "<h1>Bundles and syncs received</h1>\n<p id=\"count\">\(ledger.count) bundle\(ledger.count == 1 ? "" : "s") from \(groups.count) delegation\(groups.count == 1 ? "" : "s")</p>\n"
         if groups.isEmpty { body += "<p class=\"empty\" id=\"bundles-empty\">No bundle was applied here.</p>" }

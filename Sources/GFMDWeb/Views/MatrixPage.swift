@@ -1,6 +1,5 @@
 package import GFMDReplica
 import GFMDCore
-import GFMDStore
 
 /// The matrix of knowledge gaps (``GapMatrix``) as a page: the gaps a
 /// session may read, each linking to its record's page.
@@ -20,7 +19,7 @@ package struct MatrixPage {
         for summary in try replica.list(RecordFilter(type: "knowledge_gap")) {
             guard let access = scope.access(to: summary.id) else { continue }
             let published = publishedOnly || access == .published
-            if published, try replica.read({ try $0.publishedChanges(of: summary.id) }) == nil { continue }
+            if published, try replica.publishedChanges(of: summary.id) == nil { continue }
             let view = try replica.view(summary.id.hex, published: published)
             if !view.state.isDeleted { views.append(view) }
         }

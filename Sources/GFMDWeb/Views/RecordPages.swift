@@ -1,7 +1,6 @@
 import Foundation
 package import GFMDCore
 package import GFMDReplica
-import GFMDStore
 
 /// The records list and the record page, as a session's scope allows:
 /// records it sees whole as merged here, the others only as published.
@@ -110,7 +109,7 @@ package struct RecordPages {
         body += "<dt>id</dt><dd><code>\(recordID.hex)</code></dd><dt>type</dt><dd>\(HTML.escape(state.header.type))</dd>"
         body += "<dt>owner</dt><dd>\(HTML.participant(state.header.owner))</dd><dt>status</dt><dd>\(HTML.escape(Self.status(state.workflowState)))</dd>"
         body += "<dt>version</dt><dd id=\"version\">\(published ? "published: as the secretariat last accepted it" : "draft: as merged here")"
-        if access == .whole, view.state.header.changeCount > 0, try replica.read({ try $0.publishedChanges(of: recordID) }) != nil {
+        if access == .whole, view.state.header.changeCount > 0, try replica.publishedChanges(of: recordID) != nil {
             body += published ? " (<a href=\"/records/\(recordID.hex)\">see the draft</a>)" : " (<a href=\"/records/\(recordID.hex)?version=published\">see the published version</a>)"
         }
         body += "</dd></dl>\n"

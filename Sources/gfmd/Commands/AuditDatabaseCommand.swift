@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GFMDReplica
-import GFMDStore
+import GFMDCore
 
 /// `gfmd audit-db`: the replica's database as an auditor queries it, field history included.
 struct AuditDatabaseCommand: ParsableCommand {

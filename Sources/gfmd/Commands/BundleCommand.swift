@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd bundle`: exchanging changes as files.
 struct BundleCommand: ParsableCommand {

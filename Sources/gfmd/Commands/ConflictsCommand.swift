@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd conflicts`: lists every field with concurrent values, and contested deletions.
 struct ConflictsCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd digest`: a fingerprint of the merged state.
 struct DigestCommand: ParsableCommand {
@@ -36,7 +35,7 @@ struct DigestCommand: ParsableCommand {
         let replica = try replica.openForReading()
         let digest = try peer.map { try replica.digest(for: ParticipantCode($0)!) } ?? replica.digest()
         if output.json {
-            let (records, changes) = try replica.read { (try $0.recordCount(), try $0.changeCount()) }
+            let (records, changes) = try replica.sizes()
             try Output.json(DigestJSON(digest: digest, records: records, changes: changes, pending: try replica.pending().count))
         } else {
             Output.line(digest)

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// Makes one change of record `id` with `make` and confirms it on one line.
 func confirm(_ id: String, with options: ReplicaOptions, saying what: String, _ make: (Replica) throws -> ChangeHash) throws {

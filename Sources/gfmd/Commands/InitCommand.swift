@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd init`: creates this laptop's replica and signing key.
 struct InitCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd list`: one line per record.
 struct ListCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd log`: the history of changes.
 struct LogCommand: ParsableCommand {

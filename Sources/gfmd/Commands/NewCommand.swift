@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd new`: creates a record and prints its id.
 struct NewCommand: ParsableCommand {

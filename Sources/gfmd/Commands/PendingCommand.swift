@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd pending`: what waits for changes not received yet, and dropping it.
 struct PendingCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd rejected`: lists the changes received that their authors were not allowed to make.
 struct RejectedCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd show`: prints one record.
 struct ShowCommand: ParsableCommand {

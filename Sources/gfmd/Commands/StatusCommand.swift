@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd status`: this replica, and what each peer is believed to lack.
 struct StatusCommand: ParsableCommand {
@@ -68,7 +67,7 @@ struct StatusCommand: ParsableCommand {
         let known = try replica.peerLacks(counting: [])
         let named = Set(peer.map { ParticipantCode($0)!.rawValue })
         let lacks = try replica.peerLacks(counting: named.isEmpty && known.count <= Self.countedPeers ? nil : named)
-        let counts = try replica.read { try $0.counts() }
+        let counts = try replica.counts()
         let copy = try replica.copyNotice()
         let snapshot = try replica.trustSnapshot()
         let verdict = snapshot.map { $0.trust.certificate(for: replica.siteID, at: HybridTimestamp(milliseconds: replica.nowMilliseconds, counter: 0), root: $0.root) }

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd request`: writes this laptop's enrolment request.
 struct RequestCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd verify`: checks that the replica's history is intact and that what it shows follows from it.
 struct VerifyCommand: ParsableCommand {

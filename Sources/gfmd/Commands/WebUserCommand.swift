@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd web-user`: the accounts that may read the hub's web pages.
 struct WebUserCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// `gfmd write`: replaces a text or list from a file or an editor, as the
 /// smallest edits, so that a colleague's concurrent edits elsewhere survive.

@@ -1,7 +1,6 @@
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
 
 /// The one plain line that says a replica folder is in use on two computers,
 /// and what to do (`gfmd bundle apply`, `gfmd sync`, `gfmd status`).

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GFMDReplica
-import GFMDStore
+import GFMDCore
 
 /// `--replica DIR`, shared by every command.
 struct ReplicaOptions: ParsableArguments {

@@ -1,5 +1,3 @@
-import GFMDCore
-
 /// A failure of the replica database, or a request it cannot satisfy.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
@@ -22,7 +20,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let notEnrolled = Code(base: .notEnrolled)
         /// The disk (or the database's size limit) is full: the transaction was rolled back.
         public static let diskFull = Code(base: .diskFull)
-        /// Another process held the replica's write lock for longer than ``ReplicaStore/lockTimeout``.
+        /// Another process held the replica's write lock for longer than the replica's lock timeout.
         public static let locked = Code(base: .locked)
         /// The replica was opened read-only, or its files may not be written.
         public static let readOnly = Code(base: .readOnly)

@@ -1,5 +1,3 @@
-public import GFMDCore
-
 /// Who this replica is, as recorded at `gfmd init`.
 public struct StoredIdentity: Sendable, Hashable {
     /// The site's public key (the private key lives beside the database).
@@ -40,6 +38,19 @@ public struct RecordSummary: Sendable, Hashable {
     public let created: HybridTimestamp
     /// When it last changed.
     public let updated: HybridTimestamp
+
+    /// A value with every property given.
+    package init(id: RecordID, type: String, owner: String, workflow: String, title: String, deleted: Bool, conflicted: Bool, created: HybridTimestamp, updated: HybridTimestamp) {
+        self.id = id
+        self.type = type
+        self.owner = owner
+        self.workflow = workflow
+        self.title = title
+        self.deleted = deleted
+        self.conflicted = conflicted
+        self.created = created
+        self.updated = updated
+    }
 }
 
 /// Which records `gfmd list` shows.
@@ -81,6 +92,13 @@ public struct StoredChange: Sendable {
     public var change: Change { encoded.change }
     /// The change's id.
     public var hash: ChangeHash { encoded.hash }
+
+    /// A value with every property given.
+    package init(sequence: Int64, encoded: EncodedChange, bundleID: Int64?) {
+        self.sequence = sequence
+        self.encoded = encoded
+        self.bundleID = bundleID
+    }
 }
 
 /// Who made a change and when: what conflict listings show beside each value.
@@ -95,6 +113,15 @@ public struct ChangeSummary: Sendable, Hashable {
     public let site: SiteID
     /// When it was made.
     public let timestamp: HybridTimestamp
+
+    /// A value with every property given.
+    package init(hash: ChangeHash, author: String, participant: String, site: SiteID, timestamp: HybridTimestamp) {
+        self.hash = hash
+        self.author = author
+        self.participant = participant
+        self.site = site
+        self.timestamp = timestamp
+    }
 }
 
 /// A bundle applied to this replica: one line of the ledger.
@@ -128,7 +155,7 @@ public struct BundleReceipt: Sendable, Hashable {
                   newChanges: 0, pendingChanges: 0)
     }
 
-    init(id: Int64?, checksum: Hash256, senderSite: SiteID, senderParticipant: String, created: HybridTimestamp,
+    package init(id: Int64?, checksum: Hash256, senderSite: SiteID, senderParticipant: String, created: HybridTimestamp,
          appliedAt: String, fileName: String?, changeCount: Int, newChanges: Int, pendingChanges: Int) {
         self.id = id
         self.checksum = checksum
@@ -151,6 +178,13 @@ public struct PendingSummary: Sendable, Hashable {
     public let missing: [ChangeHash]
     /// The records concerned, sorted.
     public let records: [RecordID]
+
+    /// A value with every property given.
+    package init(count: Int, missing: [ChangeHash], records: [RecordID]) {
+        self.count = count
+        self.missing = missing
+        self.records = records
+    }
 }
 
 /// A commit as stored, ready to be written into a bundle.
@@ -165,6 +199,15 @@ public struct StoredCommit: Sendable {
     public let leaves: [(index: Int, bytes: [UInt8])]
     /// The Merkle proof for the leaves not exported.
     public let proof: [Hash256]
+
+    /// A value with every property given.
+    package init(signer: SitePublicKey, leafCount: Int, signature: [UInt8], leaves: [(index: Int, bytes: [UInt8])], proof: [Hash256]) {
+        self.signer = signer
+        self.leafCount = leafCount
+        self.signature = signature
+        self.leaves = leaves
+        self.proof = proof
+    }
 }
 
 /// What `gfmd status` counts: records (the trust record left out), those
@@ -178,4 +221,12 @@ public struct ReplicaCounts: Sendable, Hashable, Encodable {
     public let pending: Int
     /// Changes rejected: their signers were not allowed to make them.
     public let rejected: Int
+
+    /// A value with every property given.
+    package init(records: Int, conflicted: Int, pending: Int, rejected: Int) {
+        self.records = records
+        self.conflicted = conflicted
+        self.pending = pending
+        self.rejected = rejected
+    }
 }

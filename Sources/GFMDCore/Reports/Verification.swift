@@ -1,5 +1,3 @@
-public import GFMDCore
-
 /// What `gfmd verify` found: every hash and signature re-checked, and the
 /// replica's log, verdicts and merged state compared with a fresh replay of
 /// the changes it holds (DESIGN.md §5).
@@ -7,20 +5,25 @@ public struct Verification: Sendable {
     /// The secretariat root key the replica pins: the trust it verified against.
     public let root: SiteID
     /// Changes whose bytes were hashed again: the log, pending and rejected ones.
-    public internal(set) var changes = 0
+    public package(set) var changes = 0
     /// Commit signatures checked.
-    public internal(set) var commits = 0
+    public package(set) var commits = 0
     /// Records whose merged state was compared with the replay.
-    public internal(set) var records = 0
+    public package(set) var records = 0
     /// The replica's `gfmd digest`.
-    public internal(set) var digest = ""
+    public package(set) var digest = ""
     /// The digest of the fresh replay.
-    public internal(set) var replayedDigest = ""
+    public package(set) var replayedDigest = ""
     /// Everything that did not check out, in the order found.
-    public internal(set) var problems: [VerificationProblem] = []
+    public package(set) var problems: [VerificationProblem] = []
 
     /// Whether everything checked out.
     public var isIntact: Bool { problems.isEmpty }
+
+    /// Nothing checked yet, against `root`.
+    package init(root: SiteID) {
+        self.root = root
+    }
 }
 
 /// One thing `gfmd verify` found wrong.
@@ -49,4 +52,11 @@ public struct VerificationProblem: Sendable, Hashable {
     public let subject: String
     /// What is wrong, in words.
     public let detail: String
+
+    /// A value with every property given.
+    package init(kind: Kind, subject: String, detail: String) {
+        self.kind = kind
+        self.subject = subject
+        self.detail = detail
+    }
 }
