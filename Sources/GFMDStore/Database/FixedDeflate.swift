@@ -14,8 +14,10 @@ enum FixedDeflate {
     /// `input` (then it is better stored as it is).
     static func deflate(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
-        // Two header bytes, at most `count - 7` bytes of block, four of Adler-32.
+        // A stream is worth keeping only when shorter than the input, and none is shorter than 9 bytes.
         guard count > 8 else { return nil }
+        // The buffer has room for 8 bytes past the limit, so that no write
+        // runs out of it before the writer notices it went past.
         let limit = count - 1
         return [UInt8](unsafeUninitializedCapacity: limit + 8) { output, written in
             var writer = BitWriter(output: output.baseAddress!, limit: limit)
@@ -40,13 +42,15 @@ enum FixedDeflate {
         while hashBits < 14, 1 << hashBits < count { hashBits += 1 }
         // Each slot holds a position + 1 (0 is empty) of the last 4 bytes that hashed there.
         var table = [Int32](repeating: 0, count: 1 << hashBits)
+        /// The slot of 4 bytes read as `word` (Fibonacci hashing).
+        func slot(_ word: UInt32) -> Int { Int((word &* 2_654_435_761) >> UInt32(32 - hashBits)) }
         return table.withUnsafeMutableBufferPointer { table in
             var position = 0
             while position + 4 <= count {
                 let word = load32(base + position)
-                let slot = Int((word &* 2_654_435_761) >> UInt32(32 - hashBits))
-                let candidate = Int(table[slot]) - 1
-                table[slot] = Int32(position + 1)
+                let index = slot(word)
+                let candidate = Int(table[index]) - 1
+                table[index] = Int32(position + 1)
                 if candidate >= 0, position - candidate <= 32768, load32(base + candidate) == word {
                     var length = 4
                     let longest = min(258, count - position)
@@ -56,7 +60,7 @@ enum FixedDeflate {
                     let end = position + length
                     var next = max(position + 1, end - 3)
                     while next + 4 <= count, next < end {
-                        table[Int((load32(base + next) &* 2_654_435_761) >> UInt32(32 - hashBits))] = Int32(next + 1)
+                        table[slot(load32(base + next))] = Int32(next + 1)
                         next += 1
                     }
                     position = end
