@@ -2,7 +2,7 @@ import GFMDBundle
 import GFMDSync
 import Logging
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 /// What applying a bundle file did.
 public struct BundleApplyOutcome: Sendable {

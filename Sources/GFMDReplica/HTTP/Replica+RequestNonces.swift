@@ -1,5 +1,5 @@
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 /// The nonces of the signed requests a hub admitted, kept across a restart
 /// for its replay window (`Protocol/http.md`, "Verdicts").

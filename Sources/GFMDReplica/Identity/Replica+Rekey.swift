@@ -1,7 +1,7 @@
 import Foundation
 public import GFMDCore
 import GFMDBundle
-internal import GFMDStore
+import GFMDStore
 import Logging
 
 extension Replica {

@@ -1,5 +1,5 @@
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 /// A record as gfmd presents it (`gfmd show`, its `--json`, and the hub's
 /// pages): the merged state, or its published version, with who created and

@@ -1,6 +1,6 @@
 public import Foundation
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 extension Replica {
     /// The record whose id is, or starts with, `prefix`.

@@ -1,5 +1,5 @@
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 extension Replica {
     /// Moves a record along its work-flow (DESIGN.md §3): `submit` and

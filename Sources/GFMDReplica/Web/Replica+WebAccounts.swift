@@ -1,6 +1,6 @@
 import Foundation
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 /// A sign-in link for the hub's web pages (`gfmd web-user`): it works once,
 /// within ``Replica/signInLinkLifetime``, and opens a session as its account.

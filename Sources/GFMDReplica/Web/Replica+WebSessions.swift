@@ -1,5 +1,5 @@
 public import GFMDCore
-internal import GFMDStore
+import GFMDStore
 
 /// The hub's web sessions, kept across a restart as the SHA-256 of each token.
 extension Replica {
