@@ -28,6 +28,22 @@ public struct SiteFingerprint: Hashable, Sendable {
     /// Folds in the change `id`.
     public mutating func add(_ id: ChangeHash) {
         count += 1
-        xor ^= id.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+        xor ^= Self.prefix(of: id)
+    }
+
+    /// Takes out the change `id`, folded in before.
+    public mutating func remove(_ id: ChangeHash) {
+        count -= 1
+        xor ^= Self.prefix(of: id)
+    }
+
+    /// The same changes, covering another time (for a caller that added or
+    /// removed those between the two).
+    public func moved(to time: HybridTimestamp) -> SiteFingerprint {
+        SiteFingerprint(time: time, count: count, xor: xor)
+    }
+
+    private static func prefix(of id: ChangeHash) -> UInt64 {
+        id.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GFMDCore
 import GFMDReplica
 import GFMDStore
+import GFMDSync
 import GFMDTestSupport
 import Testing
 
@@ -28,5 +29,32 @@ struct SiteActivityTests {
         try laptop.applyBundle(try hub.createBundle(for: ParticipantCode("PHL")!).bytes)
         #expect(try laptop.list().map(\.id).contains(mine))
         #expect(try laptop.digest() == hub.digest(for: ParticipantCode("PHL")!))
+    }
+
+    @Test("a site's fingerprint kept between syncs counts a change that arrives late, below its time, as a fresh count does, moving later or earlier")
+    func fingerprints() throws {
+        let fixture = ReplicaFixture()
+        let store = try fixture.store("hub")
+        var (site, trust) = try fixture.enrolledSite(seed: 91)
+        try store.deliver(try fixture.root.createBundle(selection: Set(trust)).bytes)
+        let early = site.change(testRecordID(91), on: trust, [.create(type: "practice", owner: "PHL")])
+        let late = site.change(testRecordID(92), on: trust, [.create(type: "practice", owner: "PHL")])
+        let latest = site.change(testRecordID(93), on: trust, [.create(type: "practice", owner: "PHL")])
+        let tag = SiteTag(site.id)
+        /// The fingerprint as the writer computes it (from the one it keeps), and as a fresh count on a reader.
+        func fingerprints(upTo change: EncodedChange) throws -> (kept: SiteFingerprint, fresh: SiteFingerprint) {
+            let time = change.change.timestamp
+            return (try store.write { try $0.reader.fingerprint(of: tag, upTo: time) }, try store.read { try $0.fingerprint(of: tag, upTo: time) })
+        }
+        _ = try store.write { try $0.apply([VerifiedCommit.signing([late], with: site.key)]) }
+        #expect(try fingerprints(upTo: late).kept.count == 1)
+        // The earlier change arrives after the fingerprint was kept, below its time.
+        _ = try store.write { try $0.apply([VerifiedCommit.signing([early], with: site.key)]) }
+        _ = try store.write { try $0.apply([VerifiedCommit.signing([latest], with: site.key)]) }
+        for change in [late, latest, early, latest] {
+            let (kept, fresh) = try fingerprints(upTo: change)
+            #expect(kept == fresh, "up to \(change.hash.short)" as Comment)
+        }
+        #expect(try fingerprints(upTo: latest).kept.count == 3)
     }
 }

@@ -62,7 +62,7 @@ final class ApplySession {
             arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
             PackedBlob.pack(change.bytes).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
         ]))
-        cache.sites.note(c.site, at: c.timestamp)
+        cache.sites.noteStored(change.hash, of: c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
     }
 

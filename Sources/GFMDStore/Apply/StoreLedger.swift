@@ -113,7 +113,9 @@ final class StoreLedger: AdmissionLedger {
             VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?, ?)
             """, arguments: [change.hash.data, change.change.record.data, arrival.commitID, arrival.leafIndex, arrival.bundleID, code, reason,
                              PackedBlob.pack(change.bytes), change.bytes.count, change.change.site.data, Int64(bitPattern: change.change.timestamp.rawValue)])
-        cache.sites.note(change.change.site, at: change.change.timestamp)
+        if db.changesCount > 0 {
+            cache.sites.noteStored(change.hash, of: change.change.site, at: change.change.timestamp)
+        }
         hasRejected = true
     }
 

@@ -18,7 +18,11 @@ import Synchronization
 /// It also keeps the signing sites (the `site` table, read again once a
 /// site is added) and, per recipient participant, where its answers' scans
 /// of the log stopped (``Readers``): a hub answering a delegation's laptop
-/// then does not scan every other delegation's changes at each sync.
+/// then does not scan every other delegation's changes at each sync. And,
+/// per site, its fingerprint up to the time last asked, kept current as
+/// changes at or before that time are stored, so that the next fingerprint
+/// reads only the changes between the two times (at a million changes, a
+/// fingerprint read the site's whole history at each sync and each apply).
 final class SiteActivity: Sendable {
     private struct State {
         var latest: [SiteID: UInt64] = [:]
@@ -31,6 +35,9 @@ final class SiteActivity: Sendable {
         var readers: [String: Readers] = [:]
         /// Found in the write transaction under way, kept once it commits.
         var staged: [String: Readers] = [:]
+        /// Per site, its fingerprint up to some time, as last computed and
+        /// kept current as changes at or before that time are stored.
+        var anchors: [SiteID: SiteFingerprint] = [:]
     }
 
     /// How far the log was scanned for what one participant may read, and
@@ -73,6 +80,27 @@ final class SiteActivity: Sendable {
     /// Records that this connection stored a change of `site` made at `time`.
     func note(_ site: SiteID, at time: HybridTimestamp) {
         state.withLock { $0.latest[site] = max($0.latest[site] ?? 0, time.rawValue) }
+    }
+
+    /// Records that change `hash` of `site` was stored in the log or as
+    /// rejected: what a fingerprint counts.
+    func noteStored(_ hash: ChangeHash, of site: SiteID, at time: HybridTimestamp) {
+        state.withLock { state in
+            state.latest[site] = max(state.latest[site] ?? 0, time.rawValue)
+            if let anchor = state.anchors[site], time <= anchor.time { state.anchors[site]!.add(hash) }
+        }
+    }
+
+    /// The fingerprint of `site` kept from an earlier computation, if any
+    /// (`StoreReader.fingerprint(of:upTo:)`); on the writer's connection.
+    func anchor(of site: SiteID, _ db: Database) throws -> SiteFingerprint? {
+        try refresh(db)
+        return state.withLock { $0.anchors[site] }
+    }
+
+    /// Keeps `fingerprint` of `site`, computed in the write transaction under way.
+    func keep(_ fingerprint: SiteFingerprint, of site: SiteID) {
+        state.withLock { $0.anchors[site] = fingerprint }
     }
 
     /// Records that this connection added a site to the signing sites.
@@ -123,6 +151,8 @@ final class SiteActivity: Sendable {
             } else {
                 state.signers = nil
                 state.participantsByTag = nil
+                // They may count changes the transaction stored and then took back.
+                state.anchors = [:]
             }
             state.staged = [:]
         }
@@ -157,6 +187,7 @@ final class SiteActivity: Sendable {
                 state.signers = nil
                 state.participantsByTag = nil
                 state.readers = [:]
+                state.anchors = [:]
             }
         }
     }

@@ -11,15 +11,43 @@ extension StoreReader.MetaKey {
 extension StoreReader {
     /// What this replica holds of the site(s) with tag `site` up to `time`:
     /// its changes, applied or rejected, at or before that time.
+    ///
+    /// On the writer's connection, each site's fingerprint is kept from the
+    /// last computation (``SiteActivity``), and only the changes between its
+    /// time and `time` are read: a hub's history is not read again at each sync.
     package func fingerprint(of site: SiteTag, upTo time: HybridTimestamp) throws -> SiteFingerprint {
         var fingerprint = SiteFingerprint(time: time)
-        let statement = try db.cachedStatement(sql: """
-            SELECT hash FROM change WHERE site = ?1 AND hlc <= ?2 UNION ALL SELECT hash FROM rejected WHERE site = ?1 AND hlc <= ?2
-            """)
         for id in try signingSites().byTag[site] ?? [] {
-            let rows = try Data.fetchCursor(statement, arguments: [id.data, Int64(bitPattern: time.rawValue)])
+            let own = try self.fingerprint(ofSite: id, upTo: time)
+            fingerprint.count += own.count
+            fingerprint.xor ^= own.xor
+        }
+        return fingerprint
+    }
+
+    /// The fingerprint of the one site `id` up to `time`.
+    private func fingerprint(ofSite id: SiteID, upTo time: HybridTimestamp) throws -> SiteFingerprint {
+        let between = try db.cachedStatement(sql: """
+            SELECT hash FROM change WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3
+            UNION ALL SELECT hash FROM rejected WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3
+            """)
+        var fingerprint: SiteFingerprint
+        if let anchor = try sites?.anchor(of: id, db) {
+            // The changes between the two times, added when moving later, taken out when moving earlier.
+            fingerprint = anchor.moved(to: time)
+            let later = time >= anchor.time
+            let (low, high) = later ? (anchor.time, time) : (time, anchor.time)
+            let rows = try Data.fetchCursor(between, arguments: [id.data, Int64(bitPattern: low.rawValue), Int64(bitPattern: high.rawValue)])
+            while let data = try rows.next() {
+                let hash = try Hash256(data: data)
+                if later { fingerprint.add(hash) } else { fingerprint.remove(hash) }
+            }
+        } else {
+            fingerprint = SiteFingerprint(time: time)
+            let rows = try Data.fetchCursor(between, arguments: [id.data, Int64.min, Int64(bitPattern: time.rawValue)])
             while let data = try rows.next() { fingerprint.add(try Hash256(data: data)) }
         }
+        sites?.keep(fingerprint, of: id)
         return fingerprint
     }
 
