@@ -114,13 +114,6 @@ package final class MemoryLedger: AdmissionLedger {
     }
 
     package func ancestry(of changes: [ChangeHash]) -> Set<ChangeHash> {
-        var seen = Set(changes)
-        var frontier = changes
-        while let next = frontier.popLast() {
-            for dependency in entries[next]?.change.change.dependencies ?? [] where seen.insert(dependency).inserted {
-                frontier.append(dependency)
-            }
-        }
-        return seen
+        Self.ancestry(of: changes) { entries[$0]?.change.change.dependencies }
     }
 }

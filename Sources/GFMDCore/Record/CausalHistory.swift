@@ -9,3 +9,21 @@ public protocol CausalHistory {
     /// `changes` and every applied change they depend on, directly or not.
     func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash>
 }
+
+extension CausalHistory {
+    /// `changes` and every change reached from them through `dependencies`,
+    /// which is nil for a change not applied (not walked further): the walk
+    /// behind every ``ancestry(of:)``, whatever holds the dependencies.
+    package static func ancestry(
+        of changes: [ChangeHash], dependencies: (ChangeHash) throws -> [ChangeHash]?
+    ) rethrows -> Set<ChangeHash> {
+        var seen = Set(changes)
+        var frontier = changes
+        while let next = frontier.popLast() {
+            for dependency in try dependencies(next) ?? [] where seen.insert(dependency).inserted {
+                frontier.append(dependency)
+            }
+        }
+        return seen
+    }
+}

@@ -16,15 +16,9 @@ struct StoreHistory: CausalHistory {
     }
 
     func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash> {
-        var seen = Set(changes)
-        var frontier = changes
         let statement = try db.cachedStatement(sql: "SELECT deps FROM change WHERE hash = ?")
-        while let next = frontier.popLast() {
-            guard let deps = try Data.fetchOne(statement, arguments: [next.data]) else { continue }
-            for dep in try [Hash256](concatenated: deps) where seen.insert(dep).inserted {
-                frontier.append(dep)
-            }
+        return try Self.ancestry(of: changes) { next in
+            try Data.fetchOne(statement, arguments: [next.data]).map { try [Hash256](concatenated: $0) }
         }
-        return seen
     }
 }

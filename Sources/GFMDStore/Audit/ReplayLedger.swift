@@ -139,13 +139,6 @@ final class ReplayLedger: AdmissionLedger {
     }
 
     func ancestry(of changes: [ChangeHash]) -> Set<ChangeHash> {
-        var seen = Set(changes)
-        var frontier = changes
-        while let next = frontier.popLast() {
-            for dependency in entries[next]?.dependencies ?? [] where seen.insert(dependency).inserted {
-                frontier.append(dependency)
-            }
-        }
-        return seen
+        Self.ancestry(of: changes) { entries[$0]?.dependencies }
     }
 }
