@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "GFMDCore", "GFMDSync", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -53,18 +53,19 @@ final class ApplySession {
 
     /// Appends an applied change to the log.
     private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO change(hash, \(Self.derivedLogColumns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, body, size, accepts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         let c = change.change
-        try insert.execute(arguments: StatementArguments([change.hash.data.databaseValue] + Self.derivedLogValues(change, frontier: frontier) + [
+        try db.cachedStatement(sql: Self.appendSQL).run([change.hash.data.databaseValue] + Self.derivedLogValues(change, frontier: frontier) + [
             arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
             PackedBlob.pack(change.bytes).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
-        ]))
+        ])
         cache.sites.noteStored(change.hash, of: c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
     }
+
+    private static let appendSQL = """
+        INSERT INTO change(hash, \(derivedLogColumns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, body, size, accepts)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     /// The log's columns that follow from a change's signed bytes and its
     /// trust frontier, which `gfmd verify` compares with its replay.

@@ -28,19 +28,18 @@ final class StoreLedger: AdmissionLedger {
     // MARK: Questions
 
     func holds(_ hash: ChangeHash) throws -> Bool {
-        let arguments: StatementArguments = [hash.data]
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?"), arguments: arguments) == true {
+        let key = [hash.data.databaseValue]
+        if try db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?").hasRow(key) {
             return true
         }
-        if storedPendingCount > 0,
-           try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?"), arguments: arguments) == true {
+        if storedPendingCount > 0, try db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?").hasRow(key) {
             return true
         }
         return try isRejected(hash)
     }
 
     func isRejected(_ hash: ChangeHash) throws -> Bool {
-        try hasRejected && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?"), arguments: [hash.data]) == true
+        try hasRejected && db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?").hasRow([hash.data.databaseValue])
     }
 
     func applied(_ hash: ChangeHash) throws -> (record: RecordID, frontier: [ChangeHash])? {

@@ -133,7 +133,7 @@ struct StoredRecord {
                     fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
                     state_size = excluded.state_size, state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
                 """)
-            try upsert.execute(arguments: StatementArguments([state.id.data.databaseValue] + summary + [PackedBlob.pack(encoded).databaseValue, encoded.count.databaseValue, lastSequence.databaseValue]))
+            try upsert.run([state.id.data.databaseValue] + summary + [PackedBlob.pack(encoded).databaseValue, encoded.count.databaseValue, lastSequence.databaseValue])
             checkpointSize = encoded.count
             checkpointSequence = lastSequence
             tailBytes = 0
@@ -144,7 +144,7 @@ struct StoredRecord {
                     created_hlc = ?, updated_hlc = ?, heads = ?, fields = ?, conflicts = ?, tail_bytes = ?, tail_changes = ?
                 WHERE id = ?
                 """)
-            try update.execute(arguments: StatementArguments(summary + [tailBytes.databaseValue, tailChanges.databaseValue, state.id.data.databaseValue]))
+            try update.run(summary + [tailBytes.databaseValue, tailChanges.databaseValue, state.id.data.databaseValue])
         }
     }
 }
