@@ -84,11 +84,15 @@ struct MergeWorkload {
             let hub = try Replica.enrolled(at: hubDirectory, participant: .secretariat, author: "Secretariat",
                                            role: .secretariat, by: root, logger: logger)
             let mergeStart = Date()
-            for file in files {
-                let data = [UInt8](try Data(contentsOf: file))
-                bytes += data.count
-                try hub.applyBundle(data, fileName: file.lastPathComponent)
+            // As `gfmd bundle apply` takes them: each file read and opened while the one before is applied.
+            var failure: (any Error)?
+            hub.applyBundles(files.count, read: { [files] index in
+                ([UInt8](try Data(contentsOf: files[index])), files[index].lastPathComponent)
+            }) { _, result in
+                if case .failure(let error) = result, failure == nil { failure = error }
             }
+            if let failure { throw failure }
+            bytes = try files.reduce(0) { $0 + (try $1.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0) }
             return (Date().timeIntervalSince(mergeStart), ThisProcess.peakMegabytes())
         }()
         let written = ThisProcess.bytesWritten() - writtenBefore

@@ -151,10 +151,25 @@ extension Replica {
             throw BundleError(.unknownSender,
                 "the bundle is signed by site \(envelope.header.sender.siteID.short), not by site \(sender.siteID.short) that sent it; nothing was applied")
         }
+        let (root, trust) = try heldTrust()
+        return try apply(open(envelope, root: root, trust: trust), fileName: fileName, pinning: nil, progress: progress)
+    }
+
+    /// The pinned root and the trust this replica holds, from the index its writer keeps.
+    ///
+    /// - Throws: ``StoreError/notEnrolledYet`` when no root is pinned.
+    func heldTrust() throws -> (root: SitePublicKey, trust: TrustState) {
         let (root, trust) = try store.write { writer in (try writer.reader.root(), try writer.trustState()) }
         guard let root else {
             throw StoreError.notEnrolledYet
         }
+        return (root, trust)
+    }
+
+    /// Opens a bundle whose sender `trust` enrols under `root`: its body
+    /// inflated (and unsealed), its changes read and its signatures checked,
+    /// all outside the write transaction.
+    func open(_ envelope: BundleEnvelope, root: SitePublicKey, trust: TrustState) throws -> OpenedBundle {
         try Self.checkSender(of: envelope.header, trust: trust, root: root)
         let opener = envelope.isSealed ? bundleOpener : nil
         let bundle: Bundle
@@ -165,7 +180,7 @@ extension Replica {
             // Sealed for this laptop's own participant, but before its sender knew this laptop.
             throw BundleError(.notForThisSite, error.reason + ": its sender did not know this laptop yet; once the sender has received a bundle from the secretariat (or from this laptop), a new bundle will open here")
         }
-        return try applyBundle(bundle, fileName: fileName, pinning: nil, progress: progress)
+        return try OpenedBundle(bundle)
     }
 
     /// Refuses a bundle whose sender has no usable certificate of `root`, in
@@ -184,10 +199,10 @@ extension Replica {
         throw BundleError(.unknownSender, "\(why); nothing was applied")
     }
 
-    /// Applies a read bundle, first pinning `root` in the same transaction when given (enrolment).
-    func applyBundle(_ bundle: Bundle, fileName: String?, pinning root: SitePublicKey?,
-                     progress: ProgressHandler? = nil) throws -> BundleApplyOutcome {
-        let commits = try bundle.verifiedCommits()
+    /// Applies an opened bundle, first pinning `root` in the same transaction when given (enrolment).
+    func apply(_ opened: OpenedBundle, fileName: String?, pinning root: SitePublicKey?,
+               progress: ProgressHandler? = nil) throws -> BundleApplyOutcome {
+        let (bundle, commits) = (opened.bundle, opened.commits)
         let receipt = BundleReceipt(
             checksum: bundle.checksum, senderSite: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, created: bundle.header.created,

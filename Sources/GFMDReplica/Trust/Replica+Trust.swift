@@ -146,8 +146,8 @@ extension Replica {
     ///   another root is already pinned; ``BundleError`` for a damaged file.
     @discardableResult
     public func enroll(_ file: [UInt8]) throws -> Enrolment {
-        let bundle = try Bundle(reading: file)
-        let commits = try bundle.verifiedCommits()
+        let opened = try OpenedBundle(Bundle(reading: file))
+        let (bundle, commits) = (opened.bundle, opened.commits)
         let certificates = commits.flatMap { $0.leaves.flatMap { leaf in
             leaf.change.change.operations.compactMap { operation -> Certificate? in
                 if case .certify(let certificate) = operation { certificate } else { nil }
@@ -167,7 +167,7 @@ extension Replica {
             for leaf in commit.leaves where leaf.change.change.record == TrustRecord.id(for: mine.issuer) { carried.apply(leaf.change.change) }
         }
         try Self.checkSender(of: bundle.header, trust: carried, root: mine.issuer)
-        _ = try applyBundle(bundle, fileName: "enrolment", pinning: mine.issuer)
+        _ = try apply(opened, fileName: "enrolment", pinning: mine.issuer)
         return Enrolment(certificate: mine, root: mine.issuer)
     }
 

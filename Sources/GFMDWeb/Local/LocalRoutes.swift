@@ -214,12 +214,11 @@ struct LocalRoutes {
         let replica = ui.replica
         let (notes, errors) = try await ui.blocking { () -> ([String], [String]) in
             var notes: [String] = [], errors: [String] = []
-            for file in files {
-                let name = file.fileName ?? "bundle"
-                do {
-                    notes.append(try replica.applyBundle(file.bytes, fileName: name).summary(of: name, conflicts: "see Records, with a conflict"))
-                } catch {
-                    errors.append("\(name): refused: \(error)")
+            let named = files.map { (bytes: $0.bytes, name: $0.fileName ?? "bundle") }
+            replica.applyBundles(named.count, read: { (named[$0].bytes, named[$0].name) }) { index, result in
+                switch result {
+                case .success(let outcome): notes.append(outcome.summary(of: named[index].name, conflicts: "see Records, with a conflict"))
+                case .failure(let error): errors.append("\(named[index].name): refused: \(error)")
                 }
             }
             return (notes, errors)

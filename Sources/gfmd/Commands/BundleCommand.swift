@@ -133,16 +133,20 @@ struct BundleApplyCommand: ParsableCommand {
         let replica = try replica.open()
         let progress = progress.line()
         var failures = 0
-        for file in files {
-            do {
-                let outcome = try replica.applyBundle(try FileArgument.read(file), fileName: file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent,
-                                                      progress: progress.handler)
-                progress.clear()
+        let files = files
+        replica.applyBundles(files.count, read: { index in
+            let file = files[index]
+            return (try FileArgument.read(file), file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent)
+        }, progress: progress.handler) { index, result in
+            progress.clear()
+            let file = files[index]
+            switch result {
+            case .success(let outcome):
                 Output.line(outcome.summary(of: file, conflicts: "see `gfmd conflicts`"))
-                if outcome.previouslyApplied != nil { continue }
-                if let notice = outcome.copyNotice { Output.note(CopyWarning.line(notice, site: replica.siteID)) }
-            } catch {
-                progress.clear()
+                if outcome.previouslyApplied == nil, let notice = outcome.copyNotice {
+                    Output.note(CopyWarning.line(notice, site: replica.siteID))
+                }
+            case .failure(let error):
                 failures += 1
                 FileHandle.standardError.write(Data("gfmd: \(file): refused: \(error)\n".utf8))
             }
