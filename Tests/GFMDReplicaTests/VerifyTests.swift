@@ -85,6 +85,11 @@ struct VerifyTests {
         Alteration(name: "a record's text rewritten in its fields column") { scene in
             try scene.alter("UPDATE record SET fields = json_set(fields, '$.summary', 'Forged') WHERE id = ?", [Data(scene.practice.bytes)])
         } expected: { [(.stateMismatch, $0.practice.hex)] },
+        Alteration(name: "a record's checkpoint replaced by another record's") { scene in
+            try scene.alter("""
+                UPDATE record SET (state, state_size, tail_changes) = (SELECT state, state_size, 0 FROM record WHERE id != ?1 LIMIT 1) WHERE id = ?1
+                """, [Data(scene.practice.bytes)])
+        } expected: { [(.stateMismatch, $0.practice.hex)] },
         Alteration(name: "an applied change erased from the log") { scene in
             try scene.alter("DELETE FROM change WHERE hash = ?", [Data(scene.edit.bytes)])
         } expected: { [(.stateMismatch, $0.practice.hex)] },

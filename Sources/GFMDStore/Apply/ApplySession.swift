@@ -54,7 +54,7 @@ final class ApplySession {
     /// Appends an applied change to the log.
     private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
         let c = change.change
-        try db.cachedStatement(sql: Self.appendSQL).run([change.hash.data.databaseValue] + Self.derivedLogValues(change, frontier: frontier) + [
+        try db.cachedStatement(sql: Self.appendSQL).run([change.hash.data.databaseValue] + LoggedFields(c).values(frontier: frontier) + [
             arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
             PackedBlob.pack(change.bytes).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
         ])
@@ -63,23 +63,9 @@ final class ApplySession {
     }
 
     private static let appendSQL = """
-        INSERT INTO change(hash, \(derivedLogColumns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, body, size, accepts)
+        INSERT INTO change(hash, \(LoggedFields.columns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, body, size, accepts)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-
-    /// The log's columns that follow from a change's signed bytes and its
-    /// trust frontier, which `gfmd verify` compares with its replay.
-    static let derivedLogColumns = ["record", "site", "participant", "author", "hlc", "deps", "edits", "trust_frontier"]
-
-    /// The values of ``derivedLogColumns`` for `change`.
-    static func derivedLogValues(_ change: EncodedChange, frontier: [ChangeHash]) -> [DatabaseValue] {
-        let c = change.change
-        return [
-            c.record.data.databaseValue, c.site.data.databaseValue, c.participant.databaseValue, c.author.databaseValue,
-            Int64(bitPattern: c.timestamp.rawValue).databaseValue, c.dependencies.concatenatedData.databaseValue,
-            c.editsFields.databaseValue, frontier.concatenatedData.databaseValue,
-        ]
-    }
 
     /// Keeps what still waits as pending and writes every touched record back.
     func finish() throws -> ApplyReport {

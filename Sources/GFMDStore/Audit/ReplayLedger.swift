@@ -5,20 +5,19 @@ import GRDB
 /// `gfmd verify`'s replay: every change the replica holds admitted again by
 /// ``Admission``, in memory, with no database of its own.
 ///
-/// Of each applied change it keeps only what the machine asks again (its
-/// record, trust frontier, dependencies and whether it edits fields); when
+/// Of each applied change it keeps only what the machine asks again and
+/// what its log row's derived columns should hold (``LoggedFields``); when
 /// the machine needs a change's operations, its body is read back from the
 /// replica being verified. Records are kept encoded and packed between
 /// admissions, as their checkpoints are stored, and decoded when an
 /// admission asks for them; changes that share a trust frontier share its
 /// array. Memory is the packed records plus about 200 bytes a change.
 final class ReplayLedger: AdmissionLedger {
-    /// What the replay keeps of a change it applied.
+    /// What the replay keeps of a change it applied: what its log row's
+    /// derived columns should hold.
     struct Entry {
-        let record: RecordID
+        let fields: LoggedFields
         let frontier: [ChangeHash]
-        let dependencies: [ChangeHash]
-        let editsFields: Bool
     }
 
     private let held: Database
@@ -36,11 +35,15 @@ final class ReplayLedger: AdmissionLedger {
     private(set) var records: [RecordID: (state: Data, size: Int, heads: Set<ChangeHash>)] = [:]
     /// Each distinct trust frontier, kept once.
     private var frontiers: Set<[ChangeHash]> = []
+    /// Each distinct participant and author name, kept once.
+    private var names: Set<String> = []
 
-    /// An empty replay trusting `root`, reading bodies from `held`.
-    init(root: SitePublicKey, held: Database) {
+    /// An empty replay trusting `root`, reading bodies from `held`, with
+    /// room for `changes` (so that the table of entries is never copied to grow).
+    init(root: SitePublicKey, held: Database, changes: Int) {
         self.held = held
         trust = TrustIndex(root: root, changes: [])
+        entries.reserveCapacity(changes)
     }
 
     /// Admits the changes of `commits` in order, in one admission (as one
@@ -69,7 +72,7 @@ final class ReplayLedger: AdmissionLedger {
             case .append(let change, _, let frontier, _):
                 let c = change.change
                 let shared = frontiers.insert(frontier).memberAfterInsert
-                entries[change.hash] = Entry(record: c.record, frontier: shared, dependencies: c.dependencies, editsFields: c.editsFields)
+                entries[change.hash] = Entry(fields: LoggedFields(c).sharing(&names), frontier: shared)
                 recordLog[c.record, default: []].append(change.hash)
             case .reject(let change, _, let code, _):
                 rejected[change.hash] = code
@@ -114,7 +117,7 @@ final class ReplayLedger: AdmissionLedger {
     func isRejected(_ hash: ChangeHash) -> Bool { rejected[hash] != nil }
 
     func applied(_ hash: ChangeHash) -> (record: RecordID, frontier: [ChangeHash])? {
-        entries[hash].map { ($0.record, $0.frontier) }
+        entries[hash].map { ($0.fields.record, $0.frontier) }
     }
 
     func record(_ id: RecordID) throws -> (state: RecordState, heads: Set<ChangeHash>)? {
@@ -126,7 +129,7 @@ final class ReplayLedger: AdmissionLedger {
         of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
     ) throws {
         for hash in (recordLog[id] ?? []).reversed() {
-            guard try body(hash, entries[hash]!.dependencies, { try self.body(hash) }) else { return }
+            guard try body(hash, entries[hash]!.fields.dependencies, { try self.body(hash) }) else { return }
         }
     }
 
@@ -135,10 +138,10 @@ final class ReplayLedger: AdmissionLedger {
     }
 
     func editingChanges(of record: RecordID) -> [ChangeHash] {
-        (recordLog[record] ?? []).filter { entries[$0]!.editsFields }
+        (recordLog[record] ?? []).filter { entries[$0]!.fields.editsFields }
     }
 
     func ancestry(of changes: [ChangeHash]) -> Set<ChangeHash> {
-        Self.ancestry(of: changes) { entries[$0]?.dependencies }
+        Self.ancestry(of: changes) { entries[$0]?.fields.dependencies }
     }
 }
