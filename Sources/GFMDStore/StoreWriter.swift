@@ -81,13 +81,13 @@ public struct StoreWriter {
     ///   breaks a rule, when refusing them (the transaction is then rolled back), or
     ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
     ///   was applied before, ``StoreError/Code/notEnrolled`` before enrolment).
-    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil, refuseUnauthorised: Bool = false,
-                      progress: ProgressHandler? = nil) throws -> ApplyReport {
-        try apply(commits, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive, progress: progress)
+    public func apply(_ commits: [VerifiedCommit], packed: PackedBodies = PackedBodies(), receipt: BundleReceipt? = nil,
+                      refuseUnauthorised: Bool = false, progress: ProgressHandler? = nil) throws -> ApplyReport {
+        try apply(commits, packed: packed, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive, progress: progress)
     }
 
-    /// Applies verified commits under `policy` (``apply(_:receipt:refuseUnauthorised:)``).
-    func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt?, policy: ApplySession.Policy,
+    /// Applies verified commits under `policy` (``apply(_:packed:receipt:refuseUnauthorised:progress:)``).
+    func apply(_ commits: [VerifiedCommit], packed: PackedBodies = PackedBodies(), receipt: BundleReceipt?, policy: ApplySession.Policy,
                progress: ProgressHandler? = nil) throws -> ApplyReport {
         guard let root = try reader.root() else {
             throw StoreError.notEnrolledYet
@@ -106,7 +106,7 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy, packed: packed)
         let total = commits.reduce(0) { $0 + $1.leaves.count }
         let stride = WorkProgress.stride(for: total)
         var taken = 0

@@ -20,9 +20,11 @@ final class ApplySession {
     private let cache: RecordCache
     private let ledger: StoreLedger
     private var admission: Admission
+    private let packed: PackedBodies
 
-    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy) throws {
+    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy, packed: PackedBodies) throws {
         self.db = db
+        self.packed = packed
         self.bundleID = bundleID
         self.cache = cache
         ledger = try StoreLedger(db: db, cache: cache)
@@ -56,7 +58,7 @@ final class ApplySession {
         let c = change.change
         try db.cachedStatement(sql: Self.appendSQL).run([change.hash.data.databaseValue] + LoggedFields(c).values(frontier: frontier) + [
             arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
-            PackedBlob.pack(change.bytes).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
+            packed.body(of: change).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
         ])
         cache.sites.noteStored(change.hash, of: c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
