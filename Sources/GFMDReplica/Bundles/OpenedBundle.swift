@@ -17,3 +17,32 @@ struct OpenedBundle: Sendable {
         packed = PackedBodies(commits)
     }
 }
+
+/// What opening a bundle takes from a replica, as a value that another
+/// thread may use while the replica applies the bundle before.
+struct BundleOpening: Sendable {
+    /// The replica's pinned root.
+    let root: SitePublicKey
+    /// The certificates and revocations it holds.
+    let trust: TrustState
+    /// Its site and decryption key, for bundles sealed to it.
+    let opener: (site: SiteID, key: DecryptionKey)?
+    /// The participant it acts for.
+    let participant: String
+
+    /// Opens a bundle whose sender ``trust`` enrols under ``root``: its body
+    /// inflated (and unsealed), its changes read, its signatures checked
+    /// and its bodies packed.
+    func open(_ envelope: BundleEnvelope) throws -> OpenedBundle {
+        try Replica.checkSender(of: envelope.header, trust: trust, root: root)
+        let bundle: Bundle
+        do throws(BundleError) {
+            bundle = try envelope.open(as: envelope.isSealed ? opener : nil)
+        } catch {
+            guard error.code == .notForThisSite, envelope.header.seal?.participant == participant else { throw error }
+            // Sealed for this laptop's own participant, but before its sender knew this laptop.
+            throw BundleError(.notForThisSite, error.reason + ": its sender did not know this laptop yet; once the sender has received a bundle from the secretariat (or from this laptop), a new bundle will open here")
+        }
+        return try OpenedBundle(bundle)
+    }
+}

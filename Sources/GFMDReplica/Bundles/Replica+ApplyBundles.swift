@@ -26,12 +26,12 @@ extension Replica {
         progress: ProgressHandler? = nil, outcome: (Int, Result<BundleApplyOutcome, any Error>) -> Void
     ) {
         guard count > 0 else { return }
-        var next = startOpening(0, against: try? heldTrust(), read: read)
+        var next = Self.startOpening(0, with: try? opening(), read: read)
         for index in 0..<count {
-            let opening = next.wait()
-            if index + 1 < count { next = startOpening(index + 1, against: try? heldTrust(), read: read) }
+            let file = next.wait()
+            if index + 1 < count { next = Self.startOpening(index + 1, with: try? opening(), read: read) }
             outcome(index, Result {
-                let (bytes, fileName, opened) = try opening.get()
+                let (bytes, fileName, opened) = try file.get()
                 switch opened {
                 case .success(let opened):
                     return try apply(opened, fileName: fileName, pinning: nil, progress: progress)
@@ -44,19 +44,20 @@ extension Replica {
     }
 
     /// A file read and opened on another thread.
-    private typealias Opening = Result<(bytes: [UInt8], fileName: String?, opened: Result<OpenedBundle, any Error>), any Error>
+    private typealias ReadAndOpened = Result<(bytes: [UInt8], fileName: String?, opened: Result<OpenedBundle, any Error>), any Error>
 
-    /// Starts reading file `index` and opening it against `held`, the root
-    /// and trust held now (nil when they could not be read: then it is opened
-    /// when its turn comes).
-    private func startOpening(_ index: Int, against held: (root: SitePublicKey, trust: TrustState)?,
-                              read: @escaping @Sendable (Int) throws -> (bytes: [UInt8], fileName: String?)) -> Background<Opening> {
+    /// Starts reading file `index` and opening it `with` what the replica
+    /// holds now (nil when that could not be read: then it is opened when
+    /// its turn comes). The work holds no reference to the replica, which
+    /// is released as soon as its caller is done with it.
+    private static func startOpening(_ index: Int, with opening: BundleOpening?,
+                                     read: @escaping @Sendable (Int) throws -> (bytes: [UInt8], fileName: String?)) -> Background<ReadAndOpened> {
         Background {
             Result {
                 let (bytes, fileName) = try read(index)
                 return (bytes, fileName, Result {
-                    guard let held else { throw StoreError.notEnrolledYet }
-                    return try self.open(BundleEnvelope(reading: bytes), root: held.root, trust: held.trust)
+                    guard let opening else { throw StoreError.notEnrolledYet }
+                    return try opening.open(BundleEnvelope(reading: bytes))
                 })
             }
         }

@@ -151,36 +151,20 @@ extension Replica {
             throw BundleError(.unknownSender,
                 "the bundle is signed by site \(envelope.header.sender.siteID.short), not by site \(sender.siteID.short) that sent it; nothing was applied")
         }
-        let (root, trust) = try heldTrust()
-        return try apply(open(envelope, root: root, trust: trust), fileName: fileName, pinning: nil, progress: progress)
+        return try apply(opening().open(envelope), fileName: fileName, pinning: nil, progress: progress)
     }
 
-    /// The pinned root and the trust this replica holds, from the index its writer keeps.
+    /// What opening a bundle takes from this replica now: its pinned root,
+    /// the trust it holds (from the index its writer keeps) and its site's
+    /// decryption key.
     ///
     /// - Throws: ``StoreError/notEnrolledYet`` when no root is pinned.
-    func heldTrust() throws -> (root: SitePublicKey, trust: TrustState) {
+    func opening() throws -> BundleOpening {
         let (root, trust) = try store.write { writer in (try writer.reader.root(), try writer.trustState()) }
         guard let root else {
             throw StoreError.notEnrolledYet
         }
-        return (root, trust)
-    }
-
-    /// Opens a bundle whose sender `trust` enrols under `root`: its body
-    /// inflated (and unsealed), its changes read and its signatures checked,
-    /// all outside the write transaction.
-    func open(_ envelope: BundleEnvelope, root: SitePublicKey, trust: TrustState) throws -> OpenedBundle {
-        try Self.checkSender(of: envelope.header, trust: trust, root: root)
-        let opener = envelope.isSealed ? bundleOpener : nil
-        let bundle: Bundle
-        do throws(BundleError) {
-            bundle = try envelope.open(as: opener)
-        } catch {
-            guard error.code == .notForThisSite, envelope.header.seal?.participant == identity.participant else { throw error }
-            // Sealed for this laptop's own participant, but before its sender knew this laptop.
-            throw BundleError(.notForThisSite, error.reason + ": its sender did not know this laptop yet; once the sender has received a bundle from the secretariat (or from this laptop), a new bundle will open here")
-        }
-        return try OpenedBundle(bundle)
+        return BundleOpening(root: root, trust: trust, opener: bundleOpener, participant: identity.participant)
     }
 
     /// Refuses a bundle whose sender has no usable certificate of `root`, in

@@ -89,9 +89,7 @@ final class ApplySession {
         report.releasedFromPending = admission.counts.released
         report.heldPending = admission.waiting.count
         let changed = admission.changedRecords
-        for (id, record) in changed {
-            try ledger.write(id, state: record.state, heads: record.heads)
-        }
+        try ledger.write(changed.map { ($0.key, $0.value.state, $0.value.heads) })
         report.recordsChanged = changed.keys.sorted()
         report.recordsConflicted = changed.filter { $0.value.state.isConflicted }.keys.sorted()
         if !admission.waiting.isEmpty || ledger.storedPendingCount > 0 {

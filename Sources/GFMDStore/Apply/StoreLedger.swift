@@ -125,13 +125,18 @@ final class StoreLedger: AdmissionLedger {
         storedPendingCount -= 1
     }
 
-    /// Writes record `id` back with its new state.
-    func write(_ id: RecordID, state: RecordState, heads: Set<ChangeHash>) throws {
-        var row = rows[id] ?? StoredRecord(creating: state)
-        if row.state.header.owner != state.header.owner { cache.sites.forgetReaders() }
-        row.state = state
-        row.heads = heads
-        try row.write(to: db)
-        writtenRecords.append(row)
+    /// Writes records back with their new states, their rows' values made on every core.
+    func write(_ records: [(id: RecordID, state: RecordState, heads: Set<ChangeHash>)]) throws {
+        var written = records.map { id, state, heads in
+            var row = rows[id] ?? StoredRecord(creating: state)
+            if row.state.header.owner != state.header.owner { cache.sites.forgetReaders() }
+            row.state = state
+            row.heads = heads
+            return row
+        }
+        for (index, values) in StoredRecord.rowValues(of: written).enumerated() {
+            try written[index].write(values, to: db)
+        }
+        writtenRecords += written
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GFMDCore
 import GRDB
+import Synchronization
 
 /// A record as the database holds it: a checkpoint of its merged state, and
 /// the changes applied since (its *tail*), replayed when it is loaded.
@@ -115,13 +116,39 @@ struct StoredRecord {
         ]
     }
 
-    /// Writes the record row: always its summary columns and heads, and the
-    /// checkpoint when ``needsCheckpoint``.
-    mutating func write(to db: Database) throws {
-        let state = state
-        let summary = Self.summary(of: state, heads: heads)
-        if needsCheckpoint {
-            let encoded = state.encodedState
+    /// What writing a record's row takes that needs no database: its summary
+    /// columns and, when ``needsCheckpoint``, its checkpoint encoded and packed.
+    struct RowValues: Sendable {
+        let summary: [DatabaseValue]
+        let checkpoint: (packed: Data, size: Int)?
+    }
+
+    /// This record's ``RowValues``.
+    var rowValues: RowValues {
+        let encoded = needsCheckpoint ? state.encodedState : nil
+        return RowValues(summary: Self.summary(of: state, heads: heads), checkpoint: encoded.map { (PackedBlob.pack($0), $0.count) })
+    }
+
+    /// The ``RowValues`` of `records`, made on every core: an apply writes
+    /// back every record it touched, and encoding their states is most of that.
+    static func rowValues(of records: [StoredRecord]) -> [RowValues] {
+        guard records.count > 1 else { return records.map(\.rowValues) }
+        let parts = min(records.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        let made = Mutex([RowValues?](repeating: nil, count: records.count))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (records.count * part / parts)..<(records.count * (part + 1) / parts)
+            let values = range.map { records[$0].rowValues }
+            made.withLock { made in
+                for (index, value) in zip(range, values) { made[index] = value }
+            }
+        }
+        return made.withLock { $0.map { $0! } }
+    }
+
+    /// Writes the record row from `values` (its ``rowValues``): always its
+    /// summary columns and heads, and the checkpoint when it has one.
+    mutating func write(_ values: RowValues, to db: Database) throws {
+        if let checkpoint = values.checkpoint {
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc,
                                    heads, fields, conflicts, state, state_size, state_seq, tail_bytes, tail_changes)
@@ -133,8 +160,9 @@ struct StoredRecord {
                     fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
                     state_size = excluded.state_size, state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
                 """)
-            try upsert.run([state.id.data.databaseValue] + summary + [PackedBlob.pack(encoded).databaseValue, encoded.count.databaseValue, lastSequence.databaseValue])
-            checkpointSize = encoded.count
+            try upsert.run([state.id.data.databaseValue] + values.summary
+                           + [checkpoint.packed.databaseValue, checkpoint.size.databaseValue, lastSequence.databaseValue])
+            checkpointSize = checkpoint.size
             checkpointSequence = lastSequence
             tailBytes = 0
             tailChanges = 0
@@ -144,7 +172,7 @@ struct StoredRecord {
                     created_hlc = ?, updated_hlc = ?, heads = ?, fields = ?, conflicts = ?, tail_bytes = ?, tail_changes = ?
                 WHERE id = ?
                 """)
-            try update.run(summary + [tailBytes.databaseValue, tailChanges.databaseValue, state.id.data.databaseValue])
+            try update.run(values.summary + [tailBytes.databaseValue, tailChanges.databaseValue, state.id.data.databaseValue])
         }
     }
 }
