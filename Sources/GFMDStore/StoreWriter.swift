@@ -75,7 +75,9 @@ public struct StoreWriter {
     /// from its causal past (`Protocol/changes.md` rules 5–9, or its author was
     /// not allowed to make it) is kept as rejected, or, with
     /// `refuseUnauthorised` (local edits), refused. With a `receipt`, the
-    /// bundle enters the ledger. `progress` is told of the changes taken.
+    /// bundle enters the ledger. Bodies found in `packed` are stored as
+    /// packed there, the others packed here. `progress` is told of the
+    /// changes taken.
     ///
     /// - Throws: ``ChangeError`` or ``AuthorizationError`` for a change that
     ///   breaks a rule, when refusing them (the transaction is then rolled back), or
@@ -87,7 +89,7 @@ public struct StoreWriter {
     }
 
     /// Applies verified commits under `policy` (``apply(_:packed:receipt:refuseUnauthorised:progress:)``).
-    func apply(_ commits: [VerifiedCommit], packed: PackedBodies = PackedBodies(), receipt: BundleReceipt?, policy: ApplySession.Policy,
+    func apply(_ commits: [VerifiedCommit], packed: PackedBodies, receipt: BundleReceipt?, policy: ApplySession.Policy,
                progress: ProgressHandler? = nil) throws -> ApplyReport {
         guard let root = try reader.root() else {
             throw StoreError.notEnrolledYet
