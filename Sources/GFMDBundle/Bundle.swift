@@ -1,8 +1,5 @@
 public import GFMDCore
 public import GFMDSync
-import Dispatch
-import Foundation
-import Synchronization
 
 /// A bundle file: changes with their signatures, compressed and signed by the
 /// replica that made it (`Protocol/bundle.md`).
@@ -47,20 +44,11 @@ public struct Bundle: Sendable {
     /// Signatures are checked on every core at once: each is independent, and
     /// checking them is most of the cost of reading a bundle of many commits.
     public func verifiedCommits() throws(BundleError) -> [VerifiedCommit] {
-        let results = Mutex([Result<VerifiedCommit, SignatureError>?](repeating: nil, count: commits.count))
-        let commits = commits
-        let chunk = max(1, commits.count / (ProcessInfo.processInfo.activeProcessorCount * 4))
-        DispatchQueue.concurrentPerform(iterations: (commits.count + chunk - 1) / chunk) { part in
-            let range = (part * chunk)..<min(commits.count, (part + 1) * chunk)
-            let checked = range.map { index in Result { () throws(SignatureError) in try commits[index].verified() } }
-            results.withLock { results in
-                for (index, result) in zip(range, checked) { results[index] = result }
-            }
-        }
+        let results = commits.concurrentMap { commit in Result { () throws(SignatureError) in try commit.verified() } }
         var verified: [VerifiedCommit] = []
         verified.reserveCapacity(commits.count)
-        for (index, result) in results.withLock({ $0 }).enumerated() {
-            switch result! {
+        for (index, result) in results.enumerated() {
+            switch result {
             case .success(let commit): verified.append(commit)
             case .failure(let error):
                 throw BundleError(.invalidCommit, "commit \(index + 1) of the bundle does not verify: \(error)")

@@ -109,11 +109,12 @@ extension StoreReader {
                 let id = Hex.encode(key)
                 let hash = try? Hash256(data: key)
                 let entry = table == "change" ? hash.flatMap { replay.entries[$0] } : nil
+                let bytes = Result { try PackedBlob.unpack(row[1], size: row[2]) }
                 // Whether its bytes are those whose hash is its id.
-                let intact = (try? PackedBlob.unpack(row[1], size: row[2])).map(Hash256.of) == hash
+                let intact = (try? bytes.get()).map(Hash256.of) == hash
                 if entry == nil || !intact {
                     do {
-                        let decoded = try EncodedChange(bytes: try PackedBlob.unpack(row[1], size: row[2]))
+                        let decoded = try EncodedChange(bytes: bytes.get())
                         if decoded.hash.data != key {
                             problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes hash to \(decoded.hash.short), not to its id"))
                         }

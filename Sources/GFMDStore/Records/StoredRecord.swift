@@ -1,7 +1,6 @@
 import Foundation
 import GFMDCore
 import GRDB
-import Synchronization
 
 /// A record as the database holds it: a checkpoint of its merged state, and
 /// the changes applied since (its *tail*), replayed when it is loaded.
@@ -132,17 +131,7 @@ struct StoredRecord {
     /// The ``RowValues`` of `records`, made on every core: an apply writes
     /// back every record it touched, and encoding their states is most of that.
     static func rowValues(of records: [StoredRecord]) -> [RowValues] {
-        guard records.count > 1 else { return records.map(\.rowValues) }
-        let parts = min(records.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-        let made = Mutex([RowValues?](repeating: nil, count: records.count))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (records.count * part / parts)..<(records.count * (part + 1) / parts)
-            let values = range.map { records[$0].rowValues }
-            made.withLock { made in
-                for (index, value) in zip(range, values) { made[index] = value }
-            }
-        }
-        return made.withLock { $0.map { $0! } }
+        records.concurrentMap { $0.rowValues }
     }
 
     /// Writes the record row from `values` (its ``rowValues``): always its
