@@ -22,7 +22,7 @@ public final class ReplicaStore: Sendable {
 
     /// The database (a read-only queue for ``Access/readOnly``).
     let pool: any DatabaseWriter
-    private let cache = RecordCache()
+    let cache = RecordCache()
     /// Where the database lives.
     public let path: String
     let logger: Logger
@@ -133,10 +133,15 @@ public final class ReplicaStore: Sendable {
             cache.sites.endTransaction(committed: false)
             throw error
         }
+        kept(loaded)
+        return result
+    }
+
+    /// Keeps in memory what a transaction that committed loaded.
+    func kept(_ loaded: LoadedRecords) {
         cache.sites.endTransaction(committed: true)
         cache.put(loaded.records)
         if let trust = loaded.trust { cache.putTrust(trust) }
-        return result
     }
 
     /// The merged state of record `id`, from the in-memory cache when it is
@@ -158,7 +163,7 @@ public final class ReplicaStore: Sendable {
     /// Runs `body`, turning SQLite's errors into what a user can act on.
     /// Every failing write is rolled back whole, so each message says that
     /// nothing changed.
-    private func wrap<T>(_ body: () throws -> T) throws -> T {
+    func wrap<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {

@@ -122,7 +122,7 @@ public struct StoreWriter {
         }
         let report = try session.finish()
         progress?(WorkProgress("applying changes", done: total, total: total))
-        loaded.records += session.loadedRecords
+        loaded.records += session.loadedRecords.filter(RecordCache.worthKeeping)
         if let bundleID {
             try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",
                            arguments: [report.applied, report.heldPending, bundleID])

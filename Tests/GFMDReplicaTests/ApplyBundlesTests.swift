@@ -59,6 +59,29 @@ struct ApplyBundlesTests {
         #expect(try outcomes[0].result.get().previouslyApplied == nil)
         #expect { try outcomes[1].result.get() } throws: { ($0 as? BundleError)?.code == .unknownSender }
         #expect(try other.list().map(\.id).contains(record) == false)
+        // The revocation, in the same batch as the refused file, was kept.
+        let held = try fixture.reopen("other").read { reader in Set(try reader.changeHashes(of: reader.trustRecordID()!)) }
+        #expect(held.isSuperset(of: trust))
+    }
+
+    @Test("a file's outcome is told once it is durable: another process opening the replica then finds it applied")
+    func toldWhenDurable() throws {
+        let bundles = try (0..<3).map { index in
+            let laptop = try fixture.replica("laptop \(index)")
+            _ = try laptop.createRecord(type: "practice", title: "Practice \(index)")
+            return try laptop.createBundle().bytes
+        }
+        let hub = try fixture.replica("hub", participant: "SEC")
+        var seen: [[String?]] = []
+        hub.applyBundles(bundles.count, read: { index in (bundles[index], "file \(index)") }) { index, result in
+            #expect(throws: Never.self) { try result.get() }
+            // A read-only opening, as `gfmd status` in another terminal: it sees only what was committed.
+            seen.append((try? Replica.open(at: fixture.directory.path("hub"), access: .readOnly).bundles().map(\.fileName)) ?? [])
+        }
+        #expect(seen.count == 3)
+        for (index, names) in seen.enumerated() {
+            #expect(names.contains("file \(index)"), "file \(index) was told before it was committed: \(names)")
+        }
     }
 
     @Test("a file that cannot be read is refused with its reason, and the others still apply")

@@ -75,6 +75,47 @@ struct BadInputTests {
         try expectRefused("version 7") { try receiver.applyBundle(newer) }
     }
 
+    @Test("a full disk in a batch of bundles: the bundle that filled it is undone, and those before it are kept or reported lost, never reported kept and lost")
+    func diskFullInABatch() throws {
+        let path = fixture.directory.path("batch.sqlite").path
+        let root = try #require(try fixture.root.pinnedRoot())
+        let small = try fixture.replica("small")
+        let smallRecord = try small.createRecord(type: "practice", title: "Skills partnerships")
+        let pages: Int = try {
+            let store = try ReplicaStore(path: path)
+            try store.write { writer in
+                try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Hub"))
+                try writer.pin(root: root)
+            }
+            try store.deliver(try fixture.root.createBundle().bytes)
+            return try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
+        }()
+        let long = try sender.createRecord(type: "knowledge_gap", title: "Evidence")
+        var generator = SeededGenerator(seed: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz ")
+        try sender.edit(long.hex, [.set(field: "evidence", value: String((0..<64_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }))])
+        let smallCommits = try Bundle(reading: try small.createBundle().bytes).verifiedCommits()
+        let bigCommits = try Bundle(reading: try sender.createBundle().bytes).verifiedCommits()
+        let full = try ReplicaStore(path: path, maximumPages: pages + 8)
+        let before = try full.read { try $0.digest() }
+
+        let (first, filling, committed) = try full.writeBatch { batch in
+            (Result { try batch.write { try $0.apply(smallCommits) } },
+             Result { try batch.write { try $0.apply(bigCommits) } },
+             Result { try batch.commit() })
+        }
+
+        #expect(throws: Never.self) { try first.get() }
+        #expect { try filling.get() } throws: { ($0 as? StoreError)?.code == .diskFull }
+        let held = try full.read { reader in try reader.changeHashes(of: smallRecord).isEmpty == false }
+        switch committed {
+        case .success: #expect(held, "the batch committed without the bundle before the one that filled the disk")
+        case .failure(let error):
+            #expect((error as? StoreError)?.code == .diskFull)
+            #expect(try full.read { try $0.digest() } == before)
+        }
+    }
+
     @Test("a bundle signed by another site than the one expected")
     func wrongSender() throws {
         let stranger = try fixture.replica("stranger")

@@ -139,7 +139,7 @@ struct TrustTests {
         let bundle = try envelope.open(as: secretariat.bundleOpener)
         // Another process of the secretariat revokes the laptop meanwhile.
         try fixture.reopen("_root").revoke(site: laptop.identity.siteID.hex, reason: "laptop lost")
-        #expect { try secretariat.apply(OpenedBundle(bundle), fileName: nil, pinning: nil) } throws: {
+        #expect { try secretariat.apply(OpenedBundle(bundle), fileName: nil, pinning: nil, through: secretariat.store) } throws: {
             ($0 as? BundleError)?.code == .unknownSender
         }
         #expect(try secretariat.read { try $0.record(record) } == nil)

@@ -5,11 +5,22 @@ import Synchronization
 public import GFMDCore
 
 extension Replica {
+    /// How long the bundles applied by ``applyBundles(_:read:progress:outcome:)``
+    /// wait, at most, for the commit that makes them durable, in seconds.
+    static let batchSeconds: Double = 1
+
     /// Applies bundle files in order, each as ``applyBundle(_:fileName:sender:progress:)``
     /// does, reading and opening the next one (inflating it, reading its
     /// changes, checking its signatures) on another core while one is applied.
     ///
-    /// The next file is opened against the trust this replica held before
+    /// Each file is applied in a savepoint of a batch (``WriteBatch``), so
+    /// a file that fails is undone alone, and the batch commits once a
+    /// second and at the end: a page that several files change is then
+    /// written once, not once per file. A file's outcome is reported once
+    /// its batch has committed, so an outcome reported is durable; when the
+    /// commit fails, each file of the batch is reported failed with it.
+    ///
+    /// The next file is opened against the trust this replica holds before
     /// the current one is applied. When that fails, it is opened again once
     /// the current one is in, so that a bundle enrolling the next one's
     /// sender is not missed; each file's outcome is therefore the one it
@@ -26,20 +37,36 @@ extension Replica {
         progress: ProgressHandler? = nil, outcome: (Int, Result<BundleApplyOutcome, any Error>) -> Void
     ) {
         guard count > 0 else { return }
-        var next = Self.startOpening(0, with: try? opening(), read: read)
-        for index in 0..<count {
-            let file = next.wait()
-            if index + 1 < count { next = Self.startOpening(index + 1, with: try? opening(), read: read) }
-            outcome(index, Result {
-                let (bytes, fileName, opened) = try file.get()
-                switch opened {
-                case .success(let opened):
-                    return try apply(opened, fileName: fileName, pinning: nil, progress: progress)
-                case .failure:
-                    // Opened before the file ahead of it was applied: opened again now, as alone.
-                    return try applyBundle(bytes, fileName: fileName, progress: progress)
+        var reported = 0
+        do {
+            try store.writeBatch { batch in
+                var applied: [Result<BundleApplyOutcome, any Error>] = []
+                var batchStart = ContinuousClock.now
+                func commit() {
+                    let committed = Result { try batch.commit() }
+                    for result in applied {
+                        outcome(reported, committed.flatMap { result })
+                        reported += 1
+                    }
+                    applied = []
+                    batchStart = .now
                 }
-            })
+                var next = Self.startOpening(0, with: try? opening(through: batch), read: read)
+                for index in 0..<count {
+                    let file = next.wait()
+                    if index + 1 < count { next = Self.startOpening(index + 1, with: try? opening(through: batch), read: read) }
+                    applied.append(Result {
+                        let (bytes, fileName, opened) = try file.get()
+                        // Opened before the file ahead of it was applied: when that failed, opened again now, as alone.
+                        let bundle = try (try? opened.get()) ?? opening(through: batch).open(BundleEnvelope(reading: bytes))
+                        return try apply(bundle, fileName: fileName, pinning: nil, through: batch, progress: progress)
+                    })
+                    if ContinuousClock.now - batchStart >= .seconds(Self.batchSeconds) { commit() }
+                }
+                commit()
+            }
+        } catch {
+            for index in reported..<count { outcome(index, .failure(error)) }
         }
     }
 

@@ -151,16 +151,16 @@ extension Replica {
             throw BundleError(.unknownSender,
                 "the bundle is signed by site \(envelope.header.sender.siteID.short), not by site \(sender.siteID.short) that sent it; nothing was applied")
         }
-        return try apply(opening().open(envelope), fileName: fileName, pinning: nil, progress: progress)
+        return try apply(opening(through: store).open(envelope), fileName: fileName, pinning: nil, through: store, progress: progress)
     }
 
     /// What opening a bundle takes from this replica now: its pinned root,
     /// the trust it holds (from the index its writer keeps) and its site's
-    /// decryption key.
+    /// decryption key, as `writes` sees them.
     ///
     /// - Throws: ``StoreError/notEnrolledYet`` when no root is pinned.
-    func opening() throws -> BundleOpening {
-        let (root, trust) = try store.write { writer in (try writer.reader.root(), try writer.trustState()) }
+    func opening(through writes: some StoreWriting) throws -> BundleOpening {
+        let (root, trust) = try writes.write { writer in (try writer.reader.root(), try writer.trustState()) }
         guard let root else {
             throw StoreError.notEnrolledYet
         }
@@ -183,15 +183,16 @@ extension Replica {
         throw BundleError(.unknownSender, "\(why); nothing was applied")
     }
 
-    /// Applies an opened bundle, first pinning `root` in the same transaction when given (enrolment).
-    func apply(_ opened: OpenedBundle, fileName: String?, pinning root: SitePublicKey?,
+    /// Applies an opened bundle in one write of `writes`, first pinning
+    /// `root` in the same write when given (enrolment).
+    func apply(_ opened: OpenedBundle, fileName: String?, pinning root: SitePublicKey?, through writes: some StoreWriting,
                progress: ProgressHandler? = nil) throws -> BundleApplyOutcome {
         let (bundle, commits) = (opened.bundle, opened.commits)
         let receipt = BundleReceipt(
             checksum: bundle.checksum, senderSite: bundle.header.sender.siteID,
             senderParticipant: bundle.header.senderParticipant, created: bundle.header.created,
             appliedAt: nowISO8601, fileName: fileName, changeCount: bundle.changeCount)
-        let applied = try store.write { writer -> (report: ApplyReport, previously: String?, copy: CopyNotice?) in
+        let applied = try writes.write { writer -> (report: ApplyReport, previously: String?, copy: CopyNotice?) in
             if let previous = try writer.reader.bundle(checksum: bundle.checksum) {
                 return (ApplyReport(), previous.appliedAt, nil)
             }

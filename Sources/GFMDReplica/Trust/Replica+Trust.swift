@@ -167,7 +167,7 @@ extension Replica {
             for leaf in commit.leaves where leaf.change.change.record == TrustRecord.id(for: mine.issuer) { carried.apply(leaf.change.change) }
         }
         try Self.checkSender(of: bundle.header, trust: carried, root: mine.issuer)
-        _ = try apply(opened, fileName: "enrolment", pinning: mine.issuer)
+        _ = try apply(opened, fileName: "enrolment", pinning: mine.issuer, through: store)
         return Enrolment(certificate: mine, root: mine.issuer)
     }
 

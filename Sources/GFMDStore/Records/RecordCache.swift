@@ -45,9 +45,15 @@ final class RecordCache: Sendable {
         entries.withLock { $0[id] }
     }
 
-    /// Keeps `records` that are costly to load (large, or with a tail to replay).
+    /// Whether `record` is costly to load (large, or with a tail to replay),
+    /// and so kept.
+    static func worthKeeping(_ record: StoredRecord) -> Bool {
+        record.checkpointSize >= StoredRecord.smallRecordBytes || record.tailChanges > 0
+    }
+
+    /// Keeps `records` that are costly to load.
     func put(_ records: [StoredRecord]) {
-        let worthKeeping = records.filter { $0.checkpointSize >= StoredRecord.smallRecordBytes || $0.tailChanges > 0 }
+        let worthKeeping = records.filter(Self.worthKeeping)
         guard !worthKeeping.isEmpty else { return }
         entries.withLock { entries in
             for record in worthKeeping {

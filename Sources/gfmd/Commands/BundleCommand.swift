@@ -119,7 +119,10 @@ struct BundleApplyCommand: ParsableCommand {
         discussion: """
             Each file is checked (checksum, signatures, hashes) and applied in one step: \
             a damaged or forged file is refused and leaves the replica as it was. Changes \
-            that depend on changes not yet received wait until those arrive.
+            that depend on changes not yet received wait until those arrive. Several files \
+            are committed together, about once a second: a file's line is printed once \
+            it is on disk, and a file interrupted before (Ctrl-C, a power cut) is simply \
+            applied when given again.
             """)
 
     @OptionGroup var replica: ReplicaOptions
