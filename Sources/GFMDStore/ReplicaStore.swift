@@ -133,13 +133,13 @@ public final class ReplicaStore: Sendable {
             cache.sites.endTransaction(committed: false)
             throw error
         }
-        kept(loaded)
+        cache.sites.endTransaction(committed: true)
+        keep(loaded)
         return result
     }
 
-    /// Keeps in memory what a transaction that committed loaded.
-    func kept(_ loaded: LoadedRecords) {
-        cache.sites.endTransaction(committed: true)
+    /// Keeps in memory the records and trust index a write loaded.
+    func keep(_ loaded: LoadedRecords) {
         cache.put(loaded.records)
         if let trust = loaded.trust { cache.putTrust(trust) }
     }

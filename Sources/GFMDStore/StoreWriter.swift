@@ -8,7 +8,7 @@ public struct StoreWriter {
     let db: Database
     let logger: Logger
     let cache: RecordCache
-    /// Records to keep in memory once the transaction commits.
+    /// Records to keep in memory once this write succeeds.
     let loaded: LoadedRecords
 
     /// Reads within the same transaction.
@@ -83,13 +83,13 @@ public struct StoreWriter {
     ///   breaks a rule, when refusing them (the transaction is then rolled back), or
     ///   ``StoreError`` (``StoreError/Code/duplicateBundle`` when the bundle
     ///   was applied before, ``StoreError/Code/notEnrolled`` before enrolment).
-    public func apply(_ commits: [VerifiedCommit], packed: PackedBodies = PackedBodies(), receipt: BundleReceipt? = nil,
+    public func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt? = nil,
                       refuseUnauthorised: Bool = false, progress: ProgressHandler? = nil) throws -> ApplyReport {
-        try apply(commits, packed: packed, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive, progress: progress)
+        try apply(commits, receipt: receipt, policy: refuseUnauthorised ? .refuse : .receive, progress: progress)
     }
 
-    /// Applies verified commits under `policy` (``apply(_:packed:receipt:refuseUnauthorised:progress:)``).
-    func apply(_ commits: [VerifiedCommit], packed: PackedBodies, receipt: BundleReceipt?, policy: ApplySession.Policy,
+    /// Applies verified commits under `policy` (``apply(_:receipt:refuseUnauthorised:progress:)``).
+    func apply(_ commits: [VerifiedCommit], receipt: BundleReceipt?, policy: ApplySession.Policy,
                progress: ProgressHandler? = nil) throws -> ApplyReport {
         guard let root = try reader.root() else {
             throw StoreError.notEnrolledYet
@@ -108,7 +108,7 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy, packed: packed)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy)
         let total = commits.reduce(0) { $0 + $1.leaves.count }
         let stride = WorkProgress.stride(for: total)
         var taken = 0
@@ -180,7 +180,7 @@ public struct StoreWriter {
     }
 }
 
-/// The records an apply loaded, handed to the cache after the commit.
+/// The records an apply loaded, handed to the cache once its write succeeded.
 final class LoadedRecords {
     var records: [StoredRecord] = []
     var trust: TrustIndex?

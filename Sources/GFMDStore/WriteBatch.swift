@@ -26,8 +26,6 @@ extension ReplicaStore: StoreWriting {}
 public final class WriteBatch: StoreWriting {
     private let db: Database
     private let store: ReplicaStore
-    /// What the writes since the last commit loaded, for the cache.
-    private var loaded = LoadedRecords()
     /// Why the transaction under way was lost (SQLite rolls a whole
     /// transaction back on some errors, a full disk among them), if it was.
     private var lost: (any Error)?
@@ -45,8 +43,8 @@ public final class WriteBatch: StoreWriting {
             if !db.isInsideTransaction {
                 try db.beginTransaction(.immediate)
             }
-            let mark = loaded.records.count
             var result: T?
+            let loaded = LoadedRecords()
             do {
                 try db.inSavepoint {
                     result = try body(StoreWriter(db: db, logger: store.logger, cache: store.cache, loaded: loaded))
@@ -54,15 +52,14 @@ public final class WriteBatch: StoreWriting {
                 }
             } catch {
                 store.cache.sites.endTransaction(committed: false)
-                if db.isInsideTransaction {
-                    loaded.records.removeSubrange(mark...)
-                    loaded.trust = nil
-                } else {
-                    lost = error
-                    loaded = LoadedRecords()
-                }
+                if !db.isInsideTransaction { lost = error }
                 throw error
             }
+            // Kept at once, for the next write of the batch: the cache holds a
+            // record only while its heads are those of the database its
+            // reader sees, so what the batch has not committed serves the
+            // batch alone, and nothing once it is undone.
+            store.keep(loaded)
             return result!
         }
     }
@@ -72,10 +69,7 @@ public final class WriteBatch: StoreWriting {
     /// - Throws: the error that lost them, when SQLite rolled their
     ///   transaction back, or the commit's own: none of them is then kept.
     public func commit() throws {
-        defer {
-            loaded = LoadedRecords()
-            lost = nil
-        }
+        defer { lost = nil }
         if let lost { try store.wrap { throw lost } }
         guard db.isInsideTransaction else { return }
         do {
@@ -85,14 +79,13 @@ public final class WriteBatch: StoreWriting {
             store.cache.sites.endTransaction(committed: false)
             throw error
         }
-        store.kept(loaded)
+        store.cache.sites.endTransaction(committed: true)
     }
 
     /// Undoes the writes since the last commit.
     func rollback() {
         if db.isInsideTransaction { try? db.rollback() }
         store.cache.sites.endTransaction(committed: false)
-        loaded = LoadedRecords()
         lost = nil
     }
 }

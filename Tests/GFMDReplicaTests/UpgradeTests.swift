@@ -9,19 +9,24 @@ import Testing
 /// A replica written by an earlier gfmd opens, upgrades and keeps every
 /// answer it gave: `Tests/Data/upgrade-v4` holds the secretariat's replica
 /// of a short story written by gfmd before the log was made compact
-/// (schema "v4-hub-restarts"), with what that gfmd printed for it.
+/// (schema "v4-hub-restarts"), with what that gfmd printed for it;
+/// `Tests/Data/upgrade-v5` the same replica as gfmd left it before the
+/// log's bodies went into blocks (schema "v5-compact").
 @Suite("Upgrade: a replica from an earlier gfmd")
 struct UpgradeTests {
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Data/upgrade-v4")
+        .appendingPathComponent("Data")
+    /// The story's files (`l1b.gfmd`, `field-history.tsv`).
+    static let story = data.appendingPathComponent("upgrade-v4")
     /// `gfmd digest` of the replica as the earlier gfmd printed it, before and after applying `l1b.gfmd`.
     static let digestBefore = "e189f6a370ebcbe85b387d9cd981f4e9e3239efd94b84072928e80f86ed00fc8"
     static let digestAfter = "998897b5bf585ffbb93dced4e83c4c7df7e12db0a5984678c7c0a7c59e98a883"
 
-    /// A writable copy of the committed replica (git keeps no file modes: the key is made private again).
-    static func copy(into directory: TemporaryDirectory) throws -> URL {
+    /// A writable copy of the committed replica of `version` (git keeps no
+    /// file modes: the key is made private again).
+    static func copy(_ version: String = "upgrade-v4", into directory: TemporaryDirectory) throws -> URL {
         let replica = directory.path("sec")
-        try FileManager.default.copyItem(at: data.appendingPathComponent("sec"), to: replica)
+        try FileManager.default.copyItem(at: data.appendingPathComponent(version).appendingPathComponent("sec"), to: replica)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: replica.appendingPathComponent("site.key").path)
         return replica
     }
@@ -32,12 +37,13 @@ struct UpgradeTests {
         return try DatabaseQueue(path: database.path, configuration: configuration).read { try Row.fetchAll($0, sql: sql) }
     }
 
-    @Test("it opens and upgrades: the same digest, verify passes, bodies and checkpoints packed, the pending change still waits")
-    func upgrades() throws {
+    @Test("it opens and upgrades: the same digest, verify passes, bodies in packed blocks, checkpoints packed, the pending change still waits",
+          arguments: ["upgrade-v4", "upgrade-v5"])
+    func upgrades(version: String) throws {
         let directory = TemporaryDirectory()
-        let folder = try Self.copy(into: directory)
+        let folder = try Self.copy(version, into: directory)
         let database = folder.appendingPathComponent(Replica.databaseName)
-        #expect(try Self.rows(database, "SELECT name FROM pragma_table_info('change') WHERE name = 'ops'").count == 1)
+        #expect(try Self.rows(database, "SELECT name FROM pragma_table_info('change') WHERE name = 'body'").count == 1)
 
         // A read command brings it up to date.
         let reading = try Replica.open(at: folder, access: .readOnly)
@@ -49,14 +55,14 @@ struct UpgradeTests {
         #expect(pending.map(\.encoded.hash.short) == ["0450d54b7261"])
         #expect(pending.first?.missing.map(\.short) == ["4647c4e13425"])
 
-        #expect(try Self.rows(database, "SELECT name FROM pragma_table_info('change') WHERE name = 'ops'").isEmpty)
-        let packed = try Self.rows(database, "SELECT count(*) FROM change WHERE length(body) < size")[0][0] as Int
-        #expect(packed > 0, "the long summary's change is stored compressed")
+        #expect(try Self.rows(database, "SELECT name FROM pragma_table_info('change') WHERE name IN ('ops', 'body')").isEmpty)
+        let blocks = try Self.rows(database, "SELECT count(*), sum(length(packed) < size) FROM body_block")[0]
+        #expect(blocks[0] as Int == 1 && blocks[1] as Int == 1, "the log's 8 bodies fit one block, stored compressed")
         #expect(try Self.rows(database, "SELECT count(*) FROM record WHERE length(state) < state_size")[0][0] as Int == 2)
 
         // The bundle it waited for releases it, to the state the earlier gfmd reached.
         let replica = try Replica.open(at: folder)
-        let outcome = try replica.applyBundle(try [UInt8](Data(contentsOf: Self.data.appendingPathComponent("l1b.gfmd"))), fileName: "l1b.gfmd")
+        let outcome = try replica.applyBundle(try [UInt8](Data(contentsOf: Self.story.appendingPathComponent("l1b.gfmd"))), fileName: "l1b.gfmd")
         #expect(outcome.report.releasedFromPending == 1)
         #expect(try replica.digest() == Self.digestAfter)
         #expect(try replica.verify().problems.isEmpty)
@@ -81,7 +87,7 @@ struct UpgradeTests {
                 }
             }
         // As `sqlite3 -separator '\t'` printed the earlier replica's view.
-        let expected = try String(contentsOf: Self.data.appendingPathComponent("field-history.tsv"), encoding: .utf8)
+        let expected = try String(contentsOf: Self.story.appendingPathComponent("field-history.tsv"), encoding: .utf8)
         #expect(history.map { $0.joined(separator: "\t") } == expected.split(separator: "\n").map(String.init))
     }
 }

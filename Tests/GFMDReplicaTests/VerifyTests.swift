@@ -70,6 +70,18 @@ struct VerifyTests {
         #expect(verification.root == (try scene.fixture.root.pinnedRoot())?.siteID)
     }
 
+    /// The body of change `hash` as an auditor reads it in the `sqlite3` shell:
+    /// `substr(sqlar_uncompress(packed, size), block_offset + 1, change.size)`.
+    static func body(of hash: ChangeHash, in db: Database) throws -> Data {
+        let row = try #require(try Row.fetchOne(db, sql: """
+            SELECT b.packed, b.size, c.block_offset, c.size FROM change c JOIN body_block b ON b.id = c.block WHERE c.hash = ?
+            """, arguments: [Data(hash.bytes)]))
+        let packed: Data = row[0]
+        let block = packed.count == row[1] ? packed : Data(Inflate.everyWay([UInt8](packed)[...], limit: row[1])[1])
+        let offset: Int = row[2]
+        return block.subdata(in: offset..<offset + (row[3] as Int))
+    }
+
     /// One way of altering the database, and what verify must report.
     struct Alteration: Sendable, CustomTestStringConvertible {
         let name: String
@@ -99,24 +111,33 @@ struct VerifyTests {
         Alteration(name: "a change's signed bytes altered") { scene in
             let queue = try DatabaseQueue(path: scene.hub.directory.appendingPathComponent(Replica.databaseName).path)
             try queue.write { db in
-                // Unpacked as `sqlar_uncompress` would, altered, and stored back unpacked with its size.
-                let row = try #require(try Row.fetchOne(db, sql: "SELECT body, size FROM change WHERE hash = ?", arguments: [Data(scene.edit.bytes)]))
-                let stored: Data = row[0]
-                let body = stored.count == row[1] ? stored : Data(Inflate.everyWay([UInt8](stored)[...])[1])
+                // Altered, stored back in a block of its own, unpacked, and the change pointed at it.
+                let body = try VerifyTests.body(of: scene.edit, in: db)
                 let altered = try #require(body.range(of: Data("Desk A".utf8)))
                 var forged = body
                 forged.replaceSubrange(altered, with: Data("Desk B".utf8))
-                try db.execute(sql: "UPDATE change SET body = ?, size = ? WHERE hash = ?", arguments: [forged, forged.count, Data(scene.edit.bytes)])
+                try db.execute(sql: "INSERT INTO body_block(packed, size) VALUES (?, ?)", arguments: [forged, forged.count])
+                try db.execute(sql: "UPDATE change SET block = ?, block_offset = 0, size = ? WHERE hash = ?",
+                               arguments: [db.lastInsertedRowID, forged.count, Data(scene.edit.bytes)])
             }
         } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
+        Alteration(name: "a change pointed at the body of the change before it in its block") { scene in
+            try scene.alter("UPDATE change SET block_offset = block_offset - 1 WHERE hash = ?", [Data(scene.edit.bytes)])
+        } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
+        Alteration(name: "a block of bodies erased") { scene in
+            try scene.alter("DELETE FROM body_block WHERE id = (SELECT block FROM change WHERE hash = ?)", [Data(scene.edit.bytes)])
+        } expected: { scene in [(.damagedChange, scene.edit.hex), (.badSignature, scene.phlSite.hex)] },
         Alteration(name: "a change's recorded size rewritten, far beyond any change") { scene in
             try scene.alter("UPDATE change SET size = 1 << 40 WHERE hash = ?", [Data(scene.edit.bytes)])
         } expected: { [(.damagedChange, $0.edit.hex), (.badSignature, $0.phlSite.hex)] },
         Alteration(name: "an applied change moved from the log to the rejected ones") { scene in
-            try scene.alter("""
-                INSERT INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, size, site, hlc)
-                SELECT hash, record, commit_id, leaf_index, bundle_id, 'wrong_role', 'forged', 99, body, size, site, hlc FROM change WHERE hash = ?
-                """, [Data(scene.edit.bytes)])
+            let queue = try DatabaseQueue(path: scene.hub.directory.appendingPathComponent(Replica.databaseName).path)
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, size, site, hlc)
+                    SELECT hash, record, commit_id, leaf_index, bundle_id, 'wrong_role', 'forged', 99, ?, size, site, hlc FROM change WHERE hash = ?
+                    """, arguments: [try VerifyTests.body(of: scene.edit, in: db), Data(scene.edit.bytes)])
+            }
             try scene.alter("DELETE FROM change WHERE hash = ?", [Data(scene.edit.bytes)])
         } expected: { [(.logMismatch, $0.edit.hex), (.verdictMismatch, $0.edit.hex)] },
         Alteration(name: "a rejected change's verdict rewritten") { scene in

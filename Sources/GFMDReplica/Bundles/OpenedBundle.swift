@@ -2,19 +2,16 @@ import GFMDBundle
 import GFMDCore
 import GFMDStore
 
-/// A bundle read, its body opened, every commit's signature checked and its
-/// changes' bodies packed as the log stores them: all that applying it needs
-/// and can be made before its write transaction (for several files, while
-/// the one before is applied).
+/// A bundle read, its body opened and every commit's signature checked:
+/// all that applying it needs and can be made before its write transaction
+/// (for several files, while the one before is applied).
 struct OpenedBundle: Sendable {
     let bundle: Bundle
     let commits: [VerifiedCommit]
-    let packed: PackedBodies
 
     init(_ bundle: Bundle) throws(BundleError) {
         self.bundle = bundle
         commits = try bundle.verifiedCommits()
-        packed = PackedBodies(commits)
     }
 }
 
@@ -31,8 +28,7 @@ struct BundleOpening: Sendable {
     let participant: String
 
     /// Opens a bundle whose sender ``trust`` enrols under ``root``: its body
-    /// inflated (and unsealed), its changes read, its signatures checked
-    /// and its bodies packed.
+    /// inflated (and unsealed), its changes read and its signatures checked.
     func open(_ envelope: BundleEnvelope) throws -> OpenedBundle {
         try Replica.checkSender(of: envelope.header, trust: trust, root: root)
         let bundle: Bundle

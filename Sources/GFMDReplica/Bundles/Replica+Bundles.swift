@@ -204,7 +204,7 @@ extension Replica {
                 try Self.checkSender(of: bundle.header, trust: try writer.trustState(), root: pinned)
             }
             let arrivals = try arrivals(in: bundle, reader: writer.reader)
-            let report = try writer.apply(commits, packed: opened.packed, receipt: receipt, progress: progress)
+            let report = try writer.apply(commits, receipt: receipt, progress: progress)
             let copy = try learn(from: bundle, arrivals: arrivals, through: fileName ?? "a bundle from site \(bundle.header.sender.siteID.short)",
                                  writer: writer)
             var clock = try writer.reader.clock()

@@ -20,14 +20,15 @@ final class ApplySession {
     private let cache: RecordCache
     private let ledger: StoreLedger
     private var admission: Admission
-    private let packed: PackedBodies
+    /// The blocks the bodies appended go to.
+    private let blocks: BodyBlockWriter
 
-    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy, packed: PackedBodies) throws {
+    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy) throws {
         self.db = db
-        self.packed = packed
         self.bundleID = bundleID
         self.cache = cache
-        ledger = try StoreLedger(db: db, cache: cache)
+        blocks = BodyBlockWriter(db: db)
+        ledger = try StoreLedger(db: db, cache: cache, blocks: blocks)
         admission = Admission(trust: trust, policy: policy)
     }
 
@@ -56,21 +57,23 @@ final class ApplySession {
     /// Appends an applied change to the log.
     private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
         let c = change.change
+        let (block, offset) = try blocks.add(change.bytes)
         try db.cachedStatement(sql: Self.appendSQL).run([change.hash.data.databaseValue] + LoggedFields(c).values(frontier: frontier) + [
             arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
-            packed.body(of: change).databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
+            block.databaseValue, offset.databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
         ])
         cache.sites.noteStored(change.hash, of: c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
     }
 
     private static let appendSQL = """
-        INSERT INTO change(hash, \(LoggedFields.columns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, body, size, accepts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO change(hash, \(LoggedFields.columns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, \(BodyBlocks.columns), accepts)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Keeps what still waits as pending and writes every touched record back.
     func finish() throws -> ApplyReport {
+        try blocks.finish()
         for (hash, entry) in admission.waiting {
             try db.execute(sql: """
                 INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, size, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

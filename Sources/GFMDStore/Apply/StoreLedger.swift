@@ -9,6 +9,8 @@ final class StoreLedger: AdmissionLedger {
     private let db: Database
     private let cache: RecordCache
     private let history: StoreHistory
+    /// Reads the log's bodies, those this apply appended among them.
+    private let bodies: LogBodies
     /// Pending changes kept by earlier applies, still in the database.
     private(set) var storedPendingCount: Int
     private var hasRejected: Bool
@@ -17,9 +19,10 @@ final class StoreLedger: AdmissionLedger {
     /// Records written back, with their states.
     private(set) var writtenRecords: [StoredRecord] = []
 
-    init(db: Database, cache: RecordCache) throws {
+    init(db: Database, cache: RecordCache, blocks: BodyBlockWriter) throws {
         self.db = db
         self.cache = cache
+        bodies = LogBodies(db, unwritten: blocks)
         history = StoreHistory(db: db)
         storedPendingCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
         hasRejected = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM rejected)")) ?? false
@@ -55,7 +58,7 @@ final class StoreLedger: AdmissionLedger {
         var loaded: StoredRecord
         if let cached = cache.take(id), let heads = try StoredRecord.heads(of: id, in: db), heads == cached.heads.sorted().concatenatedData {
             loaded = cached
-        } else if let stored = try StoredRecord.load(id, from: db) {
+        } else if let stored = try StoredRecord.load(id, from: db, bodies: bodies) {
             loaded = stored
         } else {
             return nil
@@ -69,10 +72,10 @@ final class StoreLedger: AdmissionLedger {
     func forEachChange(
         of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
     ) throws {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT hash, deps, body, size FROM change WHERE record = ? ORDER BY seq DESC"),
-                                       arguments: [id.data])
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT hash, deps, \(BodyBlocks.columns) FROM change WHERE record = ? ORDER BY seq DESC"), arguments: [id.data])
         while let row = try rows.next(),
-              try body(try Hash256(data: row[0]), try [Hash256](concatenated: row[1]), { try StoreReader.decodeStored(row[2], size: row[3]) }) {}
+              try body(try Hash256(data: row[0]), try [Hash256](concatenated: row[1]), { try bodies.change(row, at: 2) }) {}
     }
 
     func pending(waitingFor dependency: ChangeHash) throws -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] {

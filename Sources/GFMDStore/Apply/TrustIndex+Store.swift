@@ -7,9 +7,10 @@ extension TrustIndex {
     convenience init(db: Database, root: SitePublicKey) throws {
         // In log order, a causal order, so that the heads come out right.
         var changes: [EncodedChange] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT body, size FROM change WHERE record = ? ORDER BY seq"),
+        let bodies = LogBodies(db)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(BodyBlocks.columns) FROM change WHERE record = ? ORDER BY seq"),
                                        arguments: [TrustRecord.id(for: root).data])
-        while let row = try rows.next() { changes.append(try StoreReader.decodeStored(row[0], size: row[1])) }
+        while let row = try rows.next() { changes.append(try bodies.change(row, at: 0)) }
         self.init(root: root, changes: changes)
     }
 

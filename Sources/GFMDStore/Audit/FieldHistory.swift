@@ -30,12 +30,13 @@ enum FieldHistory {
         var current: (id: RecordID, state: RecordState?)?
         var counts = (changes: 0, operations: 0)
         let rows = try Row.fetchAll(db, sql: "SELECT seq, hash, record FROM change ORDER BY record, seq")
-        let body = try db.makeStatement(sql: "SELECT body, size FROM change WHERE seq = ?")
+        let body = try db.makeStatement(sql: "SELECT \(BodyBlocks.columns) FROM change WHERE seq = ?")
+        let bodies = LogBodies(db)
         for row in rows {
             let record = try RecordID(data: row[2])
             if current?.id != record { current = (record, try StoredRecord.load(record, from: db)?.state) }
             guard let state = current?.state, let stored = try Row.fetchOne(body, arguments: [row[0] as Int64]) else { continue }
-            let change = try StoreReader.decodeStored(stored[0], size: stored[1])
+            let change = try bodies.change(stored, at: 0)
             let hash = try Hash256(data: row[1])
             let json = try json(of: change.change.operations) { field, item, range in
                 try state.content(of: range, in: field, item: item) { try reader.ancestry(of: [hash]) }

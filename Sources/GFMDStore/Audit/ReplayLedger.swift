@@ -21,6 +21,8 @@ final class ReplayLedger: AdmissionLedger {
     }
 
     private let held: Database
+    /// Reads the held bodies.
+    private let bodies: LogBodies
     private let trust: TrustIndex
     /// The changes applied, by id.
     private(set) var entries: [ChangeHash: Entry] = [:]
@@ -42,6 +44,7 @@ final class ReplayLedger: AdmissionLedger {
     /// room for `changes` (so that the table of entries is never copied to grow).
     init(root: SitePublicKey, held: Database, changes: Int) {
         self.held = held
+        bodies = LogBodies(held)
         trust = TrustIndex(root: root, changes: [])
         entries.reserveCapacity(changes)
     }
@@ -100,9 +103,9 @@ final class ReplayLedger: AdmissionLedger {
     /// Change `hash` as the replica stores it (in its log, or as rejected or pending).
     private func body(_ hash: ChangeHash) throws -> EncodedChange {
         for table in ["change", "rejected", "pending"] {
-            let statement = try held.cachedStatement(sql: "SELECT body, size FROM \(table) WHERE hash = ?")
+            let statement = try held.cachedStatement(sql: "SELECT \(BodyBlocks.columns(of: table)) FROM \(table) WHERE hash = ?")
             if let row = try Row.fetchOne(statement, arguments: [hash.data]) {
-                return try StoreReader.decodeStored(row[0], size: row[1])
+                return try bodies.change(row, at: 0, table: table)
             }
         }
         throw StoreError(.corrupt, "change \(hash.short) was replayed but is no longer held")

@@ -102,14 +102,15 @@ extension StoreReader {
         var logged = 0
         for table in ["change", "pending", "rejected"] {
             let columns = table == "change" ? ", " + LoggedFields.columns.joined(separator: ", ") : ""
-            let rows = try Row.fetchCursor(db, sql: "SELECT hash, body, size\(columns) FROM \(table)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT hash, \(BodyBlocks.columns(of: table))\(columns) FROM \(table)")
+            let first = table == "change" ? 4 : 3
             while let row = try rows.next() {
                 verification.changes += 1
                 let key: Data = row[0]
                 let id = Hex.encode(key)
                 let hash = try? Hash256(data: key)
                 let entry = table == "change" ? hash.flatMap { replay.entries[$0] } : nil
-                let bytes = Result { try PackedBlob.unpack(row[1], size: row[2]) }
+                let bytes = Result { try bodies.bytes(row, at: 1, table: table) }
                 // Whether its bytes are those whose hash is its id.
                 let intact = (try? bytes.get()).map(Hash256.of) == hash
                 if entry == nil || !intact {
@@ -132,7 +133,7 @@ extension StoreReader {
                 // The replay applied the change whose bytes hash to this id; bytes that do not were reported above.
                 guard intact else { continue }
                 let expected = entry.fields.values(frontier: entry.frontier)
-                let differing = LoggedFields.columns.indices.filter { (row[3 + $0] as DatabaseValue) != expected[$0] }
+                let differing = LoggedFields.columns.indices.filter { (row[first + $0] as DatabaseValue) != expected[$0] }
                     .map { LoggedFields.columns[$0] }
                 if !differing.isEmpty {
                     problems.append(VerificationProblem(

@@ -179,6 +179,9 @@ enum StoreMigrations {
         migrator.registerMigration("v5-compact") { db in
             try compact(db)
         }
+        migrator.registerMigration("v6-body-blocks") { db in
+            try gatherBodies(db)
+        }
         return migrator
     }
 
@@ -212,6 +215,34 @@ enum StoreMigrations {
                 try write.execute(arguments: [PackedBlob.pack([UInt8](bytes)), bytes.count, key])
             }
         }
+    }
+
+    /// The log's bodies gathered into blocks (``BodyBlocks``), in log order,
+    /// in place of one packed blob per change.
+    private static func gatherBodies(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE body_block (
+                id INTEGER PRIMARY KEY,
+                packed BLOB NOT NULL,
+                size INTEGER NOT NULL
+            );
+            ALTER TABLE change ADD COLUMN block INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE change ADD COLUMN block_offset INTEGER NOT NULL DEFAULT 0;
+            """)
+        let blocks = BodyBlockWriter(db: db)
+        // Read a thousand rows at a time, none while the table is updated.
+        let read = try db.makeStatement(sql: "SELECT seq, body, size FROM change WHERE seq > ? ORDER BY seq LIMIT 1000")
+        let locate = try db.makeStatement(sql: "UPDATE change SET block = ?, block_offset = ? WHERE seq = ?")
+        var after: Int64 = 0
+        while case let rows = try Row.fetchAll(read, arguments: [after]), let last = rows.last {
+            for row in rows {
+                let (block, offset) = try blocks.add(try PackedBlob.unpack(row[1], size: row[2]))
+                try locate.execute(arguments: [block, offset, row[0] as Int64])
+            }
+            after = last[0]
+        }
+        try blocks.finish()
+        try db.execute(sql: "ALTER TABLE change DROP COLUMN body")
     }
 
     /// Knowledge for deltas (`Protocol/sync.md`): what this replica and its

@@ -106,18 +106,18 @@ extension StoreReader {
     /// - Parameter skippingUnreadable: leave out a change whose stored bytes
     ///   do not unpack (`verify`, which reports it), rather than throw.
     public func stored(_ commit: ExportedCommit, skippingUnreadable: Bool = false) throws -> StoredCommit {
-        let log = try db.cachedStatement(sql: "SELECT body, size FROM change WHERE seq = ?")
+        let log = try db.cachedStatement(sql: "SELECT \(BodyBlocks.columns) FROM change WHERE seq = ?")
         let rejected = try db.cachedStatement(sql: "SELECT body, size FROM rejected WHERE hash = ?")
         let pending = try db.cachedStatement(sql: "SELECT body, size FROM pending WHERE hash = ?")
         let leaves = try commit.leaves.compactMap { leaf -> (index: Int, bytes: [UInt8])? in
-            let row: Row? = switch leaf.location {
-            case .log(let seq): try Row.fetchOne(log, arguments: [seq])
-            case .rejected(let hash): try Row.fetchOne(rejected, arguments: [hash])
-            case .pending(let hash): try Row.fetchOne(pending, arguments: [hash])
+            let (row, table): (Row?, String) = switch leaf.location {
+            case .log(let seq): (try Row.fetchOne(log, arguments: [seq]), "change")
+            case .rejected(let hash): (try Row.fetchOne(rejected, arguments: [hash]), "rejected")
+            case .pending(let hash): (try Row.fetchOne(pending, arguments: [hash]), "pending")
             }
             guard let row else { throw StoreError(.corrupt, "a change to export left the replica while it was read") }
             do {
-                return (index: leaf.index, bytes: try PackedBlob.unpack(row[0], size: row[1]))
+                return (index: leaf.index, bytes: try bodies.bytes(row, at: 0, table: table))
             } catch where skippingUnreadable {
                 return nil
             }

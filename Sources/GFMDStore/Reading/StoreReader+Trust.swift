@@ -88,11 +88,11 @@ extension StoreReader {
     public func state(of record: RecordID, within changes: Set<ChangeHash>) throws -> RecordState? {
         var state: RecordState?
         var history = RestrictedHistory(db: db, allowed: changes)
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, hash, body, size FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, hash, \(BodyBlocks.columns) FROM change WHERE record = ? ORDER BY seq", arguments: [record.data])
         while let row = try rows.next() {
             let hash = try Hash256(data: row[1])
             guard changes.contains(hash) else { continue }
-            let encoded = try Self.decodeStored(row[2], size: row[3])
+            let encoded = try bodies.change(row, at: 2)
             if state == nil { state = try RecordState(creatingWith: encoded) }
             history.before = row[0]
             try state!.apply(encoded, history: history)

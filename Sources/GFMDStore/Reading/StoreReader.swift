@@ -10,11 +10,14 @@ public struct StoreReader {
     /// The trust index current in the writer's transaction, once loaded
     /// (deltas then read trust-record changes decoded).
     let trust: TrustIndex?
+    /// Reads change bodies, keeping the block last read unpacked.
+    let bodies: LogBodies
 
     init(db: Database, sites: SiteActivity? = nil, trust: TrustIndex? = nil) {
         self.db = db
         self.sites = sites
         self.trust = trust
+        bodies = LogBodies(db)
     }
 
     /// Meta keys.
@@ -156,19 +159,19 @@ public struct StoreReader {
     public func changes(of record: RecordID? = nil) throws -> [StoredChange] {
         let rows: RowCursor
         if let record {
-            rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body, size, bundle_id FROM change WHERE record = ? ORDER BY seq"),
-                                       arguments: [record.data])
+            rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT seq, bundle_id, \(BodyBlocks.columns) FROM change WHERE record = ? ORDER BY seq"), arguments: [record.data])
         } else {
-            rows = try Row.fetchCursor(db, sql: "SELECT seq, body, size, bundle_id FROM change ORDER BY seq")
+            rows = try Row.fetchCursor(db, sql: "SELECT seq, bundle_id, \(BodyBlocks.columns) FROM change ORDER BY seq")
         }
         var result: [StoredChange] = []
         while let row = try rows.next() {
-            result.append(StoredChange(sequence: row[0], encoded: try Self.decodeStored(row[1], size: row[2]), bundleID: row[3]))
+            result.append(StoredChange(sequence: row[0], encoded: try bodies.change(row, at: 2), bundleID: row[1]))
         }
         return result
     }
 
-    /// The change a `body` column holds, packed from `size` bytes (``PackedBlob``).
+    /// The change a `body` column of `pending` or `rejected` holds, packed from `size` bytes (``PackedBlob``).
     static func decodeStored(_ body: Data, size: Int) throws -> EncodedChange {
         let bytes = try PackedBlob.unpack(body, size: size)
         do {

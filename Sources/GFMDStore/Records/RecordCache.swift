@@ -7,9 +7,11 @@ import Synchronization
 /// and the trust index, so that an apply does not decode every certificate.
 ///
 /// An entry is taken out while an apply works on it (so the apply owns it and
-/// modifies it in place) and put back only after its transaction commits; it
-/// is used only while its heads still match the database's, so a write by
-/// another process is never missed. It also keeps what each site holds
+/// modifies it in place) and put back once its write succeeded (its
+/// transaction committed, or its savepoint of a ``WriteBatch`` was released);
+/// it is used only while its heads still match those of the database as the
+/// reader sees it, so neither a write by another process nor one not
+/// committed (or undone) is mistaken for it. It also keeps what each site holds
 /// (``SiteActivity``).
 final class RecordCache: Sendable {
     /// What each site holds, for deltas.

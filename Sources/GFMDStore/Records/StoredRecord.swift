@@ -75,8 +75,9 @@ struct StoredRecord {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT heads FROM record WHERE id = ?"), arguments: [id.data])
     }
 
-    /// Loads record `id`: its checkpoint, then its tail replayed.
-    static func load(_ id: RecordID, from db: Database) throws -> StoredRecord? {
+    /// Loads record `id`: its checkpoint, then its tail replayed, its
+    /// bodies read with `bodies` (during an apply, the apply's own reader).
+    static func load(_ id: RecordID, from db: Database, bodies: LogBodies? = nil) throws -> StoredRecord? {
         let statement = try db.cachedStatement(sql: """
             SELECT state, state_size, heads, state_seq, tail_bytes, tail_changes FROM record WHERE id = ?
             """)
@@ -87,11 +88,13 @@ struct StoredRecord {
             checkpointSize: size, checkpointSequence: row[3], tailBytes: row[4], tailChanges: row[5],
             lastSequence: row[3])
         if record.tailChanges > 0 {
-            let tail = try Row.fetchCursor(db.cachedStatement(sql: "SELECT seq, body, size FROM change WHERE record = ? AND seq > ? ORDER BY seq"),
-                                           arguments: [id.data, record.checkpointSequence])
+            let bodies = bodies ?? LogBodies(db)
+            let tail = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT seq, \(BodyBlocks.columns) FROM change WHERE record = ? AND seq > ? ORDER BY seq"),
+                arguments: [id.data, record.checkpointSequence])
             while let change = try tail.next() {
                 let sequence: Int64 = change[0]
-                let encoded = try StoreReader.decodeStored(change[1], size: change[2])
+                let encoded = try bodies.change(change, at: 1)
                 try record.state.apply(encoded, history: StoreHistory(db: db, before: sequence))
                 record.lastSequence = sequence
             }

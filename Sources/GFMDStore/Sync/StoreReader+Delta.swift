@@ -144,8 +144,9 @@ extension StoreReader {
 
     /// The change `hash` of the log, or of the rejected ledger.
     func storedChange(_ hash: ChangeHash, rejected: Bool) throws -> EncodedChange? {
-        let statement = try db.cachedStatement(sql: "SELECT body, size FROM \(rejected ? "rejected" : "change") WHERE hash = ?")
-        return try Row.fetchOne(statement, arguments: [hash.data]).map { try Self.decodeStored($0[0], size: $0[1]) }
+        let table = rejected ? "rejected" : "change"
+        let statement = try db.cachedStatement(sql: "SELECT \(BodyBlocks.columns(of: table)) FROM \(table) WHERE hash = ?")
+        return try Row.fetchOne(statement, arguments: [hash.data]).map { try bodies.change($0, at: 0, table: table) }
     }
 
     /// Where change `hash` is held, if it is.
