@@ -56,6 +56,8 @@ struct UpgradeTests {
         #expect(pending.first?.missing.map(\.short) == ["4647c4e13425"])
 
         #expect(try Self.rows(database, "SELECT name FROM pragma_table_info('change') WHERE name IN ('ops', 'body')").isEmpty)
+        #expect(try Self.rows(database, "SELECT name FROM pragma_table_info('record') WHERE name = 'fields'").isEmpty)
+        #expect(try Self.rows(database, "SELECT DISTINCT co_authors FROM record").map { $0[0] as String } == ["[]"])
         let blocks = try Self.rows(database, "SELECT count(*), sum(length(packed) < size) FROM body_block")[0]
         #expect(blocks[0] as Int == 1 && blocks[1] as Int == 1, "the log's 8 bodies fit one block, stored compressed")
         #expect(try Self.rows(database, "SELECT count(*) FROM record WHERE length(state) < state_size")[0][0] as Int == 2)

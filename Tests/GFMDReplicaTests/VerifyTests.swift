@@ -94,8 +94,8 @@ struct VerifyTests {
         Alteration(name: "a record's title rewritten") { scene in
             try scene.alter("UPDATE record SET title = 'Forged title' WHERE id = ?", [Data(scene.practice.bytes)])
         } expected: { [(.stateMismatch, $0.practice.hex)] },
-        Alteration(name: "a record's text rewritten in its fields column") { scene in
-            try scene.alter("UPDATE record SET fields = json_set(fields, '$.summary', 'Forged') WHERE id = ?", [Data(scene.practice.bytes)])
+        Alteration(name: "a co-author added in a record's co_authors column, which visibility reads") { scene in
+            try scene.alter(#"UPDATE record SET co_authors = '["MEX"]' WHERE id = ?"#, [Data(scene.practice.bytes)])
         } expected: { [(.stateMismatch, $0.practice.hex)] },
         Alteration(name: "a record's checkpoint replaced by another record's") { scene in
             try scene.alter("""

@@ -5,8 +5,9 @@ public import GFMDCore
 extension ReplicaStore {
     /// `gfmd audit-db`: writes, at `destination`, a copy of this replica's
     /// database for auditors, one consistent state of it, with the field
-    /// history the replica itself does not keep: `change.ops` and the
-    /// `audit_field_history` view (`Protocol/storage.md`).
+    /// history and the displayed fields the replica itself does not keep:
+    /// `change.ops` with the `audit_field_history` view, and `record.fields`
+    /// with the `audit_field` view (`Protocol/storage.md`).
     ///
     /// The copy is a single file (not in WAL mode) that the `sqlite3` shell
     /// opens read-only; the replica is only read.
@@ -22,6 +23,7 @@ extension ReplicaStore {
             try pool.backup(to: copy)
             try copy.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
             let counts = try copy.write(FieldHistory.fill)
+            _ = try copy.write(AuditFields.fill)
             // Without the free pages the replica's own history left behind.
             try copy.writeWithoutTransaction { try $0.execute(sql: "VACUUM") }
             try copy.close()

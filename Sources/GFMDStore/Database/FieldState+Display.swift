@@ -1,11 +1,11 @@
 import GFMDCore
 
-// The display JSON is written on every record write, so it is appended into
-// one buffer rather than assembled from intermediate strings.
+// The JSON of record columns is appended into one buffer rather than
+// assembled from intermediate strings.
 
 extension RecordState {
-    /// The displayed value of every field as one JSON object, stored in
-    /// `record.fields` for SQL readers (the `audit_field` view).
+    /// The displayed value of every field as one JSON object, for the
+    /// `record.fields` of an audit database (the `audit_field` view).
     var displayJSON: String {
         // Sorted by name first, so fields of one name and two kinds are neighbours.
         let keys = fields.keys.sorted()
@@ -19,6 +19,14 @@ extension RecordState {
             fields[key]!.appendDisplayJSON(to: &json)
         }
         return json + "}"
+    }
+
+    /// The participants of the `co_authors` set as a JSON array, for
+    /// `record.co_authors`: who may read the record besides its owner.
+    var coAuthorsJSON: String {
+        var json = ""
+        JSON.appendArray(coAuthors, to: &json) { JSON.appendQuoted($0, to: &$1) }
+        return json
     }
 
     /// The names of conflicted fields (and "deletion") as a JSON array, for `record.conflicts`.

@@ -182,6 +182,19 @@ enum StoreMigrations {
         migrator.registerMigration("v6-body-blocks") { db in
             try gatherBodies(db)
         }
+        migrator.registerMigration("v7-derived-fields") { db in
+            // Each record's displayed fields were written at every apply
+            // (half a record row), for the `audit_field` view alone: an audit
+            // database now derives them (``AuditFields``). What visibility
+            // reads of them, the co-authors, keeps a column.
+            try db.execute(sql: """
+                ALTER TABLE record ADD COLUMN co_authors TEXT NOT NULL DEFAULT '[]';
+                UPDATE record SET co_authors = json_extract(fields, '$."co_authors"')
+                    WHERE json_type(fields, '$."co_authors"') = 'array';
+                DROP VIEW audit_field;
+                ALTER TABLE record DROP COLUMN fields;
+                """)
+        }
         return migrator
     }
 

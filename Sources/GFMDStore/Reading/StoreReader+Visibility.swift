@@ -29,7 +29,7 @@ extension StoreReader {
         // A record whose creates disagree on its owner (owner '') has no
         // owner to share it: only the secretariat reads it (Protocol/trust.md).
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, owner = ?1 OR EXISTS (SELECT 1 FROM json_each(fields, '$."co_authors"') WHERE value = ?1), owner = '' FROM record
+            SELECT id, owner = ?1 OR EXISTS (SELECT 1 FROM json_each(co_authors) WHERE value = ?1), owner = '' FROM record
             """, arguments: [participant])
         while let row = try rows.next() {
             let id = try RecordID(data: row[0])

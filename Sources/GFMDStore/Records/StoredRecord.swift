@@ -105,7 +105,7 @@ struct StoredRecord {
     /// The record row's columns that follow from its merged state and heads,
     /// in the order of ``summary(of:heads:)``; `gfmd verify` compares them with its replay.
     static let summaryColumns = [
-        "type", "owner", "workflow", "title", "deleted", "conflicted", "created_hlc", "updated_hlc", "heads", "fields", "conflicts",
+        "type", "owner", "workflow", "title", "deleted", "conflicted", "created_hlc", "updated_hlc", "heads", "co_authors", "conflicts",
     ]
 
     /// The values of ``summaryColumns`` for `state` with `heads`.
@@ -114,7 +114,7 @@ struct StoredRecord {
             state.header.type.databaseValue, state.header.owner.databaseValue, state.workflowState.databaseValue, state.title.databaseValue,
             state.isDeleted.databaseValue, state.isConflicted.databaseValue,
             Int64(bitPattern: state.header.created.rawValue).databaseValue, Int64(bitPattern: state.header.updated.rawValue).databaseValue,
-            heads.sorted().concatenatedData.databaseValue, state.displayJSON.databaseValue, state.conflictsJSON.databaseValue,
+            heads.sorted().concatenatedData.databaseValue, state.coAuthorsJSON.databaseValue, state.conflictsJSON.databaseValue,
         ]
     }
 
@@ -143,13 +143,13 @@ struct StoredRecord {
         if let checkpoint = values.checkpoint {
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO record(id, type, owner, workflow, title, deleted, conflicted, created_hlc, updated_hlc,
-                                   heads, fields, conflicts, state, state_size, state_seq, tail_bytes, tail_changes)
+                                   heads, co_authors, conflicts, state, state_size, state_seq, tail_bytes, tail_changes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
                 ON CONFLICT(id) DO UPDATE SET
                     type = excluded.type, owner = excluded.owner, created_hlc = excluded.created_hlc,
                     workflow = excluded.workflow, title = excluded.title, deleted = excluded.deleted,
                     conflicted = excluded.conflicted, updated_hlc = excluded.updated_hlc, heads = excluded.heads,
-                    fields = excluded.fields, conflicts = excluded.conflicts, state = excluded.state,
+                    co_authors = excluded.co_authors, conflicts = excluded.conflicts, state = excluded.state,
                     state_size = excluded.state_size, state_seq = excluded.state_seq, tail_bytes = 0, tail_changes = 0
                 """)
             try upsert.run([state.id.data.databaseValue] + values.summary
@@ -161,7 +161,7 @@ struct StoredRecord {
         } else {
             let update = try db.cachedStatement(sql: """
                 UPDATE record SET type = ?, owner = ?, workflow = ?, title = ?, deleted = ?, conflicted = ?,
-                    created_hlc = ?, updated_hlc = ?, heads = ?, fields = ?, conflicts = ?, tail_bytes = ?, tail_changes = ?
+                    created_hlc = ?, updated_hlc = ?, heads = ?, co_authors = ?, conflicts = ?, tail_bytes = ?, tail_changes = ?
                 WHERE id = ?
                 """)
             try update.run(values.summary + [tailBytes.databaseValue, tailChanges.databaseValue, state.id.data.databaseValue])

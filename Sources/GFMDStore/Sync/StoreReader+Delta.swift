@@ -97,7 +97,7 @@ extension StoreReader {
         let readable = !partial ? "" : """
              AND (c.record = ?3 OR EXISTS (SELECT 1 FROM change a WHERE a.record = c.record AND a.accepts = 1)
                   OR EXISTS (SELECT 1 FROM record r WHERE r.id = c.record AND (r.owner = ?4 OR r.owner = ''
-                             OR EXISTS (SELECT 1 FROM json_each(r.fields, '$."co_authors"') WHERE value = ?4))))
+                             OR EXISTS (SELECT 1 FROM json_each(r.co_authors) WHERE value = ?4))))
             """
         let trust = try trustRecordID()?.data
         var found: [ChangeHash: Located] = [:]

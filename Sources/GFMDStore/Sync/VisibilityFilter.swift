@@ -29,7 +29,7 @@ struct VisibilityFilter {
     mutating func access(to record: RecordID) throws -> Access {
         if let known = access[record] { return known }
         let row = try Row.fetchOne(reader.db.cachedStatement(sql: """
-            SELECT owner = ?1 OR EXISTS (SELECT 1 FROM json_each(fields, '$."co_authors"') WHERE value = ?1), owner = ''
+            SELECT owner = ?1 OR EXISTS (SELECT 1 FROM json_each(co_authors) WHERE value = ?1), owner = ''
             FROM record WHERE id = ?2
             """), arguments: [participant, record.data])
         let result: Access
