@@ -67,28 +67,30 @@ extension StoreReader {
         }
     }
 
-    /// `commits` with their signatures checked; those that fail are reported and left out.
+    /// `commits` with their signatures checked; those that fail are reported
+    /// and left out. Each commit's changes are decoded and its signature
+    /// checked on every core: they are independent, and most of the cost.
     fileprivate func verified(_ commits: [StoredCommit], into verification: inout Verification) -> [VerifiedCommit] {
-        var verified: [VerifiedCommit] = []
-        for commit in commits {
-            verification.commits += 1
+        let checked = commits.concurrentMap { commit -> (verified: VerifiedCommit?, problem: VerificationProblem?) in
             // A change whose bytes do not decode was reported already; without
             // it the commit's proof no longer fits, which is reported below.
             let leaves = commit.leaves.compactMap { leaf in
                 (try? EncodedChange(bytes: leaf.bytes)).map { (index: leaf.index, change: $0) }
             }
             do {
-                verified.append(try VerifiedCommit.verifying(
+                return (try VerifiedCommit.verifying(
                     signer: commit.signer, leafCount: commit.leafCount, signature: commit.signature,
-                    leaves: leaves, proof: commit.proof))
+                    leaves: leaves, proof: commit.proof), nil)
             } catch {
                 let changes = leaves.map(\.change.hash.short).joined(separator: ", ")
-                verification.problems.append(VerificationProblem(
+                return (nil, VerificationProblem(
                     kind: .badSignature, subject: commit.signer.siteID.hex,
                     detail: "a commit of \(commit.leafCount) change\(commit.leafCount == 1 ? "" : "s") (holding \(changes)) does not verify: \(error)"))
             }
         }
-        return verified
+        verification.commits += commits.count
+        verification.problems += checked.compactMap(\.problem)
+        return checked.compactMap(\.verified)
     }
 
     /// Hashes the bytes of every change held again, and compares the log,
