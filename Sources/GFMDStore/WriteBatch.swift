@@ -95,8 +95,10 @@ extension ReplicaStore {
     /// ``WriteBatch``), committing what it leaves uncommitted when it
     /// returns and undoing it when it throws.
     ///
-    /// Within `body`, write through the batch only: ``write(_:)`` would wait
-    /// for the connection the batch holds.
+    /// Within `body`, write through the batch only: the batch holds the
+    /// writer connection, which ``write(_:)`` would ask for again (GRDB
+    /// refuses that as a programming error). Reads (``read(_:)``) see what
+    /// was committed, not the batch.
     public func writeBatch<T>(_ body: (WriteBatch) throws -> T) throws -> T {
         try wrap {
             try pool.writeWithoutTransaction { db in
