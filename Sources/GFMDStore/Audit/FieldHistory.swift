@@ -29,14 +29,20 @@ enum FieldHistory {
         let reader = StoreReader(db: db)
         var current: (id: RecordID, state: RecordState?)?
         var counts = (changes: 0, operations: 0)
-        let rows = try Row.fetchAll(db, sql: "SELECT seq, hash, record FROM change ORDER BY record, seq")
-        let body = try db.makeStatement(sql: "SELECT \(BodyBlocks.columns) FROM change WHERE seq = ?")
+        // Records in the order of their first change, so that the records
+        // one apply brought, whose changes share a few body blocks, come
+        // one after another while those blocks are still unpacked (``LogBodies``).
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT c.seq, c.hash, c.record, \(BodyBlocks.columns)
+            FROM change c JOIN (SELECT record, min(seq) AS first FROM change GROUP BY record) f ON f.record = c.record
+            ORDER BY f.first, c.seq
+            """)
         let bodies = LogBodies(db)
         for row in rows {
             let record = try RecordID(data: row[2])
             if current?.id != record { current = (record, try StoredRecord.load(record, from: db)?.state) }
-            guard let state = current?.state, let stored = try Row.fetchOne(body, arguments: [row[0] as Int64]) else { continue }
-            let change = try bodies.change(stored, at: 0)
+            guard let state = current?.state else { continue }
+            let change = try bodies.change(row, at: 3)
             let hash = try Hash256(data: row[1])
             let json = try json(of: change.change.operations) { field, item, range in
                 try state.content(of: range, in: field, item: item) { try reader.ancestry(of: [hash]) }

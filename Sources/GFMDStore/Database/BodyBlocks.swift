@@ -76,14 +76,21 @@ final class BodyBlockWriter {
     }
 }
 
-/// Reads change bodies: from the log's blocks, keeping the block last read
-/// unpacked (changes read in log order unpack each block once), and from
-/// the packed blobs of `pending` and `rejected`.
+/// Reads change bodies: from the log's blocks, keeping the few blocks last
+/// read unpacked, and from the packed blobs of `pending` and `rejected`.
+///
+/// Changes read in log order unpack each block once. So do the changes of
+/// the records one apply brought, read record after record (the audit
+/// database's field history): they interleave over that apply's few blocks.
+/// (`gfmd audit-db` on the W2 hub: 9.9 s keeping one block, 7.1 s keeping eight.)
 final class LogBodies {
     private let db: Database
     /// The blocks an apply under way has not written yet, if reading during one.
     private let unwritten: BodyBlockWriter?
-    private var last: (id: Int64, bytes: [UInt8])?
+    /// The blocks last read, the latest last.
+    private var recent: [(id: Int64, bytes: [UInt8])] = []
+    /// How many blocks ``recent`` keeps (256 KiB at most).
+    private static let recentLimit = 8
 
     init(_ db: Database, unwritten: BodyBlockWriter? = nil) {
         self.db = db
@@ -121,13 +128,17 @@ final class LogBodies {
     }
 
     private func block(_ id: Int64) throws -> [UInt8] {
-        if let last, last.id == id { return last.bytes }
+        if let index = recent.lastIndex(where: { $0.id == id }) {
+            if index != recent.count - 1 { recent.append(recent.remove(at: index)) }
+            return recent[recent.count - 1].bytes
+        }
         if let bytes = unwritten?.unwritten(id) { return bytes }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT packed, size FROM body_block WHERE id = ?"), arguments: [id]) else {
             throw StoreError(.corrupt, "the block \(id) holding stored change bodies is missing")
         }
         let bytes = try PackedBlob.unpack(row[0], size: row[1])
-        last = (id, bytes)
+        if recent.count == Self.recentLimit { recent.removeFirst() }
+        recent.append((id, bytes))
         return bytes
     }
 }
