@@ -75,25 +75,36 @@ struct BadInputTests {
         try expectRefused("version 7") { try receiver.applyBundle(newer) }
     }
 
-    @Test("a full disk in a batch of bundles: the bundle that filled it is undone, and those before it are kept or reported lost, never reported kept and lost")
-    func diskFullInABatch() throws {
-        let path = fixture.directory.path("batch.sqlite").path
+    /// Makes an enrolled secretariat store at `path` holding the trust
+    /// record, and answers its size in pages.
+    func enrolledStore(at path: String) throws -> Int {
         let root = try #require(try fixture.root.pinnedRoot())
-        let small = try fixture.replica("small")
-        let smallRecord = try small.createRecord(type: "practice", title: "Skills partnerships")
-        let pages: Int = try {
-            let store = try ReplicaStore(path: path)
-            try store.write { writer in
-                try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Hub"))
-                try writer.pin(root: root)
-            }
-            try store.deliver(try fixture.root.createBundle().bytes)
-            return try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
-        }()
+        let store = try ReplicaStore(path: path)
+        try store.write { writer in
+            try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Hub"))
+            try writer.pin(root: root)
+        }
+        try store.deliver(try fixture.root.createBundle().bytes)
+        return try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
+    }
+
+    /// Gives the sender a long text that needs far more than a few pages,
+    /// even packed: letters no compressor can shrink to 16 KiB.
+    func addLongEvidence() throws {
         let long = try sender.createRecord(type: "knowledge_gap", title: "Evidence")
         var generator = SeededGenerator(seed: 7)
         let letters = Array("abcdefghijklmnopqrstuvwxyz ")
-        try sender.edit(long.hex, [.set(field: "evidence", value: String((0..<64_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }))])
+        let evidence = String((0..<64_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] })
+        try sender.edit(long.hex, [.set(field: "evidence", value: evidence)])
+    }
+
+    @Test("a full disk in a batch of bundles: the bundle that filled it is undone, and those before it are kept or reported lost, never reported kept and lost")
+    func diskFullInABatch() throws {
+        let path = fixture.directory.path("batch.sqlite").path
+        let small = try fixture.replica("small")
+        let smallRecord = try small.createRecord(type: "practice", title: "Skills partnerships")
+        let pages = try enrolledStore(at: path)
+        try addLongEvidence()
         let smallCommits = try Bundle(reading: try small.createBundle().bytes).verifiedCommits()
         let bigCommits = try Bundle(reading: try sender.createBundle().bytes).verifiedCommits()
         let full = try ReplicaStore(path: path, maximumPages: pages + 8)
@@ -125,23 +136,8 @@ struct BadInputTests {
     @Test("a full disk refuses the apply whole and says so; a replica locked too long by another writer says what it waits for")
     func diskFullAndLocked() throws {
         let path = fixture.directory.path("small.sqlite").path
-        let root = try #require(try fixture.root.pinnedRoot())
-        let pages: Int = try {
-            let store = try ReplicaStore(path: path)
-            try store.write { writer in
-                try writer.initialise(StoredIdentity(publicKey: SiteSigningKey().publicKey, participant: "SEC", author: "Hub"))
-                try writer.pin(root: root)
-            }
-            try store.deliver(try fixture.root.createBundle().bytes)
-            return try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
-        }()
-        // A long text needs far more than the few pages left, even packed:
-        // letters no compressor can shrink to 16 KiB.
-        let long = try sender.createRecord(type: "knowledge_gap", title: "Evidence")
-        var generator = SeededGenerator(seed: 7)
-        let letters = Array("abcdefghijklmnopqrstuvwxyz ")
-        let evidence = String((0..<64_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] })
-        try sender.edit(long.hex, [.set(field: "evidence", value: evidence)])
+        let pages = try enrolledStore(at: path)
+        try addLongEvidence()
         let big = try sender.createBundle().bytes
         let full = try ReplicaStore(path: path, maximumPages: pages + 4)
         let before = try full.read { try $0.digest() }
