@@ -10,7 +10,7 @@ public struct StoreReader {
     /// The trust index current in the writer's transaction, once loaded
     /// (deltas then read trust-record changes decoded).
     let trust: TrustIndex?
-    /// Reads change bodies, keeping the block last read unpacked.
+    /// Reads change bodies, keeping the blocks last read unpacked.
     let bodies: LogBodies
 
     init(db: Database, sites: SiteActivity? = nil, trust: TrustIndex? = nil) {
