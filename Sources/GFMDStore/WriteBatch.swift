@@ -51,6 +51,8 @@ public final class WriteBatch: StoreWriting {
                     return .commit
                 }
             } catch {
+                // What the undone write noted of the sites may no longer hold:
+                // forgotten, as after a transaction rolled back.
                 store.cache.sites.endTransaction(committed: false)
                 if !db.isInsideTransaction { lost = error }
                 throw error
