@@ -52,7 +52,12 @@ public final class ReplicaStore: Sendable {
             return
         }
         var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
+        // The schema declares its foreign keys, for auditors and for
+        // `gfmd verify`, which checks them; SQLite does not enforce them while
+        // gfmd writes: the checks on each change row (its commit, its bundle)
+        // cost 7 % of W2's merge (4.74 s against 4.39 s), and gfmd always
+        // writes a row's parents first.
+        configuration.foreignKeysEnabled = false
         configuration.busyMode = .timeout(lockTimeout)
         configuration.prepareDatabase { db in
             if let maximumPages { try db.execute(sql: "PRAGMA max_page_count = \(maximumPages)") }
@@ -66,6 +71,10 @@ public final class ReplicaStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -16384")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+            // A batch applies each bundle file in a savepoint, which keeps the
+            // pages it changes in a sub-journal: in memory (the pages of one
+            // bundle), not in a temporary file (6 MB of W2's 80 MB written).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -46,9 +46,12 @@ struct VerifyTests {
             phlSite = phl.identity.siteID
         }
 
-        /// Runs SQL on the hub's database through a connection of its own, as the `sqlite3` shell would.
+        /// Runs SQL on the hub's database through a connection of its own, as
+        /// the `sqlite3` shell would: foreign keys not enforced.
         func alter(_ sql: String, _ arguments: StatementArguments = []) throws {
-            let queue = try DatabaseQueue(path: hub.directory.appendingPathComponent(Replica.databaseName).path)
+            var shell = Configuration()
+            shell.foreignKeysEnabled = false
+            let queue = try DatabaseQueue(path: hub.directory.appendingPathComponent(Replica.databaseName).path, configuration: shell)
             try queue.write { try $0.execute(sql: sql, arguments: arguments) }
         }
     }
@@ -143,6 +146,9 @@ struct VerifyTests {
         Alteration(name: "a rejected change's verdict rewritten") { scene in
             try scene.alter("UPDATE rejected SET code = 'locked' WHERE hash = ?", [Data(scene.forged.bytes)])
         } expected: { [(.verdictMismatch, $0.forged.hex)] },
+        Alteration(name: "the bundle that brought a change erased from the ledger") { scene in
+            try scene.alter("DELETE FROM bundle WHERE id = (SELECT bundle_id FROM change WHERE hash = ?)", [Data(scene.edit.bytes)])
+        } expected: { [(.brokenReference, $0.edit.hex)] },
         Alteration(name: "a site's public key replaced") { scene in
             let root = try #require(try scene.fixture.root.pinnedRoot())
             try scene.alter("UPDATE site SET public_key = ? WHERE id = ?", [Data(root.rawRepresentation), Data(scene.phlSite.bytes)])

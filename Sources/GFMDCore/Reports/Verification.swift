@@ -36,6 +36,9 @@ public struct VerificationProblem: Sendable, Hashable {
         case badSignature = "bad_signature"
         /// A site's stored key is not the key its id names.
         case damagedSite = "damaged_site"
+        /// A row names a row of another table that is not there (a change its
+        /// commit or bundle, a commit its site): a foreign key of the schema broken.
+        case brokenReference = "broken_reference"
         /// The log holds a change the replay does not apply, or the reverse,
         /// or a log column disagrees with the change's signed bytes.
         case logMismatch = "log_mismatch"

@@ -27,6 +27,7 @@ extension ReplicaStore {
             }
             var verification = Verification(root: root.siteID)
             try held.checkSites(into: &verification)
+            try held.checkReferences(into: &verification)
             // In batches, each read when its turn comes, so that memory stays
             // bounded on a hub's history; the order of applies does not change the result.
             let plan = try held.exportPlan(includingPending: true)
@@ -63,6 +64,36 @@ extension StoreReader {
             if key?.siteID.data != id {
                 verification.problems.append(VerificationProblem(
                     kind: .damagedSite, subject: Hex.encode(id), detail: "the stored public key is not this site's key"))
+            }
+        }
+    }
+
+    /// Checks the schema's foreign keys, which SQLite does not enforce while
+    /// gfmd writes: each row naming a missing row of another table is
+    /// reported by its `hash` (changes) or `id` (commits), else its table.
+    fileprivate func checkReferences(into verification: inout Verification) throws {
+        let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+        var seen = Set<String>()
+        for row in broken {
+            let table: String = row["table"], parent: String = row["parent"], key: Int64 = row["fkid"]
+            guard seen.insert("\(table) \(key)").inserted else { continue }
+            let reference = try Row.fetchAll(db, sql: "SELECT * FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [table, key])
+            guard let column: String = reference.first?["from"], let target: String = reference.first?["to"] else { continue }
+            let columns = try String.fetchSet(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
+            let subject = columns.contains("hash") ? "hash" : columns.contains("id") ? "id" : nil
+            let names = try DatabaseValue.fetchAll(db, sql: """
+                SELECT \(subject ?? "NULL") FROM "\(table)" WHERE "\(column)" IS NOT NULL
+                AND "\(column)" NOT IN (SELECT "\(target)" FROM "\(parent)")
+                """)
+            for name in names {
+                let shown: String = switch name.storage {
+                case .blob(let data): Hex.encode(data)
+                case .int64(let id): "\(table) \(id)"
+                default: table
+                }
+                verification.problems.append(VerificationProblem(
+                    kind: .brokenReference, subject: shown,
+                    detail: "\(table).\(column) names a row of \(parent) that is not there"))
             }
         }
     }
