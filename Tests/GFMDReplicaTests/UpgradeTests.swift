@@ -70,6 +70,25 @@ struct UpgradeTests {
         #expect(try replica.verify().problems.isEmpty)
     }
 
+    @Test("a stored body that no longer unpacks does not stop the upgrade: it is kept as found, and verify names its change")
+    func damagedBody() throws {
+        let directory = TemporaryDirectory()
+        let folder = try Self.copy("upgrade-v5", into: directory)
+        let database = folder.appendingPathComponent(Replica.databaseName)
+        let damaged: Data = try DatabaseQueue(path: database.path).write { db in
+            let hash = try #require(try Data.fetchOne(db, sql: "SELECT hash FROM change WHERE length(body) < size ORDER BY seq LIMIT 1"))
+            try db.execute(sql: "UPDATE change SET body = zeroblob(length(body)) WHERE hash = ?", arguments: [hash])
+            return hash
+        }
+
+        let replica = try Replica.open(at: folder)
+        let found = try Self.rows(database, "SELECT b.packed, b.size FROM change c JOIN body_block b ON b.id = c.block WHERE c.hash = x'\(Hex.encode(damaged))'")
+        #expect(found.count == 1 && (found[0][0] as Data).allSatisfy { $0 == 0 }, "the damaged body is kept as found, in a block of its own")
+        let problems = try replica.verify().problems
+        #expect(problems.contains { $0.kind == .damagedChange && $0.subject == Hex.encode(damaged) }, "\(problems)")
+        #expect(try replica.list().map(\.title) == ["Philippine diaspora bonds"], "the practice, whose text it was, still reads")
+    }
+
     @Test("its audit database answers with the field history the earlier gfmd kept in change.ops")
     func auditHistory() throws {
         let directory = TemporaryDirectory()

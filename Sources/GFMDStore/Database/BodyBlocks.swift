@@ -67,6 +67,14 @@ final class BodyBlockWriter {
         open?.id == block ? open?.bytes : nil
     }
 
+    /// Stores `packed`, a body that does not unpack to its `size`, as found:
+    /// a block of its own, which reads as damaged (after writing the open block).
+    func keepAsFound(_ packed: Data, size: Int) throws -> (block: Int64, offset: Int) {
+        try finish()
+        try db.cachedStatement(sql: "INSERT INTO body_block(packed, size) VALUES (?, ?)").execute(arguments: [packed, size])
+        return (db.lastInsertedRowID, 0)
+    }
+
     /// Writes the block being gathered, if any.
     func finish() throws {
         guard let open else { return }

@@ -231,7 +231,10 @@ enum StoreMigrations {
     }
 
     /// The log's bodies gathered into blocks (``BodyBlocks``), in log order,
-    /// in place of one packed blob per change.
+    /// in place of one packed blob per change. A body that does not unpack
+    /// to its size is kept as found, in a block of its own, for `verify` to
+    /// report it (`damaged_change`): damage is never a reason to refuse the
+    /// upgrade, nor to lose what else the replica holds.
     private static func gatherBodies(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE body_block (
@@ -249,7 +252,12 @@ enum StoreMigrations {
         var after: Int64 = 0
         while case let rows = try Row.fetchAll(read, arguments: [after]), let last = rows.last {
             for row in rows {
-                let (block, offset) = try blocks.add(try PackedBlob.unpack(row[1], size: row[2]))
+                let packed: Data = row[1], size: Int = row[2]
+                let (block, offset) = if let body = try? PackedBlob.unpack(packed, size: size) {
+                    try blocks.add(body)
+                } else {
+                    try blocks.keepAsFound(packed, size: size)
+                }
                 try locate.execute(arguments: [block, offset, row[0] as Int64])
             }
             after = last[0]
