@@ -2,6 +2,7 @@ public import Foundation
 public import GFMDCore
 package import GFMDStore
 public import Logging
+import Synchronization
 
 /// One participant's local replica: a folder holding the SQLite database
 /// (`replica.sqlite`) and the site's private key (`site.key`).
@@ -36,6 +37,8 @@ public final class Replica: Sendable {
     let rootKey: SiteSigningKey?
     let clock: any WallClock
     let logger: Logger
+    /// The trust state last read, with the trust record's heads it was read at.
+    let keptTrust = Mutex<KeptTrust?>(nil)
 
     private init(directory: URL, store: ReplicaStore, key: SiteSigningKey?, rootKey: SiteSigningKey?, identity: StoredIdentity,
                  clock: any WallClock, logger: Logger) {

@@ -78,8 +78,10 @@ struct HubWorkload {
                 return (rss, standby ? nil : try HubChild(replica: hubFolder, port: url.port ?? 0))
             }
         }
+        let cpuBefore = MachineCPU.now()
         let latencies = try await Self.syncAll(laptops, addresses: addresses)
         let wall = (ContinuousClock.now - start).seconds
+        let cpuBusy = MachineCPU.now().busyShare(since: cpuBefore)
         var hubRSS = 0
         var agreedAfter: Double?
         if let killer {
@@ -108,6 +110,7 @@ struct HubWorkload {
             "errors": latencies.count { $0 == nil } + mismatches, "digest_mismatches": mismatches,
             "p50_s": quantile(0.5), "p99_s": quantile(0.99), "syncs_per_s": (Double(times.count) / wall * 10).rounded() / 10,
             "hub_rss_mb": hubRSS, "idle_connections": idleConnections.count,
+            "cpu_busy": (cpuBusy * 100).rounded() / 100,
         ]
         if standby {
             line["standby"] = true
@@ -279,5 +282,25 @@ struct IdleConnections {
     /// Closes them all.
     func close() {
         for socket in sockets { Foundation.close(socket) }
+    }
+}
+
+/// The machine's CPU time from `/proc/stat`: how busy its cores were
+/// while the measured syncs ran (1: every core busy throughout).
+struct MachineCPU {
+    let busy: Double, total: Double
+
+    static func now() -> MachineCPU {
+        let line = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8))?.split(separator: "\n").first ?? ""
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 5 else { return MachineCPU(busy: 0, total: 0) }
+        // user nice system idle iowait irq softirq steal ...
+        let idle = ticks[3] + ticks[4]
+        let total = ticks.prefix(8).reduce(0, +)
+        return MachineCPU(busy: total - idle, total: total)
+    }
+
+    func busyShare(since earlier: MachineCPU) -> Double {
+        total > earlier.total ? (busy - earlier.busy) / (total - earlier.total) : 0
     }
 }

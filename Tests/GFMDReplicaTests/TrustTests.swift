@@ -145,6 +145,17 @@ struct TrustTests {
         #expect(try secretariat.read { try $0.record(record) } == nil)
     }
 
+    @Test("the trust state a replica kept in memory gives way to a revocation another process applied")
+    func keptTrustStateFollowsTheLog() throws {
+        let laptop = try fixture.replica("laptop")
+        #expect(try laptop.certificate() != nil)
+        #expect(try laptop.trustSnapshot()?.trust.revokedSerials.isEmpty == true)
+        try fixture.root.revoke(site: laptop.identity.siteID.hex, reason: "laptop lost")
+        try fixture.reopen("laptop").applyBundle(try fixture.root.createBundle().bytes)
+        #expect(try laptop.certificate() == nil)
+        #expect(try laptop.trustSnapshot()?.trust.revokedSerials.count == 1)
+    }
+
     @Test("a laptop whose revocation another process applied is refused its next edit")
     func revocationAppliedByAnotherProcess() throws {
         let laptop = try fixture.replica("laptop")
