@@ -165,6 +165,9 @@ struct VerifyTests {
         for (kind, subject) in alteration.expected(scene) {
             #expect(found.contains("\(kind.rawValue) \(subject)"), "\(verification.problems)")
         }
+        // The same problems, in the same order, when each commit is a replay batch of its own.
+        let store = try ReplicaStore(path: scene.hub.directory.appendingPathComponent(Replica.databaseName).path, access: .readOnly)
+        #expect(try store.verify(replayBatch: 1).problems == verification.problems)
     }
 
     @Test("a change found invalid when its dependency arrived is rejected by the replay too")

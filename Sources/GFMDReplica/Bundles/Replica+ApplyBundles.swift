@@ -1,7 +1,5 @@
-import Dispatch
 import GFMDBundle
 import GFMDStore
-import Synchronization
 public import GFMDCore
 
 extension Replica {
@@ -88,24 +86,5 @@ extension Replica {
                 })
             }
         }
-    }
-}
-
-/// Work started on a global queue, whose result is waited for.
-private final class Background<Value: Sendable>: Sendable {
-    private let group = DispatchGroup()
-    private let result = Mutex<Value?>(nil)
-
-    init(_ work: @escaping @Sendable () -> Value) {
-        DispatchQueue.global(qos: .userInitiated).async(group: group) {
-            let value = work()
-            self.result.withLock { $0 = value }
-        }
-    }
-
-    /// Waits for the work to finish, and answers its result.
-    func wait() -> Value {
-        group.wait()
-        return result.withLock { $0! }
     }
 }
