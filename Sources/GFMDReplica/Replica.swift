@@ -2,7 +2,6 @@ public import Foundation
 public import GFMDCore
 package import GFMDStore
 public import Logging
-import Synchronization
 
 /// One participant's local replica: a folder holding the SQLite database
 /// (`replica.sqlite`) and the site's private key (`site.key`).
@@ -37,8 +36,6 @@ public final class Replica: Sendable {
     let rootKey: SiteSigningKey?
     let clock: any WallClock
     let logger: Logger
-    /// The trust state last read, with the trust record's heads it was read at.
-    let keptTrust = Mutex<KeptTrust?>(nil)
 
     private init(directory: URL, store: ReplicaStore, key: SiteSigningKey?, rootKey: SiteSigningKey?, identity: StoredIdentity,
                  clock: any WallClock, logger: Logger) {

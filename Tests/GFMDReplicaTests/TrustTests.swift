@@ -145,8 +145,8 @@ struct TrustTests {
         #expect(try secretariat.read { try $0.record(record) } == nil)
     }
 
-    @Test("the trust state a replica kept in memory gives way to a revocation another process applied")
-    func keptTrustStateFollowsTheLog() throws {
+    @Test("a replica that read its certificate sees the revocation another process applied")
+    func trustStateFollowsTheLog() throws {
         let laptop = try fixture.replica("laptop")
         #expect(try laptop.certificate() != nil)
         #expect(try laptop.trustSnapshot()?.trust.revokedSerials.isEmpty == true)

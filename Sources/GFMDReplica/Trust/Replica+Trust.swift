@@ -4,7 +4,6 @@ import GFMDBundle
 import GFMDStore
 import GFMDSync
 public import Logging
-import Synchronization
 
 /// What enrolling did: who this replica now is, under which root.
 public struct Enrolment: Sendable {
@@ -173,20 +172,10 @@ extension Replica {
     }
 
     /// The certificates and revocations this replica holds.
-    ///
-    /// Kept between calls while the trust record's heads stay the same: the
-    /// state is that of the changes the heads close over, whatever the order
-    /// they are applied in, and reading it again decodes every certificate
-    /// (a hub's trust record holds one per laptop, and each sync asked for
-    /// it several times on each side: W5 at 1,000 laptops went from 92–103
-    /// to 111–118 syncs/s).
     func trustState(_ reader: StoreReader) throws -> TrustState {
-        guard let trust = try reader.trustRecordID() else { return TrustState() }
-        let heads = try reader.heads(of: trust)
-        if let kept = keptTrust.withLock({ $0 }), kept.record == trust, kept.heads == heads { return kept.state }
         var state = TrustState()
+        guard let trust = try reader.trustRecordID() else { return state }
         for stored in try reader.changes(of: trust) { state.apply(stored.change) }
-        keptTrust.withLock { $0 = KeptTrust(record: trust, heads: heads, state: state) }
         return state
     }
 
@@ -218,12 +207,4 @@ extension Replica {
         try writer.save(clock)
         return change.hash
     }
-}
-
-/// A trust state read by ``Replica/trustState(_:)``, and the trust record's
-/// heads (sorted, as stored) it was read at.
-struct KeptTrust: Sendable {
-    let record: RecordID
-    let heads: [ChangeHash]
-    let state: TrustState
 }
