@@ -94,7 +94,10 @@ extension StoreReader {
             let table: String = row["table"], parent: String = row["parent"], key: Int64 = row["fkid"]
             guard seen.insert("\(table) \(key)").inserted else { continue }
             let reference = try Row.fetchAll(db, sql: "SELECT * FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [table, key])
-            guard let column: String = reference.first?["from"], let target: String = reference.first?["to"] else { continue }
+            guard let column: String = reference.first?["from"] else { continue }
+            // A key naming no column refers to the parent's primary key.
+            let named: String? = reference.first?["to"]
+            let target = try named ?? String.fetchOne(db, sql: "SELECT name FROM pragma_table_info(?) WHERE pk = 1", arguments: [parent]) ?? "rowid"
             let columns = try String.fetchSet(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
             let subject = columns.contains("hash") ? "hash" : columns.contains("id") ? "id" : nil
             let names = try DatabaseValue.fetchAll(db, sql: """
