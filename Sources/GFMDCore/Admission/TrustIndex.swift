@@ -17,8 +17,8 @@ package final class TrustIndex: @unchecked Sendable {
     /// The changes that certify or revoke each site, in the order added.
     private var concerning: [SiteID: [ChangeHash]] = [:]
     private var states: [[ChangeHash]: TrustState] = [:]
-    /// The heads sorted, and the state at them, kept until a change is
-    /// added: a trust record every laptop's enrolment added a head to has as
+    /// The heads sorted, kept until a change is added, and the state at
+    /// them: a trust record every laptop's enrolment added a head to has as
     /// many heads as laptops.
     private var sortedHeads: [ChangeHash]?
     private var currentState: TrustState?
@@ -50,7 +50,11 @@ package final class TrustIndex: @unchecked Sendable {
         for site in TrustRecord.sites(concernedBy: change.change) { concerning[site, default: []].append(change.hash) }
         states = [:]
         sortedHeads = nil
-        currentState = nil
+        // Every change held is in the closure of the heads, and a trust state
+        // does not depend on the order its changes are applied in: the state
+        // at the new heads is the one before with this change applied (not
+        // recomputed from every certificate for each bundle a hub applies).
+        currentState?.apply(change.change)
     }
 
     /// The heads, sorted.

@@ -13,11 +13,21 @@ public struct TrustState: Hashable, Sendable {
     public mutating func apply(_ change: Change) {
         for operation in change.operations {
             switch operation {
-            case .certify(let certificate): certificates[certificate.site, default: []].append(certificate)
+            case .certify(let certificate):
+                // Kept in one order (by serial, then bytes): the state does not depend on the order its changes came in.
+                certificates[certificate.site, default: []].append(certificate)
+                if certificates[certificate.site]!.count > 1 {
+                    certificates[certificate.site]!.sort(by: Self.inOrder)
+                }
             case .revoke(let revocation): revokedSerials.insert(revocation.serial)
             default: continue
             }
         }
+    }
+
+    /// The order a site's certificates are kept in: by serial, then by their bytes.
+    private static func inOrder(_ first: Certificate, _ second: Certificate) -> Bool {
+        first.serial != second.serial ? first.serial < second.serial : first.encoded.lexicographicallyPrecedes(second.encoded)
     }
 
     /// Why `site` has no usable certificate at `time`, or the certificate it has.
