@@ -108,12 +108,15 @@ public struct StoreWriter {
                                  receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
-        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy)
+        // Every commit is stored before the changes are taken: while they
+        // are, the session's rows are written on another core.
+        let commitIDs = try commits.map(store)
+        let session = try ApplySession(db: db, bundleID: bundleID, cache: cache, trust: trustIndex(root: root), policy: policy,
+                                       incoming: commits.flatMap { $0.leaves.map(\.change) })
         let total = commits.reduce(0) { $0 + $1.leaves.count }
         let stride = WorkProgress.stride(for: total)
         var taken = 0
-        for commit in commits {
-            let commitID = try store(commit)
+        for (commit, commitID) in zip(commits, commitIDs) {
             for leaf in commit.leaves {
                 try session.receive(leaf.change, commitID: commitID, leafIndex: leaf.index)
                 taken += 1

@@ -90,12 +90,14 @@ struct BadInputTests {
 
     /// Gives the sender a long text that needs far more than a few pages,
     /// even packed: letters no compressor can shrink to 16 KiB.
-    func addLongEvidence() throws {
+    @discardableResult
+    func addLongEvidence() throws -> RecordID {
         let long = try sender.createRecord(type: "knowledge_gap", title: "Evidence")
         var generator = SeededGenerator(seed: 7)
         let letters = Array("abcdefghijklmnopqrstuvwxyz ")
         let evidence = String((0..<64_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] })
         try sender.edit(long.hex, [.set(field: "evidence", value: evidence)])
+        return long
     }
 
     @Test("a full disk in a batch of bundles: the bundle that filled it is undone, and those before it are kept or reported lost, never reported kept and lost")
@@ -125,6 +127,28 @@ struct BadInputTests {
             #expect((error as? StoreError)?.code == .diskFull)
             #expect(try full.read { try $0.digest() } == before)
         }
+    }
+
+    @Test("a full disk met while the apply's rows are written on another core: the apply is refused whole, and the next one works")
+    func diskFullWhileAppending() throws {
+        let path = fixture.directory.path("lane.sqlite").path
+        let pages = try enrolledStore(at: path)
+        let evidence = try addLongEvidence()
+        // The long body's block is handed to the other core with a batch of
+        // the rows after it (``AppendLane``): the disk fills there, mid-apply.
+        for round in 0..<2 * 64 {
+            try sender.edit(evidence.hex, [.set(field: "theme", value: "Evidence, round \(round)")])
+        }
+        let big = try sender.createBundle().bytes
+        let full = try ReplicaStore(path: path, maximumPages: pages + 4)
+        let before = try full.read { try $0.digest() }
+        #expect { try full.deliver(big) } throws: { ($0 as? StoreError)?.code == .diskFull }
+        #expect(try full.read { try $0.digest() } == before)
+        #expect(try full.read { try $0.bundles().isEmpty })
+
+        let roomy = try ReplicaStore(path: path)
+        try roomy.deliver(big)
+        #expect(try roomy.read { try $0.changeHashes(of: evidence).count } == 2 * 64 + 2)
     }
 
     @Test("a bundle signed by another site than the one expected")

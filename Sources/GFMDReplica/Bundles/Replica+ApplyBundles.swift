@@ -59,6 +59,7 @@ extension Replica {
                         let bundle = try (try? opened.get()) ?? opening(through: batch).open(BundleEnvelope(reading: bytes))
                         return try apply(bundle, fileName: fileName, pinning: nil, through: batch, progress: progress)
                     })
+                    ReleasedElsewhere.release(consume file)
                     if ContinuousClock.now - batchStart >= .seconds(Self.batchSeconds) { commit() }
                 }
                 commit()

@@ -9,6 +9,10 @@ import GRDB
 ///
 /// Record states are kept in memory (by the machine) for the whole apply,
 /// so a record touched by many changes of a bundle is read and written once.
+/// The rows it appends are written on another core (``AppendLane``): the
+/// ledger settles the lane before any other use of the database, and so do
+/// this session's own writes; when the apply fails, the lane is waited for
+/// before the error goes up to the savepoint that rolls it back.
 final class ApplySession {
     /// What an apply does with a change that may not or cannot be applied:
     /// local edits refuse (``Admission/Policy/refuse``); changes received,
@@ -22,21 +26,33 @@ final class ApplySession {
     private var admission: Admission
     /// The blocks the bodies appended go to.
     private let blocks: BodyBlockWriter
+    /// Writes the rows appended.
+    private let lane: AppendLane
+    /// The log sequence number the next change appended takes.
+    private var nextSequence: Int64
 
-    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy) throws {
+    /// A session taking `incoming` (the changes ``receive(_:commitID:leafIndex:)`` will be given).
+    init(db: Database, bundleID: Int64?, cache: RecordCache, trust: TrustIndex, policy: Policy, incoming: [EncodedChange]) throws {
         self.db = db
         self.bundleID = bundleID
         self.cache = cache
-        blocks = BodyBlockWriter(db: db)
-        ledger = try StoreLedger(db: db, cache: cache, blocks: blocks)
+        nextSequence = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM change")) ?? 0) + 1
+        lane = try AppendLane(db: db, changeSQL: Self.appendSQL)
+        blocks = try BodyBlockWriter(db: db, lane: lane)
+        ledger = try StoreLedger(db: db, cache: cache, blocks: blocks, lane: lane, incoming: incoming)
         admission = Admission(trust: trust, policy: policy)
     }
 
     /// Takes one incoming change, and everything its arrival decides.
     func receive(_ change: EncodedChange, commitID: Int64, leafIndex: Int) throws {
         let arrival = Arrival(commitID: commitID, leafIndex: leafIndex, bundleID: bundleID)
-        try carryOut(admission.receive(change, tag: arrival, from: ledger))
-        while let effects = try admission.step(from: ledger) { try carryOut(effects) }
+        do {
+            try carryOut(admission.receive(change, tag: arrival, from: ledger))
+            while let effects = try admission.step(from: ledger) { try carryOut(effects) }
+        } catch {
+            lane.wait()
+            throw error
+        }
     }
 
     private func carryOut(_ effects: [AdmissionEffect]) throws {
@@ -49,6 +65,7 @@ final class ApplySession {
             case .unpend(let hash):
                 try ledger.unpend(hash)
             case .satisfied(let hash):
+                try lane.settle()
                 try db.execute(sql: "DELETE FROM pending_dep WHERE dep = ?", arguments: [hash.data])
             }
         }
@@ -58,22 +75,30 @@ final class ApplySession {
     private func append(_ change: EncodedChange, arrival: Arrival, frontier: [ChangeHash], state: RecordState) throws {
         let c = change.change
         let (block, offset) = try blocks.add(change.bytes)
-        try db.cachedStatement(sql: Self.appendSQL).run([change.hash.data.databaseValue] + LoggedFields(c).values(frontier: frontier) + [
+        let sequence = nextSequence
+        nextSequence += 1
+        lane.append(.change([sequence.databaseValue, change.hash.data.databaseValue] + LoggedFields(c).values(frontier: frontier) + [
             arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
             block.databaseValue, offset.databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
-        ])
+        ]))
         cache.sites.noteStored(change.hash, of: c.site, at: c.timestamp)
-        ledger.noteApplied(change, sequence: db.lastInsertedRowID, header: state.header)
+        ledger.noteApplied(change, sequence: sequence, header: state.header)
     }
 
     private static let appendSQL = """
-        INSERT INTO change(hash, \(LoggedFields.columns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, \(BodyBlocks.columns), accepts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO change(seq, hash, \(LoggedFields.columns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, \(BodyBlocks.columns), accepts)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Keeps what still waits as pending and writes every touched record back.
     func finish() throws -> ApplyReport {
-        try blocks.finish()
+        do {
+            try blocks.finish()
+            try lane.settle()
+        } catch {
+            lane.wait()
+            throw error
+        }
         for (hash, entry) in admission.waiting {
             try db.execute(sql: """
                 INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, size, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

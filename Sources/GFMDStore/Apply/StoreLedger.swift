@@ -5,8 +5,15 @@ import GRDB
 /// What a replica's database holds, as ``Admission`` asks it, within one
 /// apply's transaction: the log, the pending and rejected changes, and the
 /// records (their rows kept here, their states by the machine).
+///
+/// What the machine asks of every change it takes (whether the replica
+/// holds it, the record it edits) is looked up for all of them when the
+/// apply starts, so that the rows the apply appends are written on another
+/// core meanwhile (``AppendLane``); any other question settles the lane
+/// first.
 final class StoreLedger: AdmissionLedger {
     private let db: Database
+    private let lane: AppendLane
     private let cache: RecordCache
     private let history: StoreHistory
     /// Reads the log's bodies, those this apply appended among them.
@@ -18,34 +25,61 @@ final class StoreLedger: AdmissionLedger {
     private var rows: [RecordID: StoredRecord] = [:]
     /// Records written back, with their states.
     private(set) var writtenRecords: [StoredRecord] = []
+    /// The changes the apply takes, and those of them the replica held before it.
+    private let incoming: Set<ChangeHash>
+    private let heldBefore: Set<ChangeHash>
+    /// The records of the incoming changes not held, looked up when the apply
+    /// started (nil: not in the replica), until the machine asks for them.
+    private var prefetched: [RecordID: (state: RecordState, heads: Set<ChangeHash>)?] = [:]
 
-    init(db: Database, cache: RecordCache, blocks: BodyBlockWriter) throws {
+    /// A ledger for an apply taking `incoming`, whose rows go through `lane`.
+    init(db: Database, cache: RecordCache, blocks: BodyBlockWriter, lane: AppendLane, incoming: [EncodedChange]) throws {
         self.db = db
         self.cache = cache
+        self.lane = lane
         bodies = LogBodies(db, unwritten: blocks)
         history = StoreHistory(db: db)
-        storedPendingCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
-        hasRejected = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM rejected)")) ?? false
+        let pending = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM pending")) ?? 0
+        let rejected = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM rejected)")) ?? false
+        let hashes = Set(incoming.map(\.hash))
+        let held = try hashes.filter { try Self.holds($0, db: db, pending: pending > 0, rejected: rejected) }
+        storedPendingCount = pending
+        hasRejected = rejected
+        self.incoming = hashes
+        heldBefore = held
+        for change in incoming where !held.contains(change.hash) && prefetched.index(forKey: change.change.record) == nil {
+            prefetched[change.change.record] = try load(change.change.record)
+        }
     }
 
     // MARK: Questions
 
     func holds(_ hash: ChangeHash) throws -> Bool {
+        if incoming.contains(hash) { return heldBefore.contains(hash) }
+        try lane.settle()
+        return try Self.holds(hash, db: db, pending: storedPendingCount > 0, rejected: hasRejected)
+    }
+
+    /// Whether the log, the pending changes or the rejected ones hold `hash`.
+    private static func holds(_ hash: ChangeHash, db: Database, pending: Bool, rejected: Bool) throws -> Bool {
         let key = [hash.data.databaseValue]
         if try db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?").hasRow(key) {
             return true
         }
-        if storedPendingCount > 0, try db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?").hasRow(key) {
+        if pending, try db.cachedStatement(sql: "SELECT 1 FROM pending WHERE hash = ?").hasRow(key) {
             return true
         }
-        return try isRejected(hash)
+        return try rejected && db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?").hasRow(key)
     }
 
     func isRejected(_ hash: ChangeHash) throws -> Bool {
-        try hasRejected && db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?").hasRow([hash.data.databaseValue])
+        guard hasRejected else { return false }
+        try lane.settle()
+        return try db.cachedStatement(sql: "SELECT 1 FROM rejected WHERE hash = ?").hasRow([hash.data.databaseValue])
     }
 
     func applied(_ hash: ChangeHash) throws -> (record: RecordID, frontier: [ChangeHash])? {
+        try lane.settle()
         let statement = try db.cachedStatement(sql: "SELECT record, trust_frontier FROM change WHERE hash = ?")
         guard let row = try Row.fetchOne(statement, arguments: [hash.data]) else { return nil }
         return (try RecordID(data: row[0]), try [Hash256](concatenated: row[1]))
@@ -55,6 +89,12 @@ final class StoreLedger: AdmissionLedger {
     /// Its row stays here without its state, which the machine keeps (one
     /// copy of a long text, modified in place).
     func record(_ id: RecordID) throws -> (state: RecordState, heads: Set<ChangeHash>)? {
+        if let prefetched = prefetched.removeValue(forKey: id) { return prefetched }
+        try lane.settle()
+        return try load(id)
+    }
+
+    private func load(_ id: RecordID) throws -> (state: RecordState, heads: Set<ChangeHash>)? {
         var loaded: StoredRecord
         if let cached = cache.take(id), let heads = try StoredRecord.heads(of: id, in: db), heads == cached.heads.sorted().concatenatedData {
             loaded = cached
@@ -72,6 +112,7 @@ final class StoreLedger: AdmissionLedger {
     func forEachChange(
         of id: RecordID, newestFirst body: (ChangeHash, [ChangeHash], () throws -> EncodedChange) throws -> Bool
     ) throws {
+        try lane.settle()
         let rows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT hash, deps, \(BodyBlocks.columns) FROM change WHERE record = ? ORDER BY seq DESC"), arguments: [id.data])
         while let row = try rows.next(),
@@ -80,6 +121,7 @@ final class StoreLedger: AdmissionLedger {
 
     func pending(waitingFor dependency: ChangeHash) throws -> [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] {
         guard storedPendingCount > 0 else { return [] }
+        try lane.settle()
         var entries: [(change: EncodedChange, tag: Arrival, missing: Set<ChangeHash>)] = []
         for waiter in try Data.fetchAll(db, sql: "SELECT hash FROM pending_dep WHERE dep = ?", arguments: [dependency.data]) {
             guard let row = try Row.fetchOne(db, sql: "SELECT commit_id, leaf_index, bundle_id, body, size FROM pending WHERE hash = ?", arguments: [waiter]) else {
@@ -92,11 +134,13 @@ final class StoreLedger: AdmissionLedger {
     }
 
     func editingChanges(of record: RecordID) throws -> [ChangeHash] {
-        try history.editingChanges(of: record)
+        try lane.settle()
+        return try history.editingChanges(of: record)
     }
 
     func ancestry(of changes: [ChangeHash]) throws -> Set<ChangeHash> {
-        try history.ancestry(of: changes)
+        try lane.settle()
+        return try history.ancestry(of: changes)
     }
 
     // MARK: Carrying out
@@ -110,6 +154,7 @@ final class StoreLedger: AdmissionLedger {
 
     /// Keeps `change` in the rejected table: never applied, never lost.
     func reject(_ change: EncodedChange, arrival: Arrival, code: String, reason: String) throws {
+        try lane.settle()
         try db.execute(sql: """
             INSERT OR IGNORE INTO rejected(hash, record, commit_id, leaf_index, bundle_id, code, reason, rejected_seq, body, size, site, hlc)
             VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rejected_seq), 0) + 1 FROM rejected), ?, ?, ?, ?)
@@ -123,6 +168,7 @@ final class StoreLedger: AdmissionLedger {
 
     /// Removes a pending change an earlier apply kept.
     func unpend(_ hash: ChangeHash) throws {
+        try lane.settle()
         try db.execute(sql: "DELETE FROM pending WHERE hash = ?", arguments: [hash.data])
         try db.execute(sql: "DELETE FROM pending_dep WHERE hash = ?", arguments: [hash.data])
         storedPendingCount -= 1
@@ -130,6 +176,7 @@ final class StoreLedger: AdmissionLedger {
 
     /// Writes records back with their new states, their rows' values made on every core.
     func write(_ records: [(id: RecordID, state: RecordState, heads: Set<ChangeHash>)]) throws {
+        try lane.settle()
         var written = records.map { id, state, heads in
             var row = rows[id] ?? StoredRecord(creating: state)
             if row.state.header.owner != state.header.owner { cache.sites.forgetReaders() }

@@ -34,16 +34,20 @@ enum BodyBlocks {
 /// each block once it is full, and the last when the apply finishes; the
 /// bodies of the block being gathered are read from memory (``unwritten(_:)``).
 ///
-/// (Packing the full blocks on another core while the apply goes on was
-/// measured, W2 at 250 delegations: 5.1–6.0 s against 5.2–5.6 s; the other
-/// core is already busy opening the next bundle.)
+/// An apply hands its full blocks to its ``AppendLane``, which packs and
+/// writes them on another core; the upgrade writes them itself.
 final class BodyBlockWriter {
     private let db: Database
-    /// The block being gathered: its id (the next free one) and bytes.
+    private let lane: AppendLane?
+    /// The id the next block takes, once asked.
+    private var nextID: Int64?
+    /// The block being gathered: its id and bytes.
     private var open: (id: Int64, bytes: [UInt8])?
 
-    init(db: Database) {
+    init(db: Database, lane: AppendLane? = nil) throws {
         self.db = db
+        self.lane = lane
+        if lane != nil { nextID = try Self.firstFreeID(in: db) }
     }
 
     /// Adds `body` to the open block (after writing the open block when it
@@ -53,13 +57,18 @@ final class BodyBlockWriter {
             try finish()
         }
         if open == nil {
-            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM body_block")) ?? 0
-            open = (last + 1, [])
+            let id = try nextID ?? Self.firstFreeID(in: db)
+            nextID = id + 1
+            open = (id, [])
             open!.bytes.reserveCapacity(BodyBlocks.capacity)
         }
         let offset = open!.bytes.count
         open!.bytes += body
         return (open!.id, offset)
+    }
+
+    private static func firstFreeID(in db: Database) throws -> Int64 {
+        (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM body_block")) ?? 0) + 1
     }
 
     /// The unpacked bytes of `block` when it is the one being gathered.
@@ -72,15 +81,20 @@ final class BodyBlockWriter {
     func keepAsFound(_ packed: Data, size: Int) throws -> (block: Int64, offset: Int) {
         try finish()
         try db.cachedStatement(sql: "INSERT INTO body_block(packed, size) VALUES (?, ?)").execute(arguments: [packed, size])
+        nextID = nil
         return (db.lastInsertedRowID, 0)
     }
 
-    /// Writes the block being gathered, if any.
+    /// Writes the block being gathered, if any (hands it to the lane).
     func finish() throws {
         guard let open else { return }
         self.open = nil
-        try db.cachedStatement(sql: "INSERT INTO body_block(id, packed, size) VALUES (?, ?, ?)")
-            .execute(arguments: [open.id, PackedBlob.pack(open.bytes), open.bytes.count])
+        if let lane {
+            lane.append(.block(id: open.id, bytes: open.bytes))
+        } else {
+            try db.cachedStatement(sql: "INSERT INTO body_block(id, packed, size) VALUES (?, ?, ?)")
+                .execute(arguments: [open.id, PackedBlob.pack(open.bytes), open.bytes.count])
+        }
     }
 }
 

@@ -245,7 +245,7 @@ enum StoreMigrations {
             ALTER TABLE change ADD COLUMN block INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE change ADD COLUMN block_offset INTEGER NOT NULL DEFAULT 0;
             """)
-        let blocks = BodyBlockWriter(db: db)
+        let blocks = try BodyBlockWriter(db: db)
         // Read a thousand rows at a time, none while the table is updated.
         let read = try db.makeStatement(sql: "SELECT seq, body, size FROM change WHERE seq > ? ORDER BY seq LIMIT 1000")
         let locate = try db.makeStatement(sql: "UPDATE change SET block = ?, block_offset = ? WHERE seq = ?")
