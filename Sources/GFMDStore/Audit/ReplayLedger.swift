@@ -63,10 +63,15 @@ final class ReplayLedger: AdmissionLedger {
             waiting[hash] = entry
             for dependency in entry.missing { waiters[dependency, default: []].insert(hash) }
         }
-        for (id, record) in admission.changedRecords {
+        // Encoded and packed on every core; the machine freed on another.
+        let changed = admission.changedRecords.map { (id: $0.key, state: $0.value.state, heads: $0.value.heads) }
+        ReleasedElsewhere.release(consume admission)
+        let packed = changed.concurrentMap { record in
             let encoded = record.state.encodedState
-            records[id] = (PackedBlob.pack(encoded), encoded.count, record.heads)
+            return (PackedBlob.pack(encoded), encoded.count)
         }
+        for (record, (state, size)) in zip(changed, packed) { records[record.id] = (state, size, record.heads) }
+        ReleasedElsewhere.release(consume changed)
     }
 
     private func carryOut(_ effects: [AdmissionEffect]) {

@@ -57,6 +57,7 @@ extension ReplicaStore {
                 verification.commits += checked.count
                 verification.problems += checked.problems
                 try replay.admit(checked.verified)
+                ReleasedElsewhere.release(consume checked)
                 progress?(WorkProgress("replaying commits", done: batch.upperBound, total: plan.count))
             }
             try held.compareLog(with: replay, into: &verification)
@@ -123,6 +124,7 @@ extension StoreReader {
     ///
     /// A change whose bytes hash to its id and which the replay applied was
     /// decoded by the replay from those very bytes: it is not decoded again.
+    /// Rows are read here, a chunk at a time, and checked on every core.
     fileprivate func compareLog(with replay: ReplayLedger, into verification: inout Verification) throws {
         var problems: [VerificationProblem] = []
         var logged = 0
@@ -130,43 +132,23 @@ extension StoreReader {
             let columns = table == "change" ? ", " + LoggedFields.columns.joined(separator: ", ") : ""
             let rows = try Row.fetchCursor(db, sql: "SELECT hash, \(BodyBlocks.columns(of: table))\(columns) FROM \(table)")
             let first = table == "change" ? 4 : 3
+            var chunk: [HeldChange] = []
+            func check() {
+                let checked = chunk.concurrentMap { $0.problems() }
+                problems += checked.flatMap(\.self)
+                chunk.removeAll(keepingCapacity: true)
+            }
             while let row = try rows.next() {
                 verification.changes += 1
                 let key: Data = row[0]
-                let id = Hex.encode(key)
-                let hash = try? Hash256(data: key)
-                let entry = table == "change" ? hash.flatMap { replay.entries[$0] } : nil
-                let bytes = Result { try bodies.bytes(row, at: 1, table: table) }
-                // Whether its bytes are those whose hash is its id.
-                let intact = (try? bytes.get()).map(Hash256.of) == hash
-                if entry == nil || !intact {
-                    do {
-                        let decoded = try EncodedChange(bytes: bytes.get())
-                        if decoded.hash.data != key {
-                            problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes hash to \(decoded.hash.short), not to its id"))
-                        }
-                    } catch {
-                        problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes do not decode: \(error)"))
-                    }
-                }
-                guard table == "change" else { continue }
-                guard let entry else {
-                    problems.append(VerificationProblem(
-                        kind: .logMismatch, subject: id, detail: "the log holds this change but a replay of what the replica holds does not apply it"))
-                    continue
-                }
-                logged += 1
-                // The replay applied the change whose bytes hash to this id; bytes that do not were reported above.
-                guard intact else { continue }
-                let expected = entry.fields.values(frontier: entry.frontier)
-                let differing = LoggedFields.columns.indices.filter { (row[first + $0] as DatabaseValue) != expected[$0] }
-                    .map { LoggedFields.columns[$0] }
-                if !differing.isEmpty {
-                    problems.append(VerificationProblem(
-                        kind: .logMismatch, subject: id,
-                        detail: "its log column\(differing.count == 1 ? "" : "s") \(differing.joined(separator: ", ")) disagree\(differing.count == 1 ? "s" : "") with its signed bytes"))
-                }
+                let entry = table == "change" ? (try? Hash256(data: key)).flatMap { replay.entries[$0] } : nil
+                if table == "change", entry != nil { logged += 1 }
+                chunk.append(HeldChange(
+                    key: key, logged: table == "change", entry: entry, bytes: Result { try bodies.bytes(row, at: 1, table: table) },
+                    columns: table == "change" ? LoggedFields.columns.indices.map { row[first + $0] } : []))
+                if chunk.count == Self.checkedTogether { check() }
             }
+            check()
         }
         if logged < replay.entries.count {
             let held = try db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?")
@@ -176,6 +158,9 @@ extension StoreReader {
         }
         verification.problems += problems.sorted { $0.subject < $1.subject }
     }
+
+    /// How many rows ``compareLog(with:into:)`` and ``compareRecords(with:into:)`` check at once.
+    private static let checkedTogether = 1024
 
     /// Compares which changes are rejected (and why) and which are pending with the replay.
     fileprivate func compareVerdicts(with replay: ReplayLedger, into verification: inout Verification) throws {
@@ -206,39 +191,42 @@ extension StoreReader {
         verification.problems += problems.sorted { $0.subject < $1.subject }
     }
 
-    /// Compares each record's stored columns and merged state with the replay's.
+    /// Compares each record's stored columns and merged state with the
+    /// replay's: rows read here, a chunk at a time, and checked on every core.
     fileprivate func compareRecords(with replay: ReplayLedger, into verification: inout Verification) throws {
         var problems: [VerificationProblem] = []
         var seen = 0
         let columns = StoredRecord.summaryColumns
         let rows = try Row.fetchCursor(db, sql: "SELECT id, \(columns.joined(separator: ", ")), state, state_size, tail_changes FROM record")
         let checkpoint = 1 + columns.count
+        var chunk: [HeldRecord] = []
+        func check() throws {
+            let checked = chunk.concurrentMap { $0.comparison() }
+            for (record, var comparison) in zip(chunk, checked) {
+                // A checkpoint with a tail after it: the state is loaded, here, with the tail replayed.
+                if let encoded = comparison.loadAndCompare, let id = record.id {
+                    do {
+                        if try StoredRecord.load(id, from: db)?.state.encodedState != encoded { comparison.differing.append("state") }
+                    } catch {
+                        comparison.differing.append("state (unreadable: \(error))")
+                    }
+                }
+                if let problem = comparison.problem(for: record.subject) { problems.append(problem) }
+            }
+            chunk.removeAll(keepingCapacity: true)
+        }
         while let row = try rows.next() {
             verification.records += 1
             let key: Data = row[0]
-            let subject = Hex.encode(key)
-            guard let id = try? RecordID(data: key), let replayed = replay.records[id] else {
-                problems.append(VerificationProblem(kind: .stateMismatch, subject: subject, detail: "the replica holds this record but a replay does not"))
-                continue
-            }
-            seen += 1
-            var differing: [String] = []
-            do {
-                let encoded = try replay.state(of: id)
-                let expected = StoredRecord.summary(of: try RecordState(id: id, decoding: encoded), heads: replayed.heads)
-                differing = columns.indices.filter { (row[1 + $0] as DatabaseValue) != expected[$0] }.map { columns[$0] }
-                // A checkpoint with no tail after it is the state: equal bytes need no decoding.
-                let whole = row[checkpoint + 2] as Int == 0 && (try? PackedBlob.unpack(row[checkpoint], size: row[checkpoint + 1])) == encoded
-                if try !whole && StoredRecord.load(id, from: db)?.state.encodedState != encoded { differing.append("state") }
-            } catch {
-                differing.append("state (unreadable: \(error))")
-            }
-            if !differing.isEmpty {
-                problems.append(VerificationProblem(
-                    kind: .stateMismatch, subject: subject,
-                    detail: "its merged \(differing.joined(separator: ", ")) differ\(differing.count == 1 ? "s" : "") from a replay of its changes"))
-            }
+            let id = try? RecordID(data: key)
+            let replayed = id.flatMap { replay.records[$0] }
+            if replayed != nil { seen += 1 }
+            chunk.append(HeldRecord(
+                id: id, subject: Hex.encode(key), summary: columns.indices.map { row[1 + $0] },
+                checkpoint: row[checkpoint], checkpointSize: row[checkpoint + 1], tailChanges: row[checkpoint + 2], replayed: replayed))
+            if chunk.count == Self.checkedTogether { try check() }
         }
+        try check()
         if seen < replay.records.count {
             let held = try db.cachedStatement(sql: "SELECT 1 FROM record WHERE id = ?")
             for id in replay.records.keys where try Bool.fetchOne(held, arguments: [id.data]) != true {
@@ -246,6 +234,107 @@ extension StoreReader {
             }
         }
         verification.problems += problems.sorted { $0.subject < $1.subject }
+    }
+}
+
+/// A log, pending or rejected row as `verify` read it, with the replay's
+/// entry for it, to check on any core.
+private struct HeldChange: Sendable {
+    let key: Data
+    /// Whether the row is the log's (its derived columns are compared).
+    let logged: Bool
+    let entry: ReplayLedger.Entry?
+    let bytes: Result<[UInt8], any Error>
+    /// The log's derived columns (``LoggedFields/columns``), for a log row.
+    let columns: [DatabaseValue]
+
+    /// What is wrong with the row: its bytes, and for a log row, whether
+    /// the replay applied it and its derived columns.
+    func problems() -> [VerificationProblem] {
+        var problems: [VerificationProblem] = []
+        let id = Hex.encode(key)
+        let hash = try? Hash256(data: key)
+        // Whether its bytes are those whose hash is its id.
+        let intact = (try? bytes.get()).map(Hash256.of) == hash
+        if entry == nil || !intact {
+            do {
+                let decoded = try EncodedChange(bytes: bytes.get())
+                if decoded.hash.data != key {
+                    problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes hash to \(decoded.hash.short), not to its id"))
+                }
+            } catch {
+                problems.append(VerificationProblem(kind: .damagedChange, subject: id, detail: "its stored bytes do not decode: \(error)"))
+            }
+        }
+        guard logged else { return problems }
+        guard let entry else {
+            problems.append(VerificationProblem(
+                kind: .logMismatch, subject: id, detail: "the log holds this change but a replay of what the replica holds does not apply it"))
+            return problems
+        }
+        // The replay applied the change whose bytes hash to this id; bytes that do not were reported above.
+        guard intact else { return problems }
+        let expected = entry.fields.values(frontier: entry.frontier)
+        let differing = LoggedFields.columns.indices.filter { columns[$0] != expected[$0] }.map { LoggedFields.columns[$0] }
+        if !differing.isEmpty {
+            problems.append(VerificationProblem(
+                kind: .logMismatch, subject: id,
+                detail: "its log column\(differing.count == 1 ? "" : "s") \(differing.joined(separator: ", ")) disagree\(differing.count == 1 ? "s" : "") with its signed bytes"))
+        }
+        return problems
+    }
+}
+
+/// A record row as `verify` read it, with the replay's state of it, to
+/// compare on any core.
+private struct HeldRecord: Sendable {
+    let id: RecordID?
+    let subject: String
+    /// The row's ``StoredRecord/summaryColumns``.
+    let summary: [DatabaseValue]
+    let checkpoint: Data
+    let checkpointSize: Int
+    let tailChanges: Int
+    let replayed: (state: Data, size: Int, heads: Set<ChangeHash>)?
+
+    /// What differs, so far.
+    struct Comparison: Sendable {
+        var differing: [String] = []
+        /// Whether the replay holds the record at all.
+        var replayed = true
+        /// The replayed state, when the stored one must be loaded (its
+        /// checkpoint has a tail after it) to be compared with it.
+        var loadAndCompare: [UInt8]?
+
+        func problem(for subject: String) -> VerificationProblem? {
+            guard replayed else {
+                return VerificationProblem(kind: .stateMismatch, subject: subject, detail: "the replica holds this record but a replay does not")
+            }
+            guard !differing.isEmpty else { return nil }
+            return VerificationProblem(
+                kind: .stateMismatch, subject: subject,
+                detail: "its merged \(differing.joined(separator: ", ")) differ\(differing.count == 1 ? "s" : "") from a replay of its changes")
+        }
+    }
+
+    /// Compares the row's columns with the replay's state, and its
+    /// checkpoint when no tail follows it (equal bytes need no decoding).
+    func comparison() -> Comparison {
+        var comparison = Comparison()
+        guard let id, let replayed else {
+            comparison.replayed = false
+            return comparison
+        }
+        do {
+            let encoded = try PackedBlob.unpack(replayed.state, size: replayed.size)
+            let expected = StoredRecord.summary(of: try RecordState(id: id, decoding: encoded), heads: replayed.heads)
+            comparison.differing = StoredRecord.summaryColumns.indices.filter { summary[$0] != expected[$0] }.map { StoredRecord.summaryColumns[$0] }
+            let whole = tailChanges == 0 && (try? PackedBlob.unpack(checkpoint, size: checkpointSize)) == encoded
+            if !whole { comparison.loadAndCompare = encoded }
+        } catch {
+            comparison.differing.append("state (unreadable: \(error))")
+        }
+        return comparison
     }
 }
 
