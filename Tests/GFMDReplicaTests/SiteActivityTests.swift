@@ -4,6 +4,7 @@ import GFMDReplica
 import GFMDStore
 import GFMDSync
 import GFMDTestSupport
+import GRDB
 import Testing
 
 @Suite("Deltas probe only sites that hold something new, without missing another process's writes")
@@ -56,5 +57,32 @@ struct SiteActivityTests {
             #expect(kept == fresh, "up to \(change.hash.short)" as Comment)
         }
         #expect(try fingerprints(upTo: latest).kept.count == 3)
+    }
+
+    @Test("a fingerprint one process kept is where the next starts, and stays current as changes arrive below its time in yet another")
+    func fingerprintsAcrossProcesses() throws {
+        let fixture = ReplicaFixture()
+        let path = fixture.directory.path("hub.sqlite").path
+        var (site, trust) = try fixture.enrolledSite(seed: 93)
+        let early = site.change(testRecordID(94), on: trust, [.create(type: "practice", owner: "PHL")])
+        let late = site.change(testRecordID(95), on: trust, [.create(type: "practice", owner: "PHL")])
+        let tag = SiteTag(site.id), time = late.change.timestamp
+        do {
+            let first = try fixture.store("hub")
+            try first.deliver(try fixture.root.createBundle(selection: Set(trust)).bytes)
+            _ = try first.write { try $0.apply([VerifiedCommit.signing([late], with: site.key)]) }
+            #expect(try first.write { try $0.reader.fingerprint(of: tag, upTo: time) }.count == 1)
+        }
+        // Another process applies the earlier change, below the kept time: the kept fingerprint must count it.
+        _ = try ReplicaStore(path: path).write { try $0.apply([VerifiedCommit.signing([early], with: site.key)]) }
+        let kept = try DatabaseQueue(path: path).read { db in
+            try Row.fetchOne(db, sql: "SELECT time, count FROM site_fingerprint WHERE site = ?", arguments: [Data(site.id.bytes)])
+        }
+        #expect(kept?["time"] == Int64(bitPattern: time.rawValue))
+        #expect(kept?["count"] == 2)
+        // A third starts from it, and agrees with a fresh count.
+        let third = try ReplicaStore(path: path)
+        #expect(try third.write { try $0.reader.fingerprint(of: tag, upTo: time) } == third.read { try $0.fingerprint(of: tag, upTo: time) })
+        #expect(try third.verify().isIntact)
     }
 }

@@ -149,6 +149,9 @@ struct VerifyTests {
         Alteration(name: "the bundle that brought a change erased from the ledger") { scene in
             try scene.alter("DELETE FROM bundle WHERE id = (SELECT bundle_id FROM change WHERE hash = ?)", [Data(scene.edit.bytes)])
         } expected: { [(.brokenReference, $0.edit.hex)] },
+        Alteration(name: "a site's kept fingerprint made to count one change more") { scene in
+            try scene.alter("UPDATE site_fingerprint SET count = count + 1 WHERE site = ?", [Data(scene.phlSite.bytes)])
+        } expected: { [(.fingerprintMismatch, $0.phlSite.hex)] },
         Alteration(name: "a site's public key replaced") { scene in
             let root = try #require(try scene.fixture.root.pinnedRoot())
             try scene.alter("UPDATE site SET public_key = ? WHERE id = ?", [Data(root.rawRepresentation), Data(scene.phlSite.bytes)])

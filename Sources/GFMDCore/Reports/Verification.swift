@@ -47,6 +47,9 @@ public struct VerificationProblem: Sendable, Hashable {
         case verdictMismatch = "verdict_mismatch"
         /// A record's merged state differs from the replay's.
         case stateMismatch = "state_mismatch"
+        /// A site's fingerprint kept in `site_fingerprint` does not count the
+        /// changes of that site held up to its time.
+        case fingerprintMismatch = "fingerprint_mismatch"
     }
 
     /// What kind of thing is wrong.

@@ -37,6 +37,8 @@ final class ApplySession {
         self.bundleID = bundleID
         self.cache = cache
         nextSequence = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM change")) ?? 0) + 1
+        // The sites' fingerprints the changes stored move (``SiteActivity/noteStored(_:of:at:)``).
+        try cache.sites.readAnchors(db)
         lane = try AppendLane(db: db, changeSQL: Self.appendSQL)
         blocks = try BodyBlockWriter(db: db, lane: lane)
         ledger = try StoreLedger(db: db, cache: cache, blocks: blocks, lane: lane, incoming: incoming)
@@ -99,6 +101,7 @@ final class ApplySession {
             lane.wait()
             throw error
         }
+        try cache.sites.writeMovedAnchors(db)
         for (hash, entry) in admission.waiting {
             try db.execute(sql: """
                 INSERT INTO pending(hash, record, commit_id, leaf_index, bundle_id, body, size, site, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

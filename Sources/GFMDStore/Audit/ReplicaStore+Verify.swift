@@ -1,5 +1,6 @@
 import Foundation
 public import GFMDCore
+import GFMDSync
 import GRDB
 
 extension ReplicaStore {
@@ -30,6 +31,7 @@ extension ReplicaStore {
             var verification = Verification(root: root.siteID)
             try held.checkSites(into: &verification)
             try held.checkReferences(into: &verification)
+            try held.checkFingerprints(into: &verification)
             // In batches, each read when its turn comes, so that memory stays
             // bounded on a hub's history; the order of applies does not change
             // the result. Each batch's signatures are checked on the other
@@ -81,6 +83,26 @@ extension StoreReader {
             if key?.siteID.data != id {
                 verification.problems.append(VerificationProblem(
                     kind: .damagedSite, subject: Hex.encode(id), detail: "the stored public key is not this site's key"))
+            }
+        }
+    }
+
+    /// Checks each site's fingerprint kept in `site_fingerprint` against a
+    /// fresh count of the changes of that site held up to its time.
+    fileprivate func checkFingerprints(into verification: inout Verification) throws {
+        let fresh = StoreReader(db: db)
+        for row in try Row.fetchAll(db, sql: "SELECT site, time, count, xor FROM site_fingerprint") {
+            let subject = Hex.encode(row[0] as Data)
+            guard let site = try? SiteID(data: row[0]) else {
+                verification.problems.append(VerificationProblem(kind: .fingerprintMismatch, subject: subject, detail: "a fingerprint is kept for an id that names no site"))
+                continue
+            }
+            let time = HybridTimestamp(rawValue: UInt64(bitPattern: row[1]))
+            let counted = try fresh.fingerprint(ofSite: site, upTo: time)
+            if counted.count != UInt64(bitPattern: row[2]) || counted.xor != UInt64(bitPattern: row[3]) {
+                verification.problems.append(VerificationProblem(
+                    kind: .fingerprintMismatch, subject: subject,
+                    detail: "its fingerprint kept up to \(time.iso8601) counts \(row[2] as Int64) changes (xor \(String(UInt64(bitPattern: row[3]), radix: 16))), but \(counted.count) of its changes are held up to then (xor \(String(counted.xor, radix: 16)))"))
             }
         }
     }

@@ -195,6 +195,20 @@ enum StoreMigrations {
                 ALTER TABLE record DROP COLUMN fields;
                 """)
         }
+        migrator.registerMigration("v8-site-fingerprints") { db in
+            // Each site's fingerprint up to the time last asked (sync.md,
+            // "Fingerprints"), kept current as its changes are stored: a new
+            // process (each `gfmd sync`) then moves it to the time it is asked
+            // for, instead of reading the site's whole history.
+            try db.execute(sql: """
+                CREATE TABLE site_fingerprint (
+                    site BLOB PRIMARY KEY NOT NULL,
+                    time INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    xor INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

@@ -23,6 +23,8 @@ import Synchronization
 /// changes at or before that time are stored, so that the next fingerprint
 /// reads only the changes between the two times (at a million changes, a
 /// fingerprint read the site's whole history at each sync and each apply).
+/// Those anchors are kept in the `site_fingerprint` table too, written in
+/// the transaction that moved them, so that a new process starts from them.
 final class SiteActivity: Sendable {
     private struct State {
         var latest: [SiteID: UInt64] = [:]
@@ -36,8 +38,12 @@ final class SiteActivity: Sendable {
         /// Found in the write transaction under way, kept once it commits.
         var staged: [String: Readers] = [:]
         /// Per site, its fingerprint up to some time, as last computed and
-        /// kept current as changes at or before that time are stored.
+        /// kept current as changes at or before that time are stored: the
+        /// rows of `site_fingerprint`, once read (``anchorsRead``).
         var anchors: [SiteID: SiteFingerprint] = [:]
+        var anchorsRead = false
+        /// The sites whose anchors changes stored in the write under way moved, to write back.
+        var movedAnchors: Set<SiteID> = []
     }
 
     /// How far the log was scanned for what one participant may read, and
@@ -87,20 +93,61 @@ final class SiteActivity: Sendable {
     func noteStored(_ hash: ChangeHash, of site: SiteID, at time: HybridTimestamp) {
         state.withLock { state in
             state.latest[site] = max(state.latest[site] ?? 0, time.rawValue)
-            if let anchor = state.anchors[site], time <= anchor.time { state.anchors[site]!.add(hash) }
+            if let anchor = state.anchors[site], time <= anchor.time {
+                state.anchors[site]!.add(hash)
+                state.movedAnchors.insert(site)
+            }
         }
     }
 
     /// The fingerprint of `site` kept from an earlier computation, if any
     /// (`StoreReader.fingerprint(of:upTo:)`); on the writer's connection.
     func anchor(of site: SiteID, _ db: Database) throws -> SiteFingerprint? {
-        try refresh(db)
+        try readAnchors(db)
         return state.withLock { $0.anchors[site] }
     }
 
-    /// Keeps `fingerprint` of `site`, computed in the write transaction under way.
-    func keep(_ fingerprint: SiteFingerprint, of site: SiteID) {
-        state.withLock { $0.anchors[site] = fingerprint }
+    /// Keeps `fingerprint` of `site`, computed in the write transaction under
+    /// way, in memory and in `site_fingerprint`.
+    func keep(_ fingerprint: SiteFingerprint, of site: SiteID, _ db: Database) throws {
+        try write(fingerprint, of: site, db)
+        state.withLock { state in
+            state.anchors[site] = fingerprint
+            state.movedAnchors.remove(site)
+        }
+    }
+
+    /// Reads the anchors of `site_fingerprint`, unless they are in memory
+    /// and current: before an apply notes what it stores (``noteStored(_:of:at:)``).
+    func readAnchors(_ db: Database) throws {
+        try refresh(db)
+        guard !state.withLock({ $0.anchorsRead }) else { return }
+        var anchors: [SiteID: SiteFingerprint] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT site, time, count, xor FROM site_fingerprint"))
+        while let row = try rows.next() {
+            anchors[try SiteID(data: row[0])] = SiteFingerprint(
+                time: HybridTimestamp(rawValue: UInt64(bitPattern: row[1])), count: UInt64(bitPattern: row[2]), xor: UInt64(bitPattern: row[3]))
+        }
+        state.withLock { state in
+            state.anchors = anchors
+            state.anchorsRead = true
+        }
+    }
+
+    /// Writes back the anchors the changes stored since the last call moved,
+    /// in the write transaction under way.
+    func writeMovedAnchors(_ db: Database) throws {
+        let moved = state.withLock { state in
+            defer { state.movedAnchors = [] }
+            return state.movedAnchors.compactMap { site in state.anchors[site].map { (site, $0) } }
+        }
+        for (site, anchor) in moved { try write(anchor, of: site, db) }
+    }
+
+    private func write(_ fingerprint: SiteFingerprint, of site: SiteID, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO site_fingerprint(site, time, count, xor) VALUES (?, ?, ?, ?)").execute(arguments: [
+            site.data, Int64(bitPattern: fingerprint.time.rawValue), Int64(bitPattern: fingerprint.count), Int64(bitPattern: fingerprint.xor),
+        ])
     }
 
     /// Records that this connection added a site to the signing sites.
@@ -153,6 +200,8 @@ final class SiteActivity: Sendable {
                 state.participantsByTag = nil
                 // They may count changes the transaction stored and then took back.
                 state.anchors = [:]
+                state.anchorsRead = false
+                state.movedAnchors = []
             }
             state.staged = [:]
         }
@@ -188,6 +237,7 @@ final class SiteActivity: Sendable {
                 state.participantsByTag = nil
                 state.readers = [:]
                 state.anchors = [:]
+                state.anchorsRead = false
             }
         }
     }

@@ -25,8 +25,8 @@ extension StoreReader {
         return fingerprint
     }
 
-    /// The fingerprint of the one site `id` up to `time`.
-    private func fingerprint(ofSite id: SiteID, upTo time: HybridTimestamp) throws -> SiteFingerprint {
+    /// The fingerprint of the one site `id` up to `time` (counted afresh by a reader without ``sites``).
+    func fingerprint(ofSite id: SiteID, upTo time: HybridTimestamp) throws -> SiteFingerprint {
         let between = try db.cachedStatement(sql: """
             SELECT hash FROM change WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3
             UNION ALL SELECT hash FROM rejected WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3
@@ -47,7 +47,7 @@ extension StoreReader {
             let rows = try Data.fetchCursor(between, arguments: [id.data, Int64.min, Int64(bitPattern: time.rawValue)])
             while let data = try rows.next() { fingerprint.add(try Hash256(data: data)) }
         }
-        sites?.keep(fingerprint, of: id)
+        try sites?.keep(fingerprint, of: id, db)
         return fingerprint
     }
 
