@@ -164,7 +164,7 @@ public struct StoreWriter {
         let siteID = commit.signer.siteID
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO site(id, public_key) VALUES (?, ?)")
             .execute(arguments: [siteID.data, Data(commit.signer.rawRepresentation)])
-        if db.changesCount > 0 { cache.sites.signersChanged() }
+        if db.changesCount > 0 { cache.sites.signerAdded(siteID) }
         let existing = try db.cachedStatement(sql: "SELECT id, proof_nodes FROM commit_group WHERE root = ?")
         if let row = try Row.fetchOne(existing, arguments: [commit.root.data]) {
             let id: Int64 = row[0]

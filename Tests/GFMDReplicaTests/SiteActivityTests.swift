@@ -1,7 +1,7 @@
 import Foundation
 import GFMDCore
 import GFMDReplica
-import GFMDStore
+@testable import GFMDStore
 import GFMDSync
 import GFMDTestSupport
 import GRDB
@@ -30,6 +30,22 @@ struct SiteActivityTests {
         try laptop.applyBundle(try hub.createBundle(for: ParticipantCode("PHL")!).bytes)
         #expect(try laptop.list().map(\.id).contains(mine))
         #expect(try laptop.digest() == hub.digest(for: ParticipantCode("PHL")!))
+    }
+
+    @Test("signing sites added one at a time, some sharing a tag, are the signers read at once")
+    func signersAddedOneByOne() {
+        var generator = SeededGenerator(seed: 11)
+        // Eight-byte tags from a few values, so that several sites share one.
+        let sites = (0..<60).map { _ in SiteID(words: (generator.next() % 40, generator.next())) }
+        var added = SiteActivity.Signers([])
+        for (count, site) in sites.enumerated() {
+            added.add(site)
+            added.add(site)
+            let read = SiteActivity.Signers(Array(sites.prefix(count + 1)))
+            #expect(added.sites == read.sites && added.shared == read.shared && added.byTag == read.byTag && added.unique == read.unique)
+            #expect(added.uniqueInOrder.map(\.tag) == read.uniqueInOrder.map(\.tag) && added.uniqueInOrder.map(\.site) == read.uniqueInOrder.map(\.site))
+        }
+        #expect(!added.shared.isEmpty && !added.unique.isEmpty)
     }
 
     @Test("a site's fingerprint kept between syncs counts a change that arrives late, below its time, as a fresh count does, moving later or earlier")
