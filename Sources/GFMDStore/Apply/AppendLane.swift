@@ -20,8 +20,8 @@ import Synchronization
 final class AppendLane {
     /// A row to append.
     enum Row {
-        /// A `change` row: the values of ``ApplySession``'s insert, in order.
-        case change([DatabaseValue])
+        /// A `change` row.
+        case change(LogRow)
         /// A body block, packed where it is written.
         case block(id: Int64, bytes: [UInt8])
     }
@@ -34,9 +34,9 @@ final class AppendLane {
     /// Whether a batch was handed to the queue since the last settle.
     private var handedOff = false
 
-    init(db: Database, changeSQL: String) throws {
+    init(db: Database) throws {
         writer = Writer(
-            change: try db.cachedStatement(sql: changeSQL),
+            change: try db.cachedStatement(sql: LogRow.insertSQL),
             block: try db.cachedStatement(sql: "INSERT INTO body_block(id, packed, size) VALUES (?, ?, ?)"))
         gathered.reserveCapacity(Self.batchSize)
     }
@@ -98,8 +98,8 @@ final class AppendLane {
             do {
                 for row in rows {
                     switch row {
-                    case .change(let values):
-                        try change.run(values)
+                    case .change(let row):
+                        try change.run(row.values)
                     case .block(let id, let bytes):
                         try block.run([id.databaseValue, PackedBlob.pack(bytes).databaseValue, bytes.count.databaseValue])
                     }

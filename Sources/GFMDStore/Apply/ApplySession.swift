@@ -39,7 +39,7 @@ final class ApplySession {
         nextSequence = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM change")) ?? 0) + 1
         // The sites' fingerprints the changes stored move (``SiteActivity/noteStored(_:of:at:)``).
         try cache.sites.readAnchors(db)
-        lane = try AppendLane(db: db, changeSQL: Self.appendSQL)
+        lane = try AppendLane(db: db)
         blocks = try BodyBlockWriter(db: db, lane: lane)
         ledger = try StoreLedger(db: db, cache: cache, blocks: blocks, lane: lane, incoming: incoming)
         admission = Admission(trust: trust, policy: policy)
@@ -79,18 +79,10 @@ final class ApplySession {
         let (block, offset) = try blocks.add(change.bytes)
         let sequence = nextSequence
         nextSequence += 1
-        lane.append(.change([sequence.databaseValue, change.hash.data.databaseValue] + LoggedFields(c).values(frontier: frontier) + [
-            arrival.commitID.databaseValue, arrival.leafIndex.databaseValue, arrival.bundleID.databaseValue,
-            block.databaseValue, offset.databaseValue, change.bytes.count.databaseValue, c.accepts.databaseValue,
-        ]))
+        lane.append(.change(LogRow(sequence: sequence, change: change, frontier: frontier, arrival: arrival, block: block, offset: offset)))
         cache.sites.noteStored(change.hash, of: c.site, at: c.timestamp)
         ledger.noteApplied(change, sequence: sequence, header: state.header)
     }
-
-    private static let appendSQL = """
-        INSERT INTO change(seq, hash, \(LoggedFields.columns.joined(separator: ", ")), commit_id, leaf_index, bundle_id, \(BodyBlocks.columns), accepts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
 
     /// Keeps what still waits as pending and writes every touched record back.
     func finish() throws -> ApplyReport {
