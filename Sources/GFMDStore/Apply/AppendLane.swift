@@ -1,6 +1,5 @@
 import Dispatch
 import GRDB
-import Synchronization
 
 /// Writes the rows an apply appends (log rows and body blocks) on another
 /// core, while the apply goes on deciding the next changes.
