@@ -38,7 +38,7 @@ final class ApplySession {
         self.cache = cache
         nextSequence = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM change")) ?? 0) + 1
         // The sites' fingerprints the changes stored move (``SiteActivity/noteStored(_:of:at:)``).
-        try cache.sites.readAnchors(db)
+        try cache.sites.anchorNewSites(Set(incoming.map(\.change.site)), db)
         lane = try AppendLane(db: db)
         blocks = try BodyBlockWriter(db: db, lane: lane)
         ledger = try StoreLedger(db: db, cache: cache, blocks: blocks, lane: lane, incoming: incoming)

@@ -156,6 +156,26 @@ final class SiteActivity: Sendable {
         }
     }
 
+    /// Reads the anchors (``readAnchors(_:)``), and starts one for each of
+    /// `sites` that this replica holds no change of yet: empty, up to the
+    /// latest time there can be, so that the changes an apply is about to
+    /// store are counted as they are stored. A fingerprint asked after it
+    /// then reads only the changes above its time (a hub read each
+    /// delegation's first bundle back from its log to count it: 3 % of W2).
+    func anchorNewSites(_ sites: some Sequence<SiteID>, _ db: Database) throws {
+        try readAnchors(db)
+        state.withLock { state in
+            for site in sites where state.latest[site] == nil && state.anchors[site] == nil {
+                state.anchors[site] = SiteFingerprint(time: Self.endOfTime)
+                state.movedAnchors.insert(site)
+            }
+        }
+    }
+
+    /// The latest time an anchor covers: beyond every hybrid timestamp
+    /// (stored as SQLite's signed integers, all of them positive).
+    private static let endOfTime = HybridTimestamp(rawValue: UInt64(Int64.max))
+
     /// Writes back the anchors the changes stored since the last call moved,
     /// in the write transaction under way.
     func writeMovedAnchors(_ db: Database) throws {
