@@ -3,7 +3,7 @@ import Dispatch
 /// Frees what a caller is done with on another core: a bundle applied
 /// holds thousands of small allocations (changes, their operations and
 /// bodies), and freeing them on the thread that applies the next one took
-/// 4 % of a W2 merge's time there.
+/// 2.8 % of that thread's time in a W2 merge (`perf`, 250 delegations).
 package enum ReleasedElsewhere {
     /// Drops `value` on a global queue. The caller gives up its last
     /// reference: what `value` refers to must not be used by anyone while it

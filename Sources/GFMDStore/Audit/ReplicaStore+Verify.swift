@@ -17,8 +17,9 @@ extension ReplicaStore {
     ///   - replayBatch: changes replayed per admission (whole commits, at
     ///     least one), which bounds memory: a batch's commits are read and
     ///     held together, two batches at a time (one admitted, the next
-    ///     checked). The W2 hub: 3.4 s and 90 MB with 2,048, against 3.8 s
-    ///     and 91 MB one batch of 4,096 at a time.
+    ///     checked). The W2 hub, on a machine half as fast as the one of
+    ///     issue 21's latest figures: 3.4 s and 90 MB with 2,048, against
+    ///     3.8 s and 91 MB one batch of 4,096 at a time.
     ///   - progress: told of the commits replayed.
     /// - Throws: ``StoreError`` when the replica is not enrolled (it then
     ///   holds nothing to verify) or cannot be read at all.
