@@ -43,7 +43,19 @@ final class AppendLane {
     /// Appends `row`: gathered, and handed to the queue with a full batch.
     func append(_ row: Row) {
         gathered.append(row)
-        guard gathered.count >= Self.batchSize else { return }
+        if gathered.count >= Self.batchSize { handOff() }
+    }
+
+    /// Hands the rows still gathered to the queue, when a batch went there
+    /// since the last settle: for an apply with work of its own left before
+    /// it settles (its records' rows are encoded while its last rows are
+    /// written). The rows of an apply smaller than a batch stay here.
+    func handOffRest() {
+        if handedOff { handOff() }
+    }
+
+    private func handOff() {
+        guard !gathered.isEmpty else { return }
         let rows = gathered
         gathered = []
         gathered.reserveCapacity(Self.batchSize)

@@ -86,8 +86,13 @@ final class ApplySession {
 
     /// Keeps what still waits as pending and writes every touched record back.
     func finish() throws -> ApplyReport {
+        let changed = admission.changedRecords
+        let records: [StoreLedger.RecordWrite]
         do {
             try blocks.finish()
+            // The records' rows are encoded while the lane writes the last log rows.
+            lane.handOffRest()
+            records = ledger.prepare(changed.map { ($0.key, $0.value.state, $0.value.heads) })
             try lane.settle()
         } catch {
             lane.wait()
@@ -111,13 +116,17 @@ final class ApplySession {
         report.rejected = admission.counts.rejected
         report.releasedFromPending = admission.counts.released
         report.heldPending = admission.waiting.count
-        let changed = admission.changedRecords
-        try ledger.write(changed.map { ($0.key, $0.value.state, $0.value.heads) })
+        try ledger.write(records)
         report.recordsChanged = changed.keys.sorted()
         report.recordsConflicted = changed.filter { $0.value.state.isConflicted }.keys.sorted()
         if !admission.waiting.isEmpty || ledger.storedPendingCount > 0 {
             report.missingDependencies = try StoreReader(db: db).pendingSummary().missing
         }
+        // What the machine kept of the changes taken is freed on another
+        // core (W2 at 250 delegations: 3 % of the applying thread).
+        var done = Admission(trust: admission.trust, policy: admission.policy)
+        swap(&done, &admission)
+        ReleasedElsewhere.release(done)
         return report
     }
 

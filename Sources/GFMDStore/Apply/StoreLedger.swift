@@ -46,11 +46,11 @@ final class StoreLedger: AdmissionLedger {
         hasRejected = rejected
         self.incoming = Set(incoming.map(\.hash))
         heldBefore = held
-        var records: [RecordID] = []
-        for change in incoming where !held.contains(change.hash) && prefetched.updateValue(nil, forKey: change.change.record) == nil {
-            records.append(change.change.record)
+        // Each record once, by its cached statement: one `IN` query for all
+        // of them was parsed and planned anew for every bundle.
+        for change in incoming where !held.contains(change.hash) && prefetched.index(forKey: change.change.record) == nil {
+            prefetched[change.change.record] = .some(try load(change.change.record))
         }
-        for id in try Self.existing(records, db: db) { prefetched[id] = try load(id) }
     }
 
     /// Which of `incoming` the replica holds (in its log, pending or
@@ -87,18 +87,6 @@ final class StoreLedger: AdmissionLedger {
             held.formUnion(complete ? found : try wanted.filter { try Self.holds($0, db: db, pending: pending, rejected: rejected) })
         }
         return held
-    }
-
-    /// Which of `records` the replica holds: one query per 500.
-    private static func existing(_ records: [RecordID], db: Database) throws -> [RecordID] {
-        var found: [RecordID] = []
-        for start in stride(from: 0, to: records.count, by: 500) {
-            let part = records[start..<min(start + 500, records.count)]
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
-            found += try Data.fetchAll(db, sql: "SELECT id FROM record WHERE id IN (\(marks))", arguments: StatementArguments(part.map(\.data)))
-                .map { try RecordID(data: $0) }
-        }
-        return found
     }
 
     // MARK: Questions
@@ -223,19 +211,31 @@ final class StoreLedger: AdmissionLedger {
         storedPendingCount -= 1
     }
 
-    /// Writes records back with their new states, their rows' values made on every core.
-    func write(_ records: [(id: RecordID, state: RecordState, heads: Set<ChangeHash>)]) throws {
-        try lane.settle()
-        var written = records.map { id, state, heads in
-            var row = rows[id] ?? StoredRecord(creating: state)
+    /// A record to write back: its row with its new state, and the row's values.
+    struct RecordWrite {
+        var row: StoredRecord
+        let values: StoredRecord.RowValues
+    }
+
+    /// The rows of `records` with their new states, and their values
+    /// encoded; touches no database (the lane may still be writing).
+    func prepare(_ records: [(id: RecordID, state: RecordState, heads: Set<ChangeHash>)]) -> [RecordWrite] {
+        let rows = records.map { id, state, heads in
+            var row = self.rows[id] ?? StoredRecord(creating: state)
             if row.state.header.owner != state.header.owner { cache.sites.forgetReaders() }
             row.state = state
             row.heads = heads
             return row
         }
-        for (index, values) in StoredRecord.rowValues(of: written).enumerated() {
-            try written[index].write(values, to: db)
+        return zip(rows, StoredRecord.rowValues(of: rows)).map(RecordWrite.init)
+    }
+
+    /// Writes records back (``prepare(_:)``).
+    func write(_ records: [RecordWrite]) throws {
+        try lane.settle()
+        for var record in records {
+            try record.row.write(record.values, to: db)
+            writtenRecords.append(record.row)
         }
-        writtenRecords += written
     }
 }
