@@ -84,4 +84,34 @@ struct SigningTests {
         let recipients = trust.recipients(for: "PHL", at: HybridTimestamp(milliseconds: 1_795_000_001_000, counter: 0), root: root.publicKey)
         #expect(recipients.sites.isEmpty && recipients.withoutKey == [site.key.siteID])
     }
+
+    @Test("a certificate or revocation found valid once lends nothing to a copy with one byte changed, checked after it")
+    func checkedSignaturesAreExact() throws {
+        let root = try SiteSigningKey(rawRepresentation: [UInt8](repeating: 11, count: 32))
+        let site = TestSite(seed: 3)
+        let certificate = Certificate.issue(
+            serial: 7, siteKey: site.key.publicKey, participant: "PHL", role: .delegate,
+            notBefore: HybridTimestamp(milliseconds: 1_795_000_000_000, counter: 0),
+            notAfter: HybridTimestamp(milliseconds: 1_796_000_000_000, counter: 0), root: root)
+        let revocation = Revocation.issue(certificate, at: HybridTimestamp(milliseconds: 1_795_500_000_000, counter: 0),
+                                          reason: "laptop lost", root: root)
+        for _ in 0..<2 {
+            #expect(certificate.isSignatureValid && revocation.isSignatureValid)
+            // Every byte after the version, the signed ones and the signature's, flipped in turn.
+            let encoded = certificate.encoded
+            for index in 1..<encoded.count {
+                var tampered = encoded
+                tampered[index] ^= 0x01
+                guard let copy = try? Certificate(decoding: tampered) else { continue }
+                #expect(!copy.isSignatureValid, "certificate byte \(index)")
+            }
+            let revoked = revocation.encoded
+            for index in 1..<revoked.count {
+                var tampered = revoked
+                tampered[index] ^= 0x01
+                guard let copy = try? Revocation(decoding: tampered) else { continue }
+                #expect(!copy.isSignatureValid, "revocation byte \(index)")
+            }
+        }
+    }
 }

@@ -75,13 +75,12 @@ extension RecordState {
             case .create(let type, let owner):
                 header.merge(creation: RecordIdentity(type: type, owner: owner), by: hash, at: change.timestamp,
                              settled: registerField(Settlement.field) != nil)
-            case .set(Settlement.field, let value, let pred):
-                modifyRegister(Settlement.field) { $0.write(value, by: hash, at: change.timestamp, superseding: pred) }
-                header.settle(by: registerField(Settlement.field)!)
             case .unknown:
                 continue
             case .set(let field, let value, let pred):
+                // The field is bound, not matched against a pattern: that copied every operation.
                 modifyRegister(field) { $0.write(value, by: hash, at: change.timestamp, superseding: pred) }
+                if field == Settlement.field { header.settle(by: registerField(Settlement.field)!) }
             case .add(let field, let element):
                 modifySet(field) { $0.add(element, tag: hash) }
             case .remove(let field, let element, let observed):

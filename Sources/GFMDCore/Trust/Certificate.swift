@@ -77,7 +77,7 @@ public struct Certificate: Hashable, Sendable {
 
     /// Whether the signature verifies with the issuer key.
     public var isSignatureValid: Bool {
-        issuer.isValidSignature(signature, for: Self.domain + signedBytes)
+        CheckedSignatures.isValid(signature, for: Self.domain + signedBytes, by: issuer)
     }
 
     /// Whether the certificate is valid at `time`.
@@ -173,7 +173,7 @@ public struct Revocation: Hashable, Sendable {
 
     /// Whether the signature verifies with the issuer key.
     public var isSignatureValid: Bool {
-        issuer.isValidSignature(signature, for: Self.domain + signedBytes)
+        CheckedSignatures.isValid(signature, for: Self.domain + signedBytes, by: issuer)
     }
 
     /// Reads a revocation written by ``encoded``.
