@@ -33,8 +33,18 @@ final class ReplayLedger: AdmissionLedger {
     /// The changes still waiting for dependencies, and who waits for what.
     private(set) var waiting: [ChangeHash: Admission.Waiting] = [:]
     private var waiters: [ChangeHash: Set<ChangeHash>] = [:]
-    /// The records, as the last admission left them: packed states (``PackedBlob``), their sizes, and heads.
-    private(set) var records: [RecordID: (state: Data, size: Int, heads: Set<ChangeHash>)] = [:]
+    /// A record as the last admission left it.
+    struct Record: Sendable {
+        /// Its encoded state, packed (``PackedBlob``) as a checkpoint is stored, and the encoding's size.
+        let state: Data
+        let size: Int
+        let heads: Set<ChangeHash>
+        /// The ``StoredRecord/summaryKey(_:)`` of its row's summary columns.
+        let summaryKey: Hash256
+    }
+
+    /// The records, as the last admission left them.
+    private(set) var records: [RecordID: Record] = [:]
     /// Each distinct trust frontier, kept once.
     private var frontiers: Set<[ChangeHash]> = []
     /// Each distinct participant and author name, kept once.
@@ -68,9 +78,10 @@ final class ReplayLedger: AdmissionLedger {
         ReleasedElsewhere.release(consume admission)
         let packed = changed.concurrentMap { record in
             let encoded = record.state.encodedState
-            return (PackedBlob.pack(encoded), encoded.count)
+            return Record(state: PackedBlob.pack(encoded), size: encoded.count, heads: record.heads,
+                          summaryKey: StoredRecord.summaryKey(StoredRecord.summary(of: record.state, heads: record.heads)))
         }
-        for (record, (state, size)) in zip(changed, packed) { records[record.id] = (state, size, record.heads) }
+        for (record, replayed) in zip(changed, packed) { records[record.id] = replayed }
         ReleasedElsewhere.release(consume changed)
     }
 

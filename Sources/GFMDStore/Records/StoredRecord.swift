@@ -118,6 +118,34 @@ struct StoredRecord {
         ]
     }
 
+    /// A key of `values` (a row's ``summaryColumns``): equal values give
+    /// equal keys, and different ones different keys (SHA-256 of a
+    /// self-delimiting encoding). `gfmd verify` keeps it for each record it
+    /// replays, and decodes a state to name the columns that differ only
+    /// when a row's key is not the replay's.
+    static func summaryKey(_ values: [DatabaseValue]) -> Hash256 {
+        var writer = ByteWriter(capacity: 256)
+        for value in values {
+            switch value.storage {
+            case .null:
+                writer.write(byte: 0)
+            case .int64(let integer):
+                writer.write(byte: 1)
+                writer.write(uint64BigEndian: UInt64(bitPattern: integer))
+            case .double(let double):
+                writer.write(byte: 2)
+                writer.write(uint64BigEndian: double.bitPattern)
+            case .string(let string):
+                writer.write(byte: 3)
+                writer.write(lengthPrefixed: Array(string.utf8))
+            case .blob(let data):
+                writer.write(byte: 4)
+                writer.write(lengthPrefixed: data)
+            }
+        }
+        return Hash256.of(writer.bytes)
+    }
+
     /// What writing a record's row takes that needs no database: its summary
     /// columns and, when ``needsCheckpoint``, its checkpoint encoded and packed.
     struct RowValues: Sendable {
