@@ -109,11 +109,20 @@ final class ReplayLedger: AdmissionLedger {
         return try PackedBlob.unpack(record.state, size: record.size)
     }
 
-    /// `gfmd digest` of the records replayed.
-    func digest() throws -> String {
-        var digest = StateDigest()
-        for id in records.keys.sorted() { digest.add(record: id, encodedState: try state(of: id)) }
-        return digest.finalize()
+    /// `gfmd digest` of the records replayed, made on another core (it
+    /// needs nothing but the records) while the caller goes on.
+    func digest() -> Background<Result<String, any Error>> {
+        let records = records
+        return Background {
+            Result {
+                var digest = StateDigest()
+                for id in records.keys.sorted() {
+                    let record = records[id]!
+                    digest.add(record: id, encodedState: try PackedBlob.unpack(record.state, size: record.size))
+                }
+                return digest.finalize()
+            }
+        }
     }
 
     /// Change `hash` as the replica stores it (in its log, or as rejected or pending).

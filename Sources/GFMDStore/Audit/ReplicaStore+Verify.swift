@@ -63,12 +63,13 @@ extension ReplicaStore {
                 ReleasedElsewhere.release(consume checked)
                 progress?(WorkProgress("replaying commits", done: batch.upperBound, total: plan.count))
             }
+            let replayedDigest = replay.digest()
             try held.compareLog(with: replay, into: &verification)
             try held.compareVerdicts(with: replay, into: &verification)
             try held.compareRecords(with: replay, into: &verification)
             // A record whose state cannot be read was reported above.
             verification.digest = (try? held.digest()) ?? "unreadable"
-            verification.replayedDigest = try replay.digest()
+            verification.replayedDigest = try replayedDigest.wait().get()
             return verification
         }
     }
@@ -147,19 +148,22 @@ extension StoreReader {
     ///
     /// A change whose bytes hash to its id and which the replay applied was
     /// decoded by the replay from those very bytes: it is not decoded again.
-    /// Rows are read here, a chunk at a time, and checked on every core.
+    /// Rows are read here, a chunk at a time, and each chunk is checked on
+    /// the other cores while the next is read.
     fileprivate func compareLog(with replay: ReplayLedger, into verification: inout Verification) throws {
         var problems: [VerificationProblem] = []
         var logged = 0
+        var checking: Background<[VerificationProblem]>?
         for table in ["change", "pending", "rejected"] {
             let columns = table == "change" ? ", " + LoggedFields.columns.joined(separator: ", ") : ""
             let rows = try Row.fetchCursor(db, sql: "SELECT hash, \(BodyBlocks.columns(of: table))\(columns) FROM \(table)")
             let first = table == "change" ? 4 : 3
             var chunk: [HeldChange] = []
             func check() {
-                let checked = chunk.concurrentMap { $0.problems() }
-                problems += checked.flatMap(\.self)
-                chunk.removeAll(keepingCapacity: true)
+                if let checking { problems += checking.wait() }
+                let rows = chunk
+                checking = Background { rows.concurrentMap { $0.problems() }.flatMap(\.self) }
+                chunk = []
             }
             while let row = try rows.next() {
                 verification.changes += 1
@@ -173,6 +177,7 @@ extension StoreReader {
             }
             check()
         }
+        if let checking { problems += checking.wait() }
         if logged < replay.entries.count {
             let held = try db.cachedStatement(sql: "SELECT 1 FROM change WHERE hash = ?")
             for hash in replay.entries.keys where try Bool.fetchOne(held, arguments: [hash.data]) != true {
