@@ -1,5 +1,3 @@
-public import Foundation
-
 /// What `gfmd audit-db` wrote.
 public struct AuditDatabaseReport: Sendable {
     /// Changes of the log whose operations were written out.
