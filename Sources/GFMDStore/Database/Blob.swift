@@ -3,7 +3,8 @@ import GFMDCore
 
 /// Conversions between gfmd's identifiers and SQLite blobs.
 extension Hash256 {
-    var data: Data { Data(bytes) }
+    /// The 32 bytes as a blob, made from the words without an array between.
+    var data: Data { withUnsafeBytes { Data($0) } }
 
     init(data: Data) throws(StoreError) {
         guard data.count == 32 else { throw StoreError(.corrupt, "a stored change id is not 32 bytes") }
@@ -31,7 +32,9 @@ extension Array where Element == Hash256 {
     /// The hashes concatenated, as stored in `change.deps`.
     var concatenatedData: Data {
         var data = Data(capacity: count * 32)
-        for hash in self { data.append(contentsOf: hash.bytes) }
+        for hash in self {
+            hash.withUnsafeBytes { data.append($0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: $0.count) }
+        }
         return data
     }
 
