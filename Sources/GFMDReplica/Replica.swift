@@ -32,6 +32,9 @@ public final class Replica: Sendable {
     /// The site's signing key; nil on a replica opened read-only without
     /// one (an auditor's copy need not hold the laptop's private key).
     private let siteKey: SiteSigningKey?
+    /// The decryption key derived from the site key (an X25519 scalar
+    /// multiplication), once: each bundle opened needs it.
+    let decryptionKey: DecryptionKey?
     /// The secretariat's root key, on the replica that holds it.
     let rootKey: SiteSigningKey?
     let clock: any WallClock
@@ -42,6 +45,7 @@ public final class Replica: Sendable {
         self.directory = directory
         self.store = store
         self.siteKey = key
+        decryptionKey = key?.decryptionKey
         self.rootKey = rootKey
         self.identity = identity
         self.clock = clock

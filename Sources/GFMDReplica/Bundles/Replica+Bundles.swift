@@ -75,7 +75,7 @@ extension Replica {
     /// This site and its decryption key, which open bundles sealed to it;
     /// nil when the site key is not at hand (a read-only copy without it).
     public var bundleOpener: (site: SiteID, key: DecryptionKey)? {
-        (try? key).map { (siteID, $0.decryptionKey) }
+        decryptionKey.map { (siteID, $0) }
     }
 
     /// When a bundle is made, the sender's certificate its header carries,
