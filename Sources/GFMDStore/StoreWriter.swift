@@ -100,12 +100,12 @@ public struct StoreWriter {
                 throw StoreError(.duplicateBundle,
                     "this bundle was already applied on \(previous.appliedAt) (ledger entry \(previous.id ?? 0)); nothing changed")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO bundle(checksum, sender_site, sender_participant, created_hlc, applied_at, file_name, change_count)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [receipt.checksum.data, receipt.senderSite.data, receipt.senderParticipant,
-                                 Int64(bitPattern: receipt.created.rawValue), receipt.appliedAt, receipt.fileName,
-                                 receipt.changeCount])
+                """).execute(arguments: [receipt.checksum.data, receipt.senderSite.data, receipt.senderParticipant,
+                                         Int64(bitPattern: receipt.created.rawValue), receipt.appliedAt, receipt.fileName,
+                                         receipt.changeCount])
             bundleID = db.lastInsertedRowID
         }
         // Every commit is stored before the changes are taken: while they
@@ -125,10 +125,10 @@ public struct StoreWriter {
         }
         let report = try session.finish()
         progress?(WorkProgress("applying changes", done: total, total: total))
-        loaded.records += session.loadedRecords.filter(RecordCache.worthKeeping)
+        loaded.records += session.takeLoadedRecords()
         if let bundleID {
-            try db.execute(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?",
-                           arguments: [report.applied, report.heldPending, bundleID])
+            try db.cachedStatement(sql: "UPDATE bundle SET new_changes = ?, pending_changes = ? WHERE id = ?")
+                .execute(arguments: [report.applied, report.heldPending, bundleID])
         }
         logger.debug("applied commits", metadata: [
             "commits": "\(commits.count)", "applied": "\(report.applied)",

@@ -130,8 +130,9 @@ final class ApplySession {
         return report
     }
 
-    /// The records this apply wrote, to keep in memory once its transaction commits.
-    var loadedRecords: [StoredRecord] {
-        ledger.writtenRecords
+    /// The records this apply wrote that are worth keeping in memory once
+    /// its transaction commits (``RecordCache/worthKeeping(_:)``).
+    func takeLoadedRecords() -> [StoredRecord] {
+        ledger.takeWrittenRecords(keeping: RecordCache.worthKeeping)
     }
 }
