@@ -136,10 +136,14 @@ public struct ByteReader: Sendable {
     ) throws(FormatError) -> String {
         let start = position
         let slice = try readLengthPrefixed(context(), limit: limit)
-        // Decoding repairs ill-formed UTF-8 (fast, on contiguous bytes); the
-        // bytes come back unchanged exactly when they were well-formed.
+        // Decoding repairs ill-formed UTF-8; the bytes come back unchanged
+        // exactly when they were well-formed. ASCII (most names and values)
+        // is always well-formed: only other bytes are compared.
         let decoded = slice.withUnsafeBufferPointer { bytes -> String? in
             var string = String(decoding: bytes, as: UTF8.self)
+            var any: UInt8 = 0
+            for byte in bytes { any |= byte }
+            guard any >= 0x80 else { return string }
             let unchanged = string.withUTF8 { $0.count == bytes.count && $0.elementsEqual(bytes) }
             return unchanged ? string : nil
         }
