@@ -119,6 +119,11 @@ enum FixedDeflate {
         var position = 0
         var pending: UInt64 = 0
         var pendingCount = 0
+        // The code tables, read once per stream rather than through their
+        // lazily initialised globals at every symbol.
+        private let literalCodes = FixedDeflate.literalCodes
+        private let lengthCodes = FixedDeflate.lengthCodes
+        private let distanceCodes = FixedDeflate.distanceCodes
 
         var overflowed: Bool { position > limit }
 
@@ -127,44 +132,55 @@ enum FixedDeflate {
             self.limit = limit
         }
 
+        @inline(__always)
         mutating func byte(_ value: UInt8) {
             if position < limit + 8 { output[position] = value }
             position += 1
         }
 
+        /// Appends `count` (at most 32) bits of `value`; whole bytes leave
+        /// four at a time (a code is at most 18 bits, so fewer than 64 wait).
+        @inline(__always)
         mutating func bits(_ value: UInt32, count: Int) {
             pending |= UInt64(value) << UInt64(pendingCount)
             pendingCount += count
-            while pendingCount >= 8 {
-                byte(UInt8(truncatingIfNeeded: pending))
-                pending >>= 8
-                pendingCount -= 8
+            guard pendingCount >= 32 else { return }
+            if position + 4 <= limit + 8 {
+                UnsafeMutableRawPointer(output + position).storeBytes(of: UInt32(truncatingIfNeeded: pending).littleEndian, as: UInt32.self)
             }
+            position += 4
+            pending >>= 32
+            pendingCount -= 32
         }
 
+        @inline(__always)
         mutating func literal(_ value: UInt8) {
-            let (code, count) = FixedDeflate.literalCodes[Int(value)]
+            let (code, count) = literalCodes[Int(value)]
             bits(code, count: count)
         }
 
         mutating func match(length: Int, distance: Int) {
-            let (code, count) = FixedDeflate.lengthCodes[length]
+            let (code, count) = lengthCodes[length]
             bits(code, count: count)
             // Distance symbols 0–29: 5-bit codes, then their extra bits.
             let offset = distance - 1
             if offset < 4 {
-                bits(FixedDeflate.distanceCodes[offset], count: 5)
+                bits(distanceCodes[offset], count: 5)
             } else {
                 let high = Int.bitWidth - 1 - offset.leadingZeroBitCount
                 let symbol = 2 * high + ((offset >> (high - 1)) & 1)
-                bits(FixedDeflate.distanceCodes[symbol], count: 5)
+                bits(distanceCodes[symbol], count: 5)
                 bits(UInt32(offset & ((1 << (high - 1)) - 1)), count: high - 1)
             }
         }
 
-        /// Writes the last partial byte.
+        /// Writes the bits still waiting, the last byte padded with zeros.
         mutating func flush() {
-            if pendingCount > 0 { byte(UInt8(truncatingIfNeeded: pending)) }
+            while pendingCount > 0 {
+                byte(UInt8(truncatingIfNeeded: pending))
+                pending >>= 8
+                pendingCount -= 8
+            }
             pending = 0
             pendingCount = 0
         }
