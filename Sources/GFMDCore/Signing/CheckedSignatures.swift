@@ -19,7 +19,9 @@ enum CheckedSignatures {
 
     /// Whether `signature` is `key`'s signature of `message`.
     static func isValid(_ signature: [UInt8], for message: [UInt8], by key: SitePublicKey) -> Bool {
-        // The key (32 bytes) and a signature that verifies (64) have fixed sizes: the entry reads one way only.
+        // The key (32 bytes) and the signature (64, the only size that
+        // verifies) have fixed sizes: an entry reads one way only.
+        guard signature.count == SitePublicKey.signatureByteCount else { return false }
         let entry = key.rawRepresentation + signature + message
         if valid.withLock({ $0.contains(entry) }) { return true }
         guard key.isValidSignature(signature, for: message) else { return false }

@@ -11,7 +11,8 @@ import GRDB
 /// replica being verified. Records are kept encoded and packed between
 /// admissions, as their checkpoints are stored, and decoded when an
 /// admission asks for them; changes that share a trust frontier share its
-/// array. Memory is the packed records plus about 200 bytes a change.
+/// array. Memory is the packed records (each with a key of its row's
+/// summary columns) plus about 200 bytes a change.
 final class ReplayLedger: AdmissionLedger {
     /// What the replay keeps of a change it applied: what its log row's
     /// derived columns should hold.

@@ -119,8 +119,8 @@ struct StoredRecord {
     }
 
     /// A key of `values` (a row's ``summaryColumns``): equal values give
-    /// equal keys, and different ones different keys (SHA-256 of a
-    /// self-delimiting encoding). `gfmd verify` keeps it for each record it
+    /// equal keys, and different ones different keys but for a SHA-256
+    /// collision (it hashes a self-delimiting encoding). `gfmd verify` keeps it for each record it
     /// replays, and decodes a state to name the columns that differ only
     /// when a row's key is not the replay's.
     static func summaryKey(_ values: [DatabaseValue]) -> Hash256 {
